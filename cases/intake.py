@@ -1,0 +1,212 @@
+"""The intake record: what the person who took the complaint must capture."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from cases.errors import IntakeInvalid, NotAComplaint
+
+GRIEVANCE_POINTER = (
+    "This procedure does not cover complaints from staff about their own employment. "
+    "Please see the Grievance Policy in the Staff Handbook; the HR Manager owns it."
+)
+
+MAX_FACTS = 2900
+MAX_SHORT = 150
+MAX_ADDRESS = 500
+MAX_TEXT = 1000
+
+
+class Relationship(StrEnum):
+    CUSTOMER = "customer"
+    PROSPECTIVE_CUSTOMER = "prospective_customer"
+    PARTNER = "partner"
+    SUPPLIER = "supplier"
+    MEMBER_OF_PUBLIC = "member_of_public"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+
+
+class Category(StrEnum):
+    PRODUCT = "product"
+    SERVICE = "service"
+    STAFF_CONDUCT = "staff_conduct"
+    BILLING = "billing"
+    DELIVERY = "delivery"
+    PARTNER = "partner"
+    DATA_PROTECTION = "data_protection"
+    OTHER = "other"
+
+
+LABELS: dict[str, str] = {
+    "customer": "Customer",
+    "prospective_customer": "Prospective customer",
+    "partner": "Partner",
+    "supplier": "Supplier",
+    "member_of_public": "Member of the public",
+    "other": "Other",
+    "phone": "Phone",
+    "email": "Email",
+    "letter": "Letter",
+    "in_person": "In person",
+    "product": "Product",
+    "service": "Service",
+    "staff_conduct": "Staff conduct",
+    "billing": "Billing",
+    "delivery": "Delivery",
+    "data_protection": "Data protection",
+}
+
+_UK_PHONE = re.compile(r"^(?:\+44|0044|0)(\d{9,10})$")
+
+
+def normalise_uk_phone(text: str) -> str:
+    """Return a UK number as +44…, or raise ValueError saying what is wrong."""
+    compact = re.sub(r"[\s\-().]", "", text)
+    match = _UK_PHONE.match(compact)
+    if not match:
+        raise ValueError("enter a UK phone number, e.g. 01482 123456 or +44 7700 900123")
+    return "+44" + match.group(1)
+
+
+CHECKLIST_MESSAGES = {
+    "referred_to_procedure": "refer the complainant to the complaints procedure first",
+    "feedback_form_sent": "send the complainant the feedback form first",
+    "told_next_steps": "tell the complainant what happens next and how long it takes",
+}
+
+
+class Checklist(BaseModel):
+    """The three things the procedure says the first contact must do."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referred_to_procedure: bool = False
+    feedback_form_sent: bool = False
+    told_next_steps: bool = False
+
+
+class IntakeRecord(BaseModel):
+    """Everything captured when a complaint is logged. Validation names the field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    complainant_name: str = Field(min_length=1, max_length=MAX_SHORT)
+    postal_address: str | None = Field(default=None, max_length=MAX_ADDRESS)
+    organisation: str | None = Field(default=None, max_length=MAX_SHORT)
+    email: EmailStr | None = None
+    phone: str | None = None
+    relationship: Relationship
+    relationship_other: str | None = Field(default=None, max_length=MAX_SHORT)
+    channel: Channel
+    received_at: AwareDatetime
+    facts: str = Field(min_length=1, max_length=MAX_FACTS)
+    remedy_sought: str | None = Field(default=None, max_length=MAX_TEXT)
+    category: Category
+    subject_user_id: str | None = Field(default=None, max_length=64)
+    staff_grievance: bool = False
+    checklist: Checklist = Checklist()
+
+    @field_validator("postal_address", "organisation", "email", "phone", "relationship_other",
+                     "remedy_sought", "subject_user_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _uk_phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_uk_phone(value)
+
+    @model_validator(mode="after")
+    def _rules_across_fields(self) -> IntakeRecord:
+        errors: dict[str, str] = {}
+        if not (self.email or self.phone or self.postal_address):
+            errors["email"] = (
+                "give at least one way to reach the complainant: email, phone or postal address"
+            )
+        if self.relationship is Relationship.OTHER and not self.relationship_other:
+            errors["relationship_other"] = "say what the relationship is when you choose Other"
+        for item, message in CHECKLIST_MESSAGES.items():
+            if not getattr(self.checklist, item):
+                errors[f"checklist.{item}"] = message
+        if errors:
+            raise IntakeInvalid(errors)
+        return self
+
+    @property
+    def summary(self) -> str:
+        """A short, non-identifying line for the case card: category and channel."""
+        return f"{LABELS[self.category.value]} complaint by {LABELS[self.channel.value].lower()}"
+
+
+def parse_intake(data: dict[str, Any]) -> IntakeRecord:
+    """Validate raw intake fields; every problem comes back keyed by its field."""
+    if data.get("staff_grievance") in (True, "true", "yes"):
+        raise NotAComplaint(GRIEVANCE_POINTER)
+    try:
+        return IntakeRecord.model_validate(data)
+    except IntakeInvalid:
+        raise
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            ctx_error = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, IntakeInvalid):
+                errors.update(ctx_error.errors)
+                continue
+            field = ".".join(str(p) for p in err["loc"]) or "form"
+            errors.setdefault(field, _friendly(err))
+        raise IntakeInvalid(errors) from None
+
+
+def _friendly(err: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "this is required"
+    if kind == "string_too_short":
+        return "this is required"
+    if kind == "string_too_long":
+        return f"keep this under {ctx.get('max_length')} characters"
+    if kind == "enum":
+        return f"choose one of: {ctx.get('expected')}"
+    if kind == "value_error":
+        message = str(ctx.get("error", err["msg"]))
+        if "email" in err["msg"].lower() or "@" in message:
+            return "enter a valid email address, e.g. name@example.com"
+        return message
+    if kind == "timezone_aware":
+        return "give a time with its time zone"
+    if kind.startswith("datetime"):
+        return "enter a date and time"
+    return str(err["msg"])
+
+
+def received_time_problem(received_at: datetime, now: datetime) -> str | None:
+    """A received time in the future (beyond clock skew) is a typing error."""
+    if (received_at - now).total_seconds() > 300:
+        return "the received time is in the future"
+    return None

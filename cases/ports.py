@@ -1,0 +1,149 @@
+"""Ports the use cases need; adapters (storage/, scheduling/) implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from cases.model import Case, HistoryEvent, Notice
+    from cases.roles import Role
+
+
+class WorkingCalendar(Protocol):
+    """UK working days in the business time zone (implemented in scheduling/)."""
+
+    def local_date(self, at: datetime) -> date:
+        """The business-time-zone date of an instant."""
+        ...
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday, not a bank holiday, not a company closure."""
+        ...
+
+    def effective_receipt(self, received_at: datetime) -> date:
+        """The working day a receipt counts from (next one if late or off-day)."""
+        ...
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The Nth working day after ``start`` (``start`` itself not counted)."""
+        ...
+
+    def next_working_day_on_or_after(self, day: date) -> date:
+        """``day`` if it is a working day, else the next working day."""
+        ...
+
+    def close_of_business(self, day: date) -> datetime:
+        """The cut-off instant (17:00 local by default) on ``day``, in UTC."""
+        ...
+
+    def start_of_business(self, day: date) -> datetime:
+        """The opening instant (09:00 local by default) on ``day``, in UTC."""
+        ...
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when ``end`` is before ``start``."""
+        ...
+
+
+class CaseRepository(Protocol):
+    def add(self, case: Case) -> None:
+        """Store a new case; assigns ``case.id``."""
+        ...
+
+    def get(self, case_id: int) -> Case:
+        """Load one case by id; raises NotFound."""
+        ...
+
+    def get_by_reference(self, reference: str) -> Case:
+        """Load one case by its reference; raises NotFound."""
+        ...
+
+    def save(self, case: Case) -> None:
+        """Persist changes under a version check; raises ConcurrentChange."""
+        ...
+
+    def next_reference(self, year: int) -> str:
+        """Allocate the next unique reference for the year, safe under concurrency."""
+        ...
+
+    def find_by_intake_key(self, key: str) -> Case | None:
+        """The case created by a submission with this idempotency key, if any."""
+        ...
+
+    def list_open(self, *, limit: int = 50) -> Sequence[Case]:
+        """Open cases, soonest deadline first."""
+        ...
+
+    def list_for_user(self, user_id: str, *, limit: int = 50) -> Sequence[Case]:
+        """Open cases the user owns, investigates, reviews or logged."""
+        ...
+
+    def list_overdue(self, now: datetime, *, limit: int = 50) -> Sequence[Case]:
+        """Open cases with a deadline past due."""
+        ...
+
+    def history(self, case_id: int) -> Sequence[HistoryEvent]:
+        """The case's append-only history, oldest first."""
+        ...
+
+    def ids_with_window_expired(self, now: datetime) -> Sequence[int]:
+        """Cases whose review window ended before ``now`` and are still awaiting it."""
+        ...
+
+
+class RoleRepository(Protocol):
+    def roles_of(self, user_id: str) -> frozenset[Role]:
+        """The organisation roles a user holds."""
+        ...
+
+    def grant(self, user_id: str, role: Role) -> bool:
+        """Give a role; False when the user had it already."""
+        ...
+
+    def revoke(self, user_id: str, role: Role) -> bool:
+        """Take a role away; False when the user did not have it."""
+        ...
+
+    def all(self) -> Sequence[tuple[str, Role]]:
+        """Every (user, role) pair, sorted."""
+        ...
+
+    def members(self, role: Role) -> Sequence[str]:
+        """Users holding a role."""
+        ...
+
+
+class Outbox(Protocol):
+    def add(self, notices: Iterable[Notice]) -> None:
+        """Queue messages for the chat platform, in the current transaction."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    cases: CaseRepository
+    roles: RoleRepository
+    outbox: Outbox
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make everything done in this unit durable, at once."""
+        ...
+
+    def rollback(self) -> None:
+        """Forget everything done in this unit."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

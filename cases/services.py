@@ -1,0 +1,634 @@
+"""Use cases: each opens one unit of work, applies one transition, and commits.
+
+The adapters (Slack today, Teams later) call these and nothing else to change a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from cases import deadlines as dl
+from cases.access import may_see_case, may_see_personal_data
+from cases.clock import Clock, require_aware
+from cases.errors import (
+    ConcurrentChange,
+    IntakeInvalid,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+)
+from cases.intake import IntakeRecord, parse_intake, received_time_problem
+from cases.lifecycle import Action, Transition, apply, record, roles_on_case
+from cases.model import (
+    OUTCOME_LABELS,
+    Case,
+    DeadlineKind,
+    Decision,
+    Notice,
+    NoticeKind,
+    Outcome,
+    ProgressUpdate,
+    State,
+)
+from cases.policy import Policy
+from cases.ports import UnitOfWorkFactory, WorkingCalendar
+from cases.roles import SYSTEM_ACTOR, Role
+
+MAX_NOTE = 2000
+
+
+def card(case: Case) -> Notice:
+    """Re-render the case's card(s) in place."""
+    return Notice(NoticeKind.CARD, case.id, {})
+
+
+def timeline(case: Case, what: str, actor: str, at: datetime, **public: Any) -> Notice:
+    """One line in the case thread. ``public`` holds only fields safe for a channel."""
+    return Notice(NoticeKind.TIMELINE, case.id,
+                  {"what": what, "actor": actor, "at": at.isoformat(), **public})
+
+
+def direct(case: Case, user: str, template: str, **data: Any) -> Notice:
+    """A direct message to one person, rendered by the adapter from ``template``."""
+    return Notice(NoticeKind.DIRECT, case.id, {"user": user, "template": template, **data})
+
+
+@dataclass(frozen=True)
+class PersonalDetails:
+    """What 'View details' shows, only to people the need-to-know rule allows."""
+
+    reference: str
+    intake: IntakeRecord
+
+
+def _text(value: str | None, field: str, *, required: bool = True,
+          limit: int = MAX_NOTE) -> str | None:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise IntakeInvalid({field: "this is required"})
+    if len(cleaned) > limit:
+        raise IntakeInvalid({field: f"keep this under {limit} characters"})
+    return cleaned or None
+
+
+class ComplaintsDesk:
+    """The service layer. Construct once with its dependencies; call from any adapter."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, calendar: WorkingCalendar,
+                 policy: Policy) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.calendar = calendar
+        self.policy = policy
+
+    # ---- helpers ---------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self.clock.now())
+
+    def _change(
+        self,
+        case_id: int,
+        action: Action,
+        actor: str,
+        mutate: Callable[[Case, Transition, datetime], tuple[dict[str, Any], list[Notice]]],
+        *,
+        check: Callable[[Case, frozenset[Role], datetime], None] | None = None,
+    ) -> Case:
+        """Load, check, transition, mutate, record, notify, commit: one use case."""
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
+            if check is not None:
+                check(case, roles, now)
+            before = case.state
+            row = apply(case, action, actor=actor, roles=roles, at=now)
+            details, notices = mutate(case, row, now)
+            event = case.new_events[-1]
+            case.new_events[-1] = type(event)(
+                case_id=event.case_id, seq=event.seq, at=event.at, actor=event.actor,
+                action=event.action, from_state=before, to_state=case.state, details=details,
+            )
+            try:
+                uow.cases.save(case)
+            except ConcurrentChange:
+                uow.rollback()
+                raise self._already_done(case_id, action) from None
+            uow.outbox.add([card(case), *notices])
+            uow.commit()
+            return case
+
+    def _already_done(self, case_id: int, action: Action) -> InvalidTransition:
+        with self.uow() as uow:
+            fresh = uow.cases.get(case_id)
+        return InvalidTransition(
+            f"{fresh.reference} was changed by someone else just before you; "
+            f"your “{action.value.replace('_', ' ')}” was not applied.",
+            last_actor=fresh.last_actor, last_at=fresh.last_action_at,
+        )
+
+    def _person_is_staff_free(self, user: str, field: str) -> str:
+        cleaned = user.strip()
+        if not cleaned:
+            raise IntakeInvalid({field: "choose a person"})
+        return cleaned
+
+    # ---- intake ----------------------------------------------------------------------
+
+    def log_complaint(self, data: dict[str, Any] | IntakeRecord, *, logged_by: str,
+                      intake_key: str | None = None) -> Case:
+        """Validate and store a new complaint, open its Stage One deadlines, queue the card."""
+        intake = data if isinstance(data, IntakeRecord) else parse_intake(data)
+        now = self._now()
+        received = require_aware(intake.received_at)
+        problem = received_time_problem(received, now)
+        if problem:
+            raise IntakeInvalid({"received_at": problem})
+        with self.uow() as uow:
+            if intake_key:
+                existing = uow.cases.find_by_intake_key(intake_key)
+                if existing is not None:
+                    return existing
+            local_year = self.calendar.local_date(now).year
+            case = Case(
+                reference=uow.cases.next_reference(local_year),
+                intake=intake,
+                received_at=received,
+                effective_receipt=self.calendar.effective_receipt(received),
+                logged_by=logged_by,
+                logged_at=now,
+                intake_key=intake_key,
+            )
+            dates = dl.policy_dates(self.policy, self.calendar, received)
+            dl.open_deadline(case, DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT,
+                             dates.stage_one_acknowledge_by, received)
+            dl.open_deadline(case, DeadlineKind.INVESTIGATION,
+                             dates.stage_one_investigate_by, received)
+            record(case, "logged", actor=logged_by, at=now, after=State.LOGGED,
+                   details={"channel": intake.channel.value,
+                            "received_at": received.isoformat(),
+                            "effective_receipt": case.effective_receipt.isoformat()})
+            case.last_actor, case.last_action_at = logged_by, now
+            uow.cases.add(case)
+            uow.outbox.add([
+                card(case),
+                timeline(case, "logged", logged_by, now, channel=intake.channel.value),
+                direct(case, logged_by, "logged"),
+            ])
+            uow.commit()
+            return case
+
+    # ---- stage one -------------------------------------------------------------------
+
+    def acknowledge_case(self, case_id: int, *, actor: str, owner: str,
+                         promised_reply_by: date, procedure_attached: bool) -> Case:
+        """Record the acknowledgement: who deals with it, reply date, procedure attached."""
+        owner = self._person_is_staff_free(owner, "owner")
+        if not procedure_attached:
+            raise IntakeInvalid({"procedure_attached":
+                                 "the acknowledgement must include a copy of the procedure"})
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            if promised_reply_by < self.calendar.local_date(now):
+                raise IntakeInvalid({"promised_reply_by": "the reply date is in the past"})
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.owner = owner
+            case.promised_reply_by = promised_reply_by
+            dl.meet_deadline(case, DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, now)
+            details = {"owner": owner, "promised_reply_by": promised_reply_by.isoformat(),
+                       "procedure_attached": True}
+            return details, [timeline(case, "acknowledged", actor, now, **details)]
+
+        return self._change(case_id, Action.ACKNOWLEDGE, actor, mutate, check=check)
+
+    def resolve_case(self, case_id: int, *, actor: str, resolution: str) -> Case:
+        """Customer services resolved it; the Stage One reply clock starts."""
+        text = _text(resolution, "resolution")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.resolution = text
+            dl.meet_deadline(case, DeadlineKind.INVESTIGATION, now)
+            dl.open_deadline(case, DeadlineKind.STAGE_ONE_REPLY,
+                             dl.due_after(self.policy.stage_one_reply, now, self.calendar), now)
+            return {"resolution": text}, [timeline(case, "resolved", actor, now)]
+
+        return self._change(case_id, Action.RESOLVE, actor, mutate)
+
+    def assign_investigator(self, case_id: int, *, actor: str, investigator: str) -> Case:
+        """Name the appropriate person who investigates; they get a DM."""
+        person = self._person_is_staff_free(investigator, "investigator")
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            if person == case.intake.subject_user_id:
+                raise IntakeInvalid({"investigator": "the complaint is about this person; "
+                                                     "choose someone else to investigate"})
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            previous = case.investigator
+            case.investigator = person
+            details = {"investigator": person, "previous": previous}
+            return details, [timeline(case, "investigator_assigned", actor, now,
+                                      investigator=person),
+                             direct(case, person, "investigator_assigned")]
+
+        return self._change(case_id, Action.ASSIGN_INVESTIGATOR, actor, mutate, check=check)
+
+    def conclude_investigation(self, case_id: int, *, actor: str, findings: str) -> Case:
+        """The investigation ended; the reply is due within the policy's days."""
+        text = _text(findings, "findings")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.findings = text
+            dl.meet_deadline(case, DeadlineKind.INVESTIGATION, now)
+            dl.open_deadline(case, DeadlineKind.STAGE_ONE_REPLY,
+                             dl.due_after(self.policy.stage_one_reply, now, self.calendar), now)
+            return {"findings": text}, [timeline(case, "investigation_concluded", actor, now)]
+
+        return self._change(case_id, Action.CONCLUDE_INVESTIGATION, actor, mutate)
+
+    def send_reply(self, case_id: int, *, actor: str, outcome: Outcome,
+                   suggestions: str) -> Case:
+        """Record the Stage One reply with its outcome and suggestions; the review window opens."""
+        text = _text(suggestions, "suggestions")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.outcome = outcome
+            case.suggestions = text
+            case.replied_at = now
+            dl.meet_deadline(case, DeadlineKind.STAGE_ONE_REPLY, now)
+            dl.meet_deadline(case, DeadlineKind.INVESTIGATION, now)
+            dl.open_deadline(case, DeadlineKind.REVIEW_WINDOW,
+                             dl.due_after(self.policy.review_window, now, self.calendar), now)
+            details = {"outcome": outcome.value, "suggestions": text}
+            return details, [timeline(case, "replied", actor, now, outcome=outcome.value)]
+
+        return self._change(case_id, Action.SEND_REPLY, actor, mutate)
+
+    def withdraw(self, case_id: int, *, actor: str, reason: str) -> Case:
+        """The complainant withdrew; open deadlines stop."""
+        text = _text(reason, "reason")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.withdrawn_reason = text
+            case.closed_at = now
+            dl.retire_open_deadlines(case, now)
+            return {"reason": text}, [timeline(case, "withdrawn", actor, now)]
+
+        return self._change(case_id, Action.WITHDRAW, actor, mutate)
+
+    def close_expired_review_windows(self) -> list[str]:
+        """Close every replied case whose review window has passed; returns references."""
+        now = self._now()
+        with self.uow() as uow:
+            ids = list(uow.cases.ids_with_window_expired(now))
+        closed: list[str] = []
+        for case_id in ids:
+
+            def mutate(case: Case, row: Transition, at: datetime) -> tuple[dict[str, Any],
+                                                                          list[Notice]]:
+                case.closed_at = at
+                dl.meet_deadline(case, DeadlineKind.REVIEW_WINDOW, at)
+                dl.retire_open_deadlines(case, at)
+                return {"reason": "no review requested within the window"}, [
+                    timeline(case, "closed", SYSTEM_ACTOR, at)]
+
+            try:
+                closed.append(self._change(case_id, Action.CLOSE_REVIEW_WINDOW, SYSTEM_ACTOR,
+                                           mutate).reference)
+            except (InvalidTransition, ConcurrentChange):
+                continue  # someone escalated it meanwhile: nothing to close
+        return closed
+
+    # ---- stage two -------------------------------------------------------------------
+
+    def request_review(self, case_id: int, *, actor: str, requested_at: datetime, how: str,
+                       reason: str | None = None) -> Case:
+        """The complainant asked for a Stage Two review; clocks start at effective receipt."""
+        received = require_aware(requested_at)
+        how_text = _text(how, "how", limit=200)
+        reason_text = _text(reason, "reason", required=False)
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            if received_time_problem(received, now):
+                raise IntakeInvalid({"requested_at": "the request time is in the future"})
+            window = case.deadlines.get(DeadlineKind.REVIEW_WINDOW)
+            out_of_window = (
+                case.state is not State.REPLIED
+                or (window is not None and received > window.due_at)
+            )
+            if out_of_window:
+                if Role.DIRECTOR not in roles:
+                    raise NotAllowed(
+                        f"{case.reference} is outside the review window (before the Stage One "
+                        "reply, or after the window closed): only a director may accept it.")
+                if not reason_text:
+                    raise IntakeInvalid({"reason": "say why the review is accepted outside "
+                                                   "the window"})
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.review_requested_at = received
+            case.review_effective_receipt = self.calendar.effective_receipt(received)
+            case.review_request_how = how_text
+            case.review_late_reason = reason_text
+            case.closed_at = None
+            dl.meet_deadline(case, DeadlineKind.REVIEW_WINDOW, now)
+            for kind in dl.STAGE_ONE_KINDS:
+                d = case.deadlines.get(kind)
+                if d is not None and d.is_open:
+                    d.retired_at = now
+            dl.open_deadline(case, DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT,
+                             dl.due_after(self.policy.stage_two_acknowledgement, received,
+                                          self.calendar), received)
+            dl.open_deadline(case, DeadlineKind.STAGE_TWO_REPLY,
+                             dl.due_after(self.policy.stage_two_reply, received, self.calendar),
+                             received)
+            details = {"requested_at": received.isoformat(), "how": how_text,
+                       "reason": reason_text}
+            return details, [timeline(case, "review_requested", actor, now, how=how_text)]
+
+        return self._change(case_id, Action.REQUEST_REVIEW, actor, mutate, check=check)
+
+    def acknowledge_review(self, case_id: int, *, actor: str, reply_by: date | None = None
+                           ) -> Case:
+        """A director takes the review; the named person (if any) is told and may respond."""
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            _may_review(case, actor, "actor")
+            if reply_by is not None and reply_by < self.calendar.local_date(now):
+                raise IntakeInvalid({"reply_by": "the reply date is in the past"})
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.reviewer = actor
+            due = case.deadlines[DeadlineKind.STAGE_TWO_REPLY].due_at
+            case.review_reply_by = reply_by or self.calendar.local_date(due)
+            dl.meet_deadline(case, DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT, now)
+            notices = [timeline(case, "review_acknowledged", actor, now,
+                                reply_by=case.review_reply_by.isoformat())]
+            subject = case.intake.subject_user_id
+            if subject:
+                case.person_informed_at = now
+                dl.open_deadline(case, DeadlineKind.PERSON_RESPONSE,
+                                 dl.due_after(self.policy.person_response, now, self.calendar),
+                                 now)
+                notices.append(direct(case, subject, "person_informed"))
+            details = {"reviewer": actor, "reply_by": case.review_reply_by.isoformat(),
+                       "person_informed": bool(subject)}
+            return details, notices
+
+        return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, mutate, check=check)
+
+    def delegate_review(self, case_id: int, *, actor: str, delegate: str) -> Case:
+        """The director hands the investigation to a suitably senior person."""
+        person = self._person_is_staff_free(delegate, "delegate")
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            _may_review(case, person, "delegate")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.delegate = person
+            return {"delegate": person}, [
+                timeline(case, "review_delegated", actor, now, delegate=person),
+                direct(case, person, "review_delegated", by=actor)]
+
+        return self._change(case_id, Action.DELEGATE_REVIEW, actor, mutate, check=check)
+
+    def record_person_response(self, case_id: int, *, actor: str, response: str) -> Case:
+        """The person the complaint is about gives their side; the reviewer sees it."""
+        text = _text(response, "response", limit=3000)
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            case.person_response = text
+            case.person_responded_at = now
+            dl.meet_deadline(case, DeadlineKind.PERSON_RESPONSE, now)
+            notices = [timeline(case, "person_responded", actor, now)]
+            for reviewer in {case.reviewer, case.delegate} - {None}:
+                assert reviewer is not None
+                notices.append(direct(case, reviewer, "person_responded"))
+            return {"response": text}, notices
+
+        return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, mutate)
+
+    def record_missing_responses(self) -> list[str]:
+        """Record 'no response' for every named person whose window has passed."""
+        now = self._now()
+        with self.uow() as uow:
+            due = [c for c in uow.cases.list_open(limit=10_000)
+                   if (d := c.deadlines.get(DeadlineKind.PERSON_RESPONSE)) is not None
+                   and d.is_open and d.due_at <= now]
+        done: list[str] = []
+        for case in due:
+            assert case.id is not None
+
+            def mutate(c: Case, row: Transition, at: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+                d = c.deadlines[DeadlineKind.PERSON_RESPONSE]
+                d.retired_at = at
+                return {"due_at": d.due_at.isoformat()}, [
+                    timeline(c, "no_response", SYSTEM_ACTOR, at)]
+
+            try:
+                done.append(self._change(case.id, Action.RECORD_NO_RESPONSE, SYSTEM_ACTOR,
+                                         mutate).reference)
+            except (InvalidTransition, ConcurrentChange):
+                continue  # the case moved on meanwhile
+        return done
+
+    def send_progress_update(self, case_id: int, *, actor: str, reason: str,
+                             new_reply_by: date) -> Case:
+        """The definitive reply will be late: record why and the new date; keep the original."""
+        text = _text(reason, "reason")
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            if new_reply_by <= self.calendar.local_date(now):
+                raise IntakeInvalid({"new_reply_by": "the new date must be after today"})
+            if not self.calendar.is_working_day(new_reply_by):
+                raise IntakeInvalid({"new_reply_by": "choose a working day"})
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            new_due = self.calendar.close_of_business(new_reply_by)
+            deadline = case.deadlines[DeadlineKind.STAGE_TWO_REPLY]
+            deadline.due_at = new_due
+            case.review_reply_by = new_reply_by
+            case.progress_updates.append(ProgressUpdate(at=now, by=actor, reason=text or "",
+                                                        new_due_at=new_due))
+            details = {"reason": text, "new_reply_by": new_reply_by.isoformat(),
+                       "original_due_at": deadline.original_due_at.isoformat()}
+            return details, [timeline(case, "progress_update", actor, now,
+                                      new_reply_by=new_reply_by.isoformat())]
+
+        return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, mutate, check=check)
+
+    def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
+                         remedy: str) -> Case:
+        """The reviewer drafts the decision; directors approve it in the thread."""
+        reasons_text = _text(reasons, "reasons", limit=2500)
+        remedy_text = _text(remedy, "remedy", limit=1500)
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            previous = case.decision.change_requests if case.decision else []
+            case.decision = Decision(outcome=outcome, reasons=reasons_text or "",
+                                     remedy=remedy_text or "", drafted_by=actor,
+                                     drafted_at=now, change_requests=previous)
+            details = {"outcome": outcome.value, "reasons": reasons_text,
+                       "remedy": remedy_text}
+            return details, [Notice(NoticeKind.CHANNEL, case.id,
+                                    {"template": "decision_proposed", "surface": "directors"})]
+
+        return self._change(case_id, Action.PROPOSE_DECISION, actor, mutate)
+
+    def request_changes(self, case_id: int, *, actor: str, comment: str) -> Case:
+        """A director sends the draft back to its drafter with a comment."""
+        text = _text(comment, "comment")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            assert case.decision is not None
+            case.decision.change_requests.append(
+                {"by": actor, "at": now.isoformat(), "comment": text or ""})
+            drafter = case.decision.drafted_by
+            return {"comment": text}, [
+                timeline(case, "changes_requested", actor, now),
+                direct(case, drafter, "changes_requested", by=actor, comment=text)]
+
+        return self._change(case_id, Action.REQUEST_CHANGES, actor, mutate)
+
+    def approve_decision(self, case_id: int, *, actor: str) -> Case:
+        """A director approves: the decision is final and the case closes for good."""
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            if actor == case.intake.subject_user_id:
+                raise NotAllowed("The complaint is about you, so you cannot approve its "
+                                 "decision; another director must.")
+
+        def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
+                                                                       list[Notice]]:
+            assert case.decision is not None
+            case.decision.approved_by = actor
+            case.decision.approved_at = now
+            case.closed_at = now
+            dl.meet_deadline(case, DeadlineKind.STAGE_TWO_REPLY, now)
+            dl.retire_open_deadlines(case, now)
+            case.final_letter = final_letter(case)
+            return {"outcome": case.decision.outcome.value, "final_letter": case.final_letter}, [
+                timeline(case, "decision_approved", actor, now,
+                         outcome=case.decision.outcome.value)]
+
+        return self._change(case_id, Action.APPROVE_DECISION, actor, mutate, check=check)
+
+    # ---- any time --------------------------------------------------------------------
+
+    def add_note(self, case_id: int, *, actor: str, text: str) -> Case:
+        """A note on the history; allowed in every state, final included."""
+        body = _text(text, "note")
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_case(actor, case, uow.roles.roles_of(actor)):
+                raise NotAllowed(f"You are not on {case.reference}'s need-to-know list.")
+            record(case, "note", actor=actor, at=now, details={"text": body})
+            uow.cases.save(case)
+            uow.outbox.add([timeline(case, "note", actor, now)])
+            uow.commit()
+            return case
+
+    def view_details(self, case_id: int, *, actor: str) -> PersonalDetails:
+        """Show the complainant's personal data to someone allowed; record that they saw it."""
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_personal_data(actor, case, uow.roles.roles_of(actor)):
+                record(case, "details_refused", actor=actor, at=now)
+                uow.cases.save(case)
+                uow.commit()
+                raise NotAllowed(
+                    f"The complainant's details on {case.reference} are shown only to the "
+                    "people who need to know: customer services, directors, the HR manager "
+                    "and the staff working on this case.")
+            record(case, "details_viewed", actor=actor, at=now)
+            uow.cases.save(case)
+            uow.commit()
+            return PersonalDetails(reference=case.reference, intake=case.intake)
+
+    def get_case(self, case_id: int) -> Case:
+        """Load a case (for rendering cards; no access check: cards hold no personal data)."""
+        with self.uow() as uow:
+            return uow.cases.get(case_id)
+
+    def find_case(self, reference: str, *, viewer: str) -> Case:
+        """A case by reference, if the viewer may see it; otherwise NotFound."""
+        with self.uow() as uow:
+            case = uow.cases.get_by_reference(reference.strip().upper())
+            if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
+                raise NotFound(f"No case {reference.strip().upper()} that you can see.")
+            return case
+
+    def list_cases(self, *, viewer: str, which: str = "open", limit: int = 50
+                   ) -> Sequence[Case]:
+        """``mine``, ``overdue`` or ``open`` cases the viewer may see."""
+        with self.uow() as uow:
+            roles = uow.roles.roles_of(viewer)
+            if which == "mine":
+                found = uow.cases.list_for_user(viewer, limit=limit)
+            elif which == "overdue":
+                found = uow.cases.list_overdue(self._now(), limit=limit)
+            elif which == "open":
+                found = uow.cases.list_open(limit=limit)
+            else:
+                raise IntakeInvalid({"which": "choose mine, overdue or open"})
+            return [c for c in found if may_see_case(viewer, c, roles)]
+
+    def roles_of(self, user: str) -> frozenset[Role]:
+        """A user's organisation roles."""
+        with self.uow() as uow:
+            return uow.roles.roles_of(user)
+
+    def history(self, case_id: int) -> Sequence[Any]:
+        """The case's history, oldest first."""
+        with self.uow() as uow:
+            return uow.cases.history(case_id)
+
+    def policy_dates(self, received_at: datetime, concluded_at: datetime | None = None
+                     ) -> dl.PolicyDates:
+        """Every due date for a receipt at ``received_at`` (for telling the complainant)."""
+        return dl.policy_dates(self.policy, self.calendar, require_aware(received_at),
+                               require_aware(concluded_at) if concluded_at else None)
+
+
+def _may_review(case: Case, person: str, field: str) -> None:
+    if person == case.investigator:
+        raise IntakeInvalid({field: "the Stage One investigator cannot review their own case"})
+    if person == case.intake.subject_user_id:
+        raise IntakeInvalid({field: "the complaint is about this person; they cannot review it"})
+
+
+def final_letter(case: Case) -> str:
+    """The final-decision letter's content: decision, reasons, remedy, and that it is final."""
+    assert case.decision is not None
+    d = case.decision
+    return (
+        f"Our reference: {case.reference}\n\n"
+        f"Dear {case.intake.complainant_name},\n\n"
+        "We have completed the Stage Two review of your complaint.\n\n"
+        f"Decision: {OUTCOME_LABELS[d.outcome]}.\n\n"
+        f"Our reasons: {d.reasons}\n\n"
+        f"What we will do: {d.remedy}\n\n"
+        "This decision is final: it completes our complaints procedure.\n"
+    )
+

@@ -1,0 +1,1 @@
+"""Working-day calendar, deadline sweep, alert delivery and APScheduler wiring."""
