@@ -1,0 +1,1 @@
+"""Composition root: settings, building the app, the CLI, the HTTP server and Socket Mode."""

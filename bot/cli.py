@@ -1,0 +1,231 @@
+"""The `complaints-bot` command: run the bot, migrate, manage roles, quote policy dates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from cases.deadlines import policy_dates
+from cases.errors import DomainError
+from cases.roles import parse_organisation_role
+
+log = logging.getLogger(__name__)
+
+
+class CliError(Exception):
+    """A user error on the command line: printed without a traceback, exit 2."""
+
+
+def _parse_when(text: str, zone: ZoneInfo, flag: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{flag}: {text!r} is not an ISO 8601 date-time "
+                       "(e.g. 2026-05-01T18:30 or 2026-05-01T18:30+01:00)") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)  # a time without an offset is London time
+    return value
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"bad setting: {problems}") from None
+
+
+def cmd_policy_dates(args: argparse.Namespace) -> int:
+    from bot.container import Container
+
+    container = Container(_settings())
+    zone = container.calendar.zone
+    received = _parse_when(args.received, zone, "--received")
+    concluded = _parse_when(args.concluded, zone, "--concluded") if args.concluded else None
+    dates = policy_dates(container.policy, container.calendar, received, concluded)
+
+    def show(at: datetime) -> str:
+        return at.astimezone(zone).isoformat()
+
+    out: dict[str, Any] = {
+        "received": show(dates.received_at),
+        "effective_receipt": dates.effective_receipt.isoformat(),
+        "stage_one_acknowledge_by": show(dates.stage_one_acknowledge_by),
+        "stage_one_investigate_by": show(dates.stage_one_investigate_by),
+        "stage_one_reply_expected_by": show(dates.stage_one_reply_expected_by),
+        "stage_two_acknowledge_by": show(dates.stage_two_acknowledge_by),
+        "stage_two_reply_by": show(dates.stage_two_reply_by),
+    }
+    if dates.stage_one_reply_by is not None:
+        out["stage_one_reply_by"] = show(dates.stage_one_reply_by)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    policy = container.policy
+
+    def line(label: str, at: datetime, rule: str) -> str:
+        local = at.astimezone(zone)
+        return f"  {label:<34} {local:%a %d %b %Y %H:%M} ({rule})"
+
+    print(f"Received {received.astimezone(zone):%a %d %b %Y %H:%M} "
+          f"-> counts as received {dates.effective_receipt:%a %d %b %Y}")
+    print("Stage One")
+    print(line("Acknowledge by", dates.stage_one_acknowledge_by,
+               policy.stage_one_acknowledgement.describe()))
+    print(line("Investigate and act by", dates.stage_one_investigate_by,
+               policy.investigation.describe()))
+    if dates.stage_one_reply_by is not None:
+        print(line("Reply by", dates.stage_one_reply_by, policy.stage_one_reply.describe()))
+    else:
+        print(line("Reply at the latest by", dates.stage_one_reply_expected_by,
+                   policy.stage_one_reply.describe() + ", if the investigation takes it all"))
+    print("Stage Two (if a review request were received at that time)")
+    print(line("Acknowledge review by", dates.stage_two_acknowledge_by,
+               policy.stage_two_acknowledgement.describe()))
+    print(line("Definitive reply by", dates.stage_two_reply_by,
+               policy.stage_two_reply.describe()))
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    from bot.container import Container
+
+    policy = Container(_settings()).policy
+    print(json.dumps(policy.model_dump(mode="json"), indent=2))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage import migrate
+
+    url = _settings().database_url
+    if args.db_command == "upgrade":
+        migrate.upgrade(url, args.revision)
+        print(f"database at revision {migrate.current(url)}")
+    elif args.db_command == "downgrade":
+        migrate.downgrade(url, args.revision)
+        print(f"database at revision {migrate.current(url) or 'base (empty)'}")
+    else:
+        print(migrate.current(url) or "base (empty)")
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from bot.container import Container
+    from storage import migrate
+
+    container = Container(_settings())
+    migrate.upgrade(container.settings.database_url)
+    with container.uow() as uow:
+        if args.roles_command == "list":
+            pairs = uow.roles.all()
+            if not pairs:
+                print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
+            for user, role in pairs:
+                print(f"{user}\t{role.value}")
+            return 0
+        user = args.user_id.strip()
+        if not user or " " in user:
+            raise CliError(f"USER_ID: {args.user_id!r} is not a chat user id (e.g. U012ABC)")
+        try:
+            role = parse_organisation_role(args.role)
+        except ValueError as exc:
+            raise CliError(f"ROLE: {exc}") from None
+        if args.roles_command == "add":
+            changed = uow.roles.grant(user, role)
+            print(f"{user} is now {role.value}" if changed else f"{user} was already {role.value}")
+        else:
+            changed = uow.roles.revoke(user, role)
+            print(f"{user} is no longer {role.value}" if changed
+                  else f"{user} did not have {role.value}")
+        uow.commit()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    missing = settings.missing_for_slack()
+    if missing:
+        raise CliError(
+            "cannot start: these Slack settings are missing: " + ", ".join(missing)
+            + ". Set them in the environment or in .env (see .env.example and the README).")
+    from bot.server import serve
+
+    return serve(settings, host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="complaints-bot",
+        description="Complaints Desk: Tiny Tracker's complaints procedure, run in Slack.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, "
+                                     "else HTTP)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
+    run.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="migrate to the latest schema (default) or REVISION")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_sub.add_parser("downgrade", help="migrate down to REVISION ('base' empties it)")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="show the database's schema revision")
+    db.set_defaults(func=cmd_db)
+
+    roles = sub.add_parser("roles", help="who is customer services, a director, HR manager")
+    roles_sub = roles.add_subparsers(dest="roles_command", required=True)
+    for name, verb in (("add", "give"), ("remove", "take away")):
+        p = roles_sub.add_parser(name, help=f"{verb} a role: USER_ID ROLE")
+        p.add_argument("user_id", metavar="USER_ID", help="chat user id, e.g. U012ABC")
+        p.add_argument("role", metavar="ROLE",
+                       help="customer-services, director or hr-manager")
+    roles_sub.add_parser("list", help="every user and role")
+    roles.set_defaults(func=cmd_roles)
+
+    policy = sub.add_parser("policy", help="the procedure's time limits")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    dates = policy_sub.add_parser(
+        "dates", help="every due date for a complaint (or review request) received at a time")
+    dates.add_argument("--received", required=True, metavar="ISO-DATETIME",
+                       help="when it was received; without an offset it is London time")
+    dates.add_argument("--concluded", metavar="ISO-DATETIME",
+                       help="when the investigation concluded (adds stage_one_reply_by)")
+    dates.add_argument("--json", action="store_true", help="one JSON object")
+    dates.set_defaults(func=cmd_policy_dates)
+    show = policy_sub.add_parser("show", help="the policy in force (defaults + policy file)")
+    show.set_defaults(func=cmd_policy_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `complaints-bot` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        result: int = args.func(args)
+        return result
+    except CliError as exc:
+        print(f"complaints-bot: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"complaints-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""One Settings object, read from the environment and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from cases.roles import Role
+
+UserList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Built once in ``bot/`` and passed down."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(default="sqlite:///complaints.sqlite3",
+                              description="SQLAlchemy URL; SQLite file in the working directory "
+                                          "by default, or postgresql+psycopg://...")
+    complaints_policy_file: Path | None = Field(
+        default=None, description="TOML file overriding the procedure's default time limits")
+    complaints_customer_services: UserList = Field(default_factory=list)
+    complaints_directors: UserList = Field(default_factory=list)
+    complaints_hr_managers: UserList = Field(default_factory=list)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = Field(
+        default=None, description="Slack Web API base URL; empty means Slack's own")
+    complaints_cs_channel: str | None = None
+    complaints_directors_channel: str | None = None
+
+    @field_validator("complaints_customer_services", "complaints_directors",
+                     "complaints_hr_managers", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("complaints_policy_file", "slack_api_url", "complaints_cs_channel",
+                     "complaints_directors_channel", "slack_bot_token", "slack_signing_secret",
+                     "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def bootstrap_roles(self) -> dict[Role, list[str]]:
+        """Roles to grant at start, from COMPLAINTS_CUSTOMER_SERVICES and friends."""
+        return {
+            Role.CUSTOMER_SERVICES: list(self.complaints_customer_services),
+            Role.DIRECTOR: list(self.complaints_directors),
+            Role.HR_MANAGER: list(self.complaints_hr_managers),
+        }
+
+    def missing_for_slack(self) -> list[str]:
+        """Names of the settings still needed to talk to Slack, in the mode chosen."""
+        missing = []
+        if self.slack_bot_token is None:
+            missing.append("SLACK_BOT_TOKEN")
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            missing.append("SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+        if self.complaints_cs_channel is None:
+            missing.append("COMPLAINTS_CS_CHANNEL")
+        if self.complaints_directors_channel is None:
+            missing.append("COMPLAINTS_DIRECTORS_CHANNEL")
+        return missing
