@@ -124,23 +124,25 @@ def cmd_roles(args: argparse.Namespace) -> int:
     from bot.container import Container
     from storage import migrate
 
-    container = Container(_settings())
-    migrate.upgrade(container.settings.database_url)
-    with container.uow() as uow:
-        if args.roles_command == "list":
-            pairs = uow.roles.all()
-            if not pairs:
-                print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
-            for user, role in pairs:
-                print(f"{user}\t{role.value}")
-            return 0
+    role = None
+    if args.roles_command != "list":
         user = args.user_id.strip()
-        if not user or " " in user:
+        if not user or any(ch.isspace() for ch in user):
             raise CliError(f"USER_ID: {args.user_id!r} is not a chat user id (e.g. U012ABC)")
         try:
             role = parse_organisation_role(args.role)
         except ValueError as exc:
             raise CliError(f"ROLE: {exc}") from None
+    container = Container(_settings())
+    migrate.upgrade(container.settings.database_url)
+    with container.uow() as uow:
+        if role is None:
+            pairs = uow.roles.all()
+            if not pairs:
+                print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
+            for who, held in pairs:
+                print(f"{who}\t{held.value}")
+            return 0
         if args.roles_command == "add":
             changed = uow.roles.grant(user, role)
             print(f"{user} is now {role.value}" if changed else f"{user} was already {role.value}")
