@@ -1,0 +1,284 @@
+"""An in-memory implementation of the ports in ``cases.ports``: a fake, not mocks.
+
+It behaves like storage/ where the use cases can tell the difference: nothing is
+visible to another unit of work until ``commit``; ``save`` checks the version the
+case was loaded with and raises ``ConcurrentChange`` when someone else saved first;
+history is append-only and numbered; notices reach the outbox only on commit.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import TracebackType
+
+from cases.errors import ConcurrentChange, NotFound
+from cases.model import Case, DeadlineKind, HistoryEvent, Notice, State
+from cases.roles import Role
+
+
+class InMemoryStore:
+    """What a database would hold: committed cases, history, roles and the outbox."""
+
+    def __init__(self) -> None:
+        self.cases: dict[int, Case] = {}
+        self.events: dict[int, list[HistoryEvent]] = {}
+        self.roles: set[tuple[str, Role]] = set()
+        self.outbox: list[Notice] = []
+        self.commits = 0
+        self._next_id = 1
+        self._references: dict[int, int] = {}
+
+    def allocate_id(self) -> int:
+        case_id = self._next_id
+        self._next_id += 1
+        return case_id
+
+    def allocate_reference(self, year: int) -> str:
+        # Like a database sequence: allocated numbers are not given back on rollback.
+        number = self._references.get(year, 0) + 1
+        self._references[year] = number
+        return f"TT-{year}-{number:04d}"
+
+
+def _next_due(case: Case) -> datetime | None:
+    deadline = case.next_deadline()
+    return deadline.due_at if deadline else None
+
+
+def _soonest_first(cases: Iterable[Case]) -> list[Case]:
+    def key(case: Case) -> tuple[int, str]:
+        due = _next_due(case)
+        return (0, due.isoformat()) if due else (1, case.reference)
+
+    return sorted(cases, key=key)
+
+
+class InMemoryCaseRepository:
+    """``CaseRepository`` over an ``InMemoryStore``; writes are staged until commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.staged: dict[int, Case] = {}
+        self.staged_events: dict[int, list[HistoryEvent]] = {}
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _drain_events(self, case: Case) -> None:
+        assert case.id is not None
+        pending = self.staged_events.setdefault(case.id, [])
+        already = len(self._store.events.get(case.id, [])) + len(pending)
+        for offset, event in enumerate(case.new_events, start=1):
+            pending.append(dataclasses.replace(event, case_id=case.id, seq=already + offset))
+        case.new_events.clear()
+
+    def add(self, case: Case) -> None:
+        case.id = self._store.allocate_id()
+        case.version = 1
+        self._drain_events(case)
+        self.staged[case.id] = copy.deepcopy(case)
+
+    def save(self, case: Case) -> None:
+        assert case.id is not None
+        current = self.staged.get(case.id) or self._store.cases.get(case.id)
+        if current is None:
+            raise NotFound(f"No case with id {case.id}.")
+        if current.version != case.version:
+            raise ConcurrentChange(
+                f"{case.reference} was already changed by {current.last_actor} "
+                f"at {current.last_action_at}."
+            )
+        case.version += 1
+        self._drain_events(case)
+        self.staged[case.id] = copy.deepcopy(case)
+
+    # -- reads --------------------------------------------------------------------------
+
+    def _visible(self) -> dict[int, Case]:
+        return {**self._store.cases, **self.staged}
+
+    def get(self, case_id: int) -> Case:
+        found = self._visible().get(case_id)
+        if found is None:
+            raise NotFound(f"No case with id {case_id}.")
+        return copy.deepcopy(found)
+
+    def get_by_reference(self, reference: str) -> Case:
+        for case in self._visible().values():
+            if case.reference == reference:
+                return copy.deepcopy(case)
+        raise NotFound(f"No case {reference}.")
+
+    def next_reference(self, year: int) -> str:
+        return self._store.allocate_reference(year)
+
+    def find_by_intake_key(self, key: str) -> Case | None:
+        for case in self._visible().values():
+            if case.intake_key == key:
+                return copy.deepcopy(case)
+        return None
+
+    def list_open(self, *, limit: int = 50) -> Sequence[Case]:
+        found = [c for c in self._visible().values() if c.is_open]
+        return [copy.deepcopy(c) for c in _soonest_first(found)[:limit]]
+
+    def list_for_user(self, user_id: str, *, limit: int = 50) -> Sequence[Case]:
+        found = [c for c in self._visible().values()
+                 if c.is_open and user_id in c.people_on_case()]
+        return [copy.deepcopy(c) for c in _soonest_first(found)[:limit]]
+
+    def list_overdue(self, now: datetime, *, limit: int = 50) -> Sequence[Case]:
+        found = [c for c in self._visible().values()
+                 if c.is_open and any(d.due_at < now for d in c.open_deadlines())]
+        return [copy.deepcopy(c) for c in _soonest_first(found)[:limit]]
+
+    def history(self, case_id: int) -> Sequence[HistoryEvent]:
+        return [*self._store.events.get(case_id, []), *self.staged_events.get(case_id, [])]
+
+    def ids_with_window_expired(self, now: datetime) -> Sequence[int]:
+        ids = []
+        for case_id, case in sorted(self._visible().items()):
+            window = case.deadlines.get(DeadlineKind.REVIEW_WINDOW)
+            if (case.state is State.REPLIED and window is not None and window.is_open
+                    and window.due_at < now):
+                ids.append(case_id)
+        return ids
+
+    # -- unit of work -------------------------------------------------------------------
+
+    def commit(self) -> None:
+        for case_id, case in self.staged.items():
+            committed = self._store.cases.get(case_id)
+            if committed is not None and committed.version >= case.version:
+                # Someone committed this case after we saved it: a real database would
+                # have made us wait and then fail the version check.
+                raise ConcurrentChange(f"{case.reference} was changed by someone else.")
+        for case_id, case in self.staged.items():
+            self._store.cases[case_id] = case
+        for case_id, events in self.staged_events.items():
+            self._store.events.setdefault(case_id, []).extend(events)
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.staged = {}
+        self.staged_events = {}
+
+
+class InMemoryRoleRepository:
+    """``RoleRepository`` over an ``InMemoryStore``; grants and revokes apply on commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._pending: set[tuple[str, Role]] | None = None
+
+    def _current(self) -> set[tuple[str, Role]]:
+        return self._store.roles if self._pending is None else self._pending
+
+    def roles_of(self, user_id: str) -> frozenset[Role]:
+        return frozenset(role for user, role in self._current() if user == user_id)
+
+    def grant(self, user_id: str, role: Role) -> bool:
+        if (user_id, role) in self._current():
+            return False
+        self._pending = {*self._current(), (user_id, role)}
+        return True
+
+    def revoke(self, user_id: str, role: Role) -> bool:
+        if (user_id, role) not in self._current():
+            return False
+        self._pending = self._current() - {(user_id, role)}
+        return True
+
+    def all(self) -> Sequence[tuple[str, Role]]:
+        return sorted(self._current())
+
+    def members(self, role: Role) -> Sequence[str]:
+        return sorted(user for user, held in self._current() if held is role)
+
+    def commit(self) -> None:
+        if self._pending is not None:
+            self._store.roles = self._pending
+        self.rollback()
+
+    def rollback(self) -> None:
+        self._pending = None
+
+
+class InMemoryOutbox:
+    """``Outbox``: notices wait here until the unit of work commits."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.pending: list[Notice] = []
+
+    def add(self, notices: Iterable[Notice]) -> None:
+        self.pending.extend(notices)
+
+    def commit(self) -> None:
+        self._store.outbox.extend(self.pending)
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.pending = []
+
+
+class InMemoryUnitOfWork:
+    """``UnitOfWork``: one use case, one transaction; leaving without commit rolls back."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.cases = InMemoryCaseRepository(store)
+        self.roles = InMemoryRoleRepository(store)
+        self.outbox = InMemoryOutbox(store)
+
+    def __enter__(self) -> InMemoryUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self.cases.commit()
+        self.roles.commit()
+        self.outbox.commit()
+        self.store.commits += 1
+
+    def rollback(self) -> None:
+        self.cases.rollback()
+        self.roles.rollback()
+        self.outbox.rollback()
+
+
+class InMemoryUnitOfWorkFactory:
+    """``UnitOfWorkFactory``: every call opens a new unit of work on the same store."""
+
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store or InMemoryStore()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+    def grant(self, user_id: str, *roles: Role) -> None:
+        """Seed organisation roles, as `complaints-bot roles add` would."""
+        with self() as uow:
+            for role in roles:
+                uow.roles.grant(user_id, role)
+            uow.commit()
+
+    @property
+    def outbox(self) -> list[Notice]:
+        return self.store.outbox
+
+    def committed(self, case_id: int) -> Case:
+        """The case as last committed (a copy)."""
+        return copy.deepcopy(self.store.cases[case_id])
+
+    def history(self, case_id: int) -> list[HistoryEvent]:
+        return list(self.store.events.get(case_id, []))
