@@ -11,8 +11,16 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cases.errors import PolicyFileError
 
@@ -66,6 +74,17 @@ class CalendarPolicy(BaseModel):
     closures: tuple[date, ...] = ()
     business_start: time = time(9, 0)
     business_end: time = time(17, 0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Checked here so a typo fails when the policy loads, naming the key,
+        # not later when the calendar is built.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. 'Europe/London'") from None
+        return value
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> CalendarPolicy:
