@@ -1,0 +1,119 @@
+"""The delivery side of the outbox: claim due rows, record the result, remember card posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Engine, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import require_aware
+from storage.models import ChatPostRow, OutboxRow
+
+MAX_ERROR = 2000
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One message to deliver, as claimed by a worker."""
+
+    id: int
+    case_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OutboxStore:
+    """What the delivery worker needs from the database; each call is its own transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+    def claim(self, now: datetime, limit: int = 20, lease_seconds: float = 60
+              ) -> list[OutboxItem]:
+        """Lease up to ``limit`` pending rows due by ``now``; nobody else gets them meanwhile."""
+        now = require_aware(now)
+        lease_until = now + timedelta(seconds=lease_seconds)
+        with self._sessions.begin() as session:
+            # SKIP LOCKED on PostgreSQL lets claimers pass each other; on SQLite the unit
+            # of work's BEGIN IMMEDIATE already serialises them (FOR UPDATE is not rendered).
+            ids = list(session.scalars(
+                select(OutboxRow.id)
+                .where(OutboxRow.delivered_at.is_(None), OutboxRow.dead_at.is_(None),
+                       OutboxRow.next_attempt_at <= now)
+                .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            rows = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids))
+                .values(next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1)
+                .returning(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind,
+                           OutboxRow.payload, OutboxRow.attempts)
+                .execution_options(synchronize_session=False)).tuples().all()
+        items = [OutboxItem(id=i, case_id=c, kind=k, payload=dict(p or {}), attempts=a)
+                 for i, c, k, p, a in rows]
+        return sorted(items, key=lambda item: ids.index(item.id))
+
+    def delivered(self, item_id: int, now: datetime) -> None:
+        """The message reached the chat platform."""
+        self._update(item_id, delivered_at=require_aware(now), last_error=None)
+
+    def failed(self, item_id: int, now: datetime, error: str,
+               retry_at: datetime | None) -> None:
+        """Delivery failed: retry at ``retry_at``, or dead-letter the row when it is None."""
+        values: dict[str, Any] = {"last_error": error[:MAX_ERROR]}
+        if retry_at is None:
+            values["dead_at"] = require_aware(now)
+        else:
+            values["next_attempt_at"] = require_aware(retry_at)
+        self._update(item_id, **values)
+
+    def _update(self, item_id: int, **values: Any) -> None:
+        with self._sessions.begin() as session:
+            result = cast(CursorResult[Any], session.execute(
+                update(OutboxRow).where(OutboxRow.id == item_id).values(**values)
+                .execution_options(synchronize_session=False)))
+            if result.rowcount != 1:
+                raise LookupError(f"no outbox row {item_id}")
+
+    def counts(self) -> dict[str, int]:
+        """Pending, dead and delivered row counts, for operators."""
+        pending = (OutboxRow.delivered_at.is_(None)) & (OutboxRow.dead_at.is_(None))
+        with self._sessions() as session:
+            row = session.execute(select(
+                func.count(case((pending, 1))),
+                func.count(OutboxRow.dead_at),
+                func.count(OutboxRow.delivered_at),
+            )).one()
+        return {"pending": int(row[0]), "dead": int(row[1]), "delivered": int(row[2])}
+
+    def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None:
+        """Where the case's card on ``surface`` was posted: (channel, ts), if anywhere."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(ChatPostRow.channel, ChatPostRow.ts)
+                .where(ChatPostRow.case_id == case_id, ChatPostRow.surface == surface)
+            ).tuples().one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None:
+        """Record (or move) the card of a case on one surface."""
+        with self._sessions.begin() as session:
+            ins = postgresql.insert if _is_postgres(session) else sqlite.insert
+            stmt = ins(ChatPostRow).values(case_id=case_id, surface=surface, channel=channel,
+                                           ts=ts)
+            session.execute(stmt.on_conflict_do_update(
+                index_elements=[ChatPostRow.case_id, ChatPostRow.surface],
+                set_={"channel": stmt.excluded.channel, "ts": stmt.excluded.ts}))
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"

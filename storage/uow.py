@@ -1,0 +1,77 @@
+"""The unit of work: one session, one transaction, one use case."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import Clock, SystemClock
+from storage.repositories import SqlCaseRepository, SqlOutbox, SqlRoleRepository
+
+
+class SqlUnitOfWork:
+    """``cases.ports.UnitOfWork`` on SQLAlchemy; rolls back unless ``commit()`` was called."""
+
+    cases: SqlCaseRepository
+    roles: SqlRoleRepository
+    outbox: SqlOutbox
+
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The open session (only inside ``with``)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use it in a with block")
+        return self._session
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session_factory()
+        self._session = session
+        self.cases = SqlCaseRepository(session)
+        self.roles = SqlRoleRepository(session)
+        self.outbox = SqlOutbox(session, self._clock)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            # Anything not committed explicitly is forgotten, error or not.
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        """Make everything done in this unit durable, at once."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Forget everything done in this unit."""
+        self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh ``SqlUnitOfWork`` per use case, all on one engine."""
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock: Clock = clock or SystemClock()
+        # expire_on_commit off: cases are converted to dataclasses before commit anyway.
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        """A new, unopened unit of work."""
+        return SqlUnitOfWork(self._sessions, self.clock)
