@@ -21,7 +21,15 @@ from cases.errors import (
     NotFound,
 )
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
-from cases.lifecycle import Action, Transition, apply, record, roles_on_case
+from cases.lifecycle import (
+    ACTION_LABELS,
+    Action,
+    Transition,
+    apply,
+    record,
+    roles_on_case,
+    transition_for,
+)
 from cases.model import (
     OUTCOME_LABELS,
     Case,
@@ -565,6 +573,17 @@ class ComplaintsDesk:
             uow.cases.save(case)
             uow.commit()
             return PersonalDetails(reference=case.reference, intake=case.intake)
+
+    def check_action(self, case_id: int, action: Action, *, actor: str) -> Case:
+        """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
+        row = transition_for(case, action)
+        if not row.roles & roles:
+            raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} is for: "
+                             + ", ".join(sorted(r.value for r in row.roles)) + ".")
+        return case
 
     def get_case(self, case_id: int) -> Case:
         """Load a case (for rendering cards; no access check: cards hold no personal data)."""

@@ -1,0 +1,125 @@
+"""The outbox dispatcher: delivers queued chat messages after commit, retrying with backoff."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from cases.clock import Clock
+from handlers.delivery import PermanentFailure, RetryLater
+from storage.outbox import OutboxItem, OutboxStore
+
+log = logging.getLogger(__name__)
+
+# Transient failures (Slack down, 5xx, timeouts, 429) are retried for as long as it takes:
+# a Slack outage loses nothing. Backoff doubles from 2 s to at most 5 minutes.
+BACKOFF_START = 2.0
+BACKOFF_MAX = 300.0
+# Permanent failures (bad token, channel gone) are retried a few times, then dead-lettered
+# for an operator: `complaints-bot outbox status` shows them, `outbox retry` requeues them.
+PERMANENT_ATTEMPTS = 5
+
+
+class Deliverer(Protocol):
+    def deliver(self, item: OutboxItem) -> None: ...
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait before the next try after ``attempts`` tries."""
+    return float(min(BACKOFF_MAX, BACKOFF_START * (2 ** max(0, attempts - 1))))
+
+
+class OutboxDispatcher:
+    """Claims due outbox rows, hands each to the deliverer, records the result."""
+
+    def __init__(self, store: OutboxStore, deliverer: Deliverer, clock: Clock, *,
+                 batch: int = 20, lease_seconds: int = 60, idle_seconds: float = 1.0) -> None:
+        self.store = store
+        self.deliverer = deliverer
+        self.clock = clock
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> int:
+        """Deliver what is due now; returns how many were delivered."""
+        now = self.clock.now()
+        items = self.store.claim(now, self.batch, self.lease_seconds)
+        delivered = 0
+        for item in items:
+            if self._deliver_one(item):
+                delivered += 1
+        return delivered
+
+    def drain(self, max_rounds: int = 50) -> int:
+        """Run until nothing is due (tests, shutdown); returns how many were delivered."""
+        total = 0
+        for _ in range(max_rounds):
+            claimed_before = total
+            total += self.run_once()
+            if total == claimed_before:
+                break
+        return total
+
+    def _deliver_one(self, item: OutboxItem) -> bool:
+        try:
+            self.deliverer.deliver(item)
+        except RetryLater as exc:
+            self._retry(item, str(exc), exc.seconds or backoff(item.attempts))
+            return False
+        except PermanentFailure as exc:
+            if item.attempts >= PERMANENT_ATTEMPTS:
+                log.error("outbox %s dead-lettered after %d attempts: %s", item.id,
+                          item.attempts, exc, extra={"case_id": item.case_id})
+                self.store.failed(item.id, self.clock.now(), str(exc), None)
+            else:
+                self._retry(item, str(exc), backoff(item.attempts))
+            return False
+        except Exception as exc:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("outbox %s failed unexpectedly (ref %s)", item.id, ref,
+                          extra={"case_id": item.case_id})
+            self._retry(item, f"{type(exc).__name__}: {exc} (ref {ref})", backoff(item.attempts))
+            return False
+        self.store.delivered(item.id, self.clock.now())
+        return True
+
+    def _retry(self, item: OutboxItem, error: str, seconds: float) -> None:
+        now = self.clock.now()
+        retry_at: datetime = now + timedelta(seconds=seconds)
+        log.warning("outbox %s (%s) not delivered, retry in %.0fs: %s", item.id, item.kind,
+                    seconds, error, extra={"case_id": item.case_id})
+        self.store.failed(item.id, now, error, retry_at)
+
+    def wake(self) -> None:
+        """Deliver soon: called after a use case committed new messages."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Run in a background thread until ``stop``."""
+        self._thread = threading.Thread(target=self._loop, name="outbox", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once() > 0
+            except Exception:
+                log.exception("outbox dispatcher round failed; trying again shortly")
+                busy = False
+            if not busy:
+                self._wake.wait(self.idle_seconds)
+                self._wake.clear()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the current round and stop."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

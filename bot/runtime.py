@@ -1,0 +1,90 @@
+"""Everything a running bot needs, built from Settings: the bolt app and its background work."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from sqlalchemy import text
+
+from bot.container import Container
+from bot.dispatch import OutboxDispatcher
+from bot.settings import Settings
+from cases.clock import Clock
+from handlers.app import HandlerDeps, build_app
+from handlers.delivery import Channels, Pacer, SlackDelivery
+from storage import migrate
+from storage.outbox import OutboxStore
+from storage.repositories import bootstrap_roles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    container: Container
+    app: App
+    client: WebClient
+    outbox: OutboxStore
+    dispatcher: OutboxDispatcher
+    background: list[Any] = field(default_factory=list)
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """Database answers? Plus outbox figures an operator wants to see."""
+        try:
+            with self.container.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            counts = self.outbox.counts()
+        except Exception as exc:  # reported as unhealthy, with the reason
+            log.warning("health check failed: %s", exc)
+            return False, {"database": "unreachable"}
+        return True, {"database": "ok", "outbox": counts}
+
+    def start_background(self) -> None:
+        """Start outbox delivery and the scheduled sweeps."""
+        self.dispatcher.start()
+        for job in self.background:
+            job.start()
+
+    def stop_background(self) -> None:
+        """Stop the sweeps, then let outbox delivery finish its round."""
+        for job in reversed(self.background):
+            job.stop()
+        self.dispatcher.stop()
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None,
+                  client: WebClient | None = None, pacer: Pacer | None = None,
+                  upgrade: bool = True) -> Runtime:
+    """Migrate, bootstrap roles, and wire the bolt app, delivery and dispatcher."""
+    container = Container(settings, clock)
+    container.policy  # noqa: B018 - a bad policy file stops the start here, naming the key
+    if upgrade:
+        migrate.upgrade(settings.database_url)
+    bootstrap_roles(container.uow, settings.bootstrap_roles())
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    if client is None:
+        kwargs: dict[str, Any] = {"token": token, "timeout": 10}
+        if settings.slack_api_url:
+            kwargs["base_url"] = settings.slack_api_url
+        client = WebClient(**kwargs)
+        # Retry a dropped connection once in the client; everything else is the outbox's job.
+        client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
+    outbox = OutboxStore(container.engine)
+    channels = Channels(customer_services=settings.complaints_cs_channel or "",
+                        directors=settings.complaints_directors_channel or "")
+    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
+                             container.calendar, container.policy, pacer)
+    dispatcher = OutboxDispatcher(outbox, delivery, container.clock)
+    signing = (settings.slack_signing_secret.get_secret_value()
+               if settings.slack_signing_secret else None)
+    app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
+                                calendar=container.calendar, policy=container.policy,
+                                wake=dispatcher.wake),
+                    client=client, signing_secret=signing)
+    return Runtime(container=container, app=app, client=client, outbox=outbox,
+                   dispatcher=dispatcher)

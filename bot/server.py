@@ -1,0 +1,81 @@
+"""Running the bot: HTTP (cheroot, a production WSGI server) or Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def wsgi_app(runtime: Runtime) -> WsgiApp:
+    """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    slack = SlackRequestHandler(runtime.app, path="/slack/events")
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            healthy, detail = runtime.health()
+            body = json.dumps({"ok": healthy, **detail}).encode()
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)
+
+    return app
+
+
+def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int:
+    """Start background work, then serve until SIGTERM/SIGINT; in-flight requests finish."""
+    runtime = build_runtime(settings)
+    runtime.start_background()
+    stopped = threading.Event()
+    stop_actions: list[Callable[[], None]] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stopped.is_set():
+            return
+        stopped.set()
+        log.info("received %s: finishing in-flight work, then stopping",
+                 signal.Signals(signum).name)
+        for action in stop_actions:
+            threading.Thread(target=action, name="shutdown", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
+            stop_actions.append(handler.close)
+            log.info("Complaints Desk connected to Slack in Socket Mode")
+            handler.connect()
+            stopped.wait()
+        else:
+            from cheroot.wsgi import Server
+
+            server = Server((host, port), wsgi_app(runtime), numthreads=16,
+                            server_name="complaints-desk", shutdown_timeout=10)
+            stop_actions.append(server.stop)
+            log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
+            server.prepare()
+            print(f"listening on {host}:{server.bind_addr[1]}", flush=True)
+            server.serve()
+    finally:
+        runtime.stop_background()
+    log.info("stopped")
+    return 0

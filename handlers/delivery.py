@@ -1,0 +1,222 @@
+"""Turns outbox notices into Slack Web API calls: cards, thread lines, DMs, channel posts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from cases.clock import Clock
+from cases.model import Case, NoticeKind
+from cases.policy import Policy
+from cases.services import ComplaintsDesk
+from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+# Slack errors that retrying soon will not fix: an operator must act (token, channel, scope).
+PERMANENT_ERRORS = frozenset({
+    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+    "channel_not_found", "not_in_channel", "is_archived", "missing_scope", "no_permission",
+    "invalid_blocks", "msg_too_long", "user_not_found", "cannot_dm_bot",
+})
+
+
+class RetryLater(Exception):
+    """Not delivered now; try again after ``seconds`` (None: the dispatcher's backoff)."""
+
+    def __init__(self, message: str, seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class PermanentFailure(Exception):
+    """Slack refused the message for a reason retrying will not fix by itself."""
+
+
+class OutboxItemLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def case_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+class ChatPosts(Protocol):
+    """Where each case's card lives, per surface ("cs", "directors")."""
+
+    def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None: ...
+
+    def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Channels:
+    customer_services: str
+    directors: str
+
+    def for_surface(self, surface: str) -> str:
+        """The channel id a surface posts to."""
+        return self.directors if surface == "directors" else self.customer_services
+
+
+class Pacer:
+    """About one post per second per channel, as Slack asks."""
+
+    def __init__(self, interval: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        """Block until ``channel`` may take another post."""
+        with self._lock:
+            now = self._monotonic()
+            ready = self._last.get(channel, 0.0) + self.interval
+            delay = max(0.0, ready - now)
+            self._last[channel] = max(now, ready)
+        if delay:
+            self._sleep(delay)
+
+
+def surfaces_of(case: Case) -> list[Surface]:
+    """The cards a case has: customer services always; directors once Stage Two began."""
+    return ["cs", "directors"] if case.review_requested_at is not None else ["cs"]
+
+
+class SlackDelivery:
+    """Delivers one outbox item; raises RetryLater or PermanentFailure when it cannot."""
+
+    def __init__(self, client: WebClient, desk: ComplaintsDesk, posts: ChatPosts,
+                 channels: Channels, clock: Clock, calendar: DisplayCalendar, policy: Policy,
+                 pacer: Pacer | None = None) -> None:
+        self.client = client
+        self.desk = desk
+        self.posts = posts
+        self.channels = channels
+        self.clock = clock
+        self.calendar = calendar
+        self.policy = policy
+        self.pacer = pacer or Pacer()
+
+    def deliver(self, item: OutboxItemLike) -> None:
+        """Render the notice from the case as it is now and send it."""
+        case = self.desk.get_case(item.case_id) if item.case_id is not None else None
+        try:
+            kind = NoticeKind(item.kind)
+            if kind is NoticeKind.CARD:
+                assert case is not None
+                self._cards(case)
+            elif kind is NoticeKind.TIMELINE:
+                assert case is not None
+                self._timeline(case, item.payload)
+            elif kind is NoticeKind.DIRECT:
+                self._direct(case, item.payload)
+            else:
+                self._channel(case, item.payload)
+        except SlackApiError as exc:
+            raise self._classify(exc) from exc
+        except (OSError, TimeoutError) as exc:  # connection refused/reset, timeouts
+            raise RetryLater(f"Slack unreachable: {exc}") from exc
+
+    # ---- kinds -----------------------------------------------------------------------
+
+    def _cards(self, case: Case) -> None:
+        assert case.id is not None
+        now = self.clock.now()
+        for surface in surfaces_of(case):
+            view = case_card_view(case, now, self.calendar, self.policy, surface=surface)
+            text, card_blocks = blocks.case_card_message(view)
+            payload = [b.to_dict() for b in card_blocks]
+            where = self.posts.chat_post(case.id, surface)
+            if where is None:
+                channel = self.channels.for_surface(surface)
+                self.pacer.wait(channel)
+                response = self.client.chat_postMessage(channel=channel, text=text,
+                                                        blocks=payload, unfurl_links=False)
+                self.posts.remember_chat_post(case.id, surface, str(response["channel"]),
+                                              str(response["ts"]))
+            else:
+                channel, ts = where
+                self.pacer.wait(channel)
+                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
+
+    def _thread_of(self, case: Case, surface: Surface) -> tuple[str, str]:
+        assert case.id is not None
+        where = self.posts.chat_post(case.id, surface)
+        if where is None:
+            raise RetryLater(f"{case.reference}: the {surface} card is not posted yet", 5.0)
+        return where
+
+    def _timeline(self, case: Case, payload: dict[str, Any]) -> None:
+        text = blocks.timeline_text(payload, self.calendar)
+        surface: Surface = "directors" if payload.get("what") in blocks.DIRECTORS_EVENTS else "cs"
+        channel, ts = self._thread_of(case, surface)
+        self.pacer.wait(channel)
+        self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+
+    def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
+        user = str(payload["user"])
+        text, dm_blocks = blocks.direct_message(payload, case, self._dates(case),
+                                                self.calendar)
+        self.pacer.wait(user)
+        self.client.chat_postMessage(channel=user, text=text,
+                                     blocks=[b.to_dict() for b in dm_blocks])
+
+    def _channel(self, case: Case | None, payload: dict[str, Any]) -> None:
+        template = payload.get("template")
+        if template == "decision_proposed":
+            assert case is not None
+            channel, ts = self._thread_of(case, "directors")
+            text, msg_blocks = blocks.decision_message(decision_view(case, self.calendar))
+            self.pacer.wait(channel)
+            self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
+                                         blocks=[b.to_dict() for b in msg_blocks])
+            return
+        surface: Surface = "directors" if payload.get("surface") == "directors" else "cs"
+        channel = self.channels.for_surface(surface)
+        text = str(payload.get("text", ""))
+        body: dict[str, Any] = {"channel": channel, "text": text}
+        if payload.get("blocks"):
+            body["blocks"] = payload["blocks"]
+        if payload.get("thread") and case is not None:
+            body["channel"], body["thread_ts"] = self._thread_of(case, surface)
+        self.pacer.wait(body["channel"])
+        self.client.chat_postMessage(**body)
+
+    def _dates(self, case: Case | None) -> Any:
+        if case is None:
+            return None
+        return dates_to_tell(self.desk.policy_dates(case.received_at), self.calendar)
+
+    # ---- errors ----------------------------------------------------------------------
+
+    @staticmethod
+    def _classify(exc: SlackApiError) -> Exception:
+        response = exc.response
+        status = getattr(response, "status_code", 0)
+        error = ""
+        try:
+            error = str(response.get("error", ""))
+        except (AttributeError, TypeError):
+            error = ""
+        if status == 429:
+            retry_after = float(response.headers.get("Retry-After", response.headers.get(
+                "retry-after", 1)) or 1)
+            return RetryLater(f"rate limited by Slack for {retry_after:.0f}s", retry_after)
+        if error in PERMANENT_ERRORS:
+            return PermanentFailure(f"Slack refused: {error}")
+        return RetryLater(f"Slack error {status} {error}".strip())
