@@ -13,8 +13,10 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from cases.errors import ConcurrentChange, NotFound
+from cases.intake import IntakeRecord
 from cases.model import Case, DeadlineKind, HistoryEvent, Notice, State
 from cases.roles import Role
 
@@ -282,3 +284,29 @@ class InMemoryUnitOfWorkFactory:
 
     def history(self, case_id: int) -> list[HistoryEvent]:
         return list(self.store.events.get(case_id, []))
+
+
+def intake_data(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid intake form as an adapter would pass it; override any field."""
+    data: dict[str, Any] = {
+        "complainant_name": "Ada Lovelace",
+        "postal_address": "1 Example Street, Hull HU1 1AA",
+        "organisation": "Analytical Engines Ltd",
+        "email": "ada@example.com",
+        "phone": "01482 123456",
+        "relationship": "customer",
+        "channel": "phone",
+        "received_at": "2026-06-10T10:00:00+01:00",
+        "facts": "The tracker stopped reporting its location after the update.",
+        "remedy_sought": "A working tracker",
+        "category": "product",
+        "checklist": {"referred_to_procedure": True, "feedback_form_sent": True,
+                      "told_next_steps": True},
+    }
+    data.update(overrides)
+    return data
+
+
+def intake_record(**overrides: Any) -> IntakeRecord:
+    """A valid ``IntakeRecord`` built from ``intake_data``."""
+    return IntakeRecord.model_validate(intake_data(**overrides))
