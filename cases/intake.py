@@ -77,7 +77,9 @@ LABELS: dict[str, str] = {
     "data_protection": "Data protection",
 }
 
-_UK_PHONE = re.compile(r"^(?:\+44|0044|0)(\d{9,10})$")
+# +44 or 0044 (optionally followed by the trunk 0 people write as "(0)"), or the trunk 0;
+# then a national number that never starts with 0, so "00 33 ..." abroad is not read as UK.
+_UK_PHONE = re.compile(r"^(?:(?:\+44|0044)0?|0)([1-9]\d{8,9})$")
 
 
 def normalise_uk_phone(text: str) -> str:
