@@ -144,6 +144,8 @@ class IntakeRecord(BaseModel):
 
     @model_validator(mode="after")
     def _rules_across_fields(self) -> IntakeRecord:
+        if self.staff_grievance:
+            raise NotAComplaint(GRIEVANCE_POINTER)
         errors: dict[str, str] = {}
         if not (self.email or self.phone or self.postal_address):
             errors["email"] = (
@@ -166,7 +168,7 @@ class IntakeRecord(BaseModel):
 
 def parse_intake(data: dict[str, Any]) -> IntakeRecord:
     """Validate raw intake fields; every problem comes back keyed by its field."""
-    if data.get("staff_grievance") in (True, "true", "yes"):
+    if _is_yes(data.get("staff_grievance")):
         raise NotAComplaint(GRIEVANCE_POINTER)
     try:
         return IntakeRecord.model_validate(data)
@@ -182,6 +184,17 @@ def parse_intake(data: dict[str, Any]) -> IntakeRecord:
             field = ".".join(str(p) for p in err["loc"]) or "form"
             errors.setdefault(field, _friendly(err))
         raise IntakeInvalid(errors) from None
+
+
+def _is_yes(value: Any) -> bool:
+    """True for every value pydantic would read as a true boolean."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value == 1
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "on", "t", "true", "y", "yes"}
+    return False
 
 
 def _friendly(err: Any) -> str:
