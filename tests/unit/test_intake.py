@@ -1,0 +1,217 @@
+"""The intake record: every bad input is named by its field; grievances are not cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from cases.errors import IntakeInvalid, NotAComplaint
+from cases.intake import (
+    MAX_FACTS,
+    Channel,
+    IntakeRecord,
+    Relationship,
+    normalise_uk_phone,
+    parse_intake,
+    received_time_problem,
+)
+from tests.fakes import intake_data
+
+
+def errors_for(**overrides: Any) -> dict[str, str]:
+    with pytest.raises(IntakeInvalid) as caught:
+        parse_intake(intake_data(**overrides))
+    return caught.value.errors
+
+
+def test_complete_form_gives_a_record() -> None:
+    record = parse_intake(intake_data())
+    assert record.complainant_name == "Ada Lovelace"
+    assert record.relationship is Relationship.CUSTOMER
+    assert record.channel is Channel.PHONE
+    assert record.received_at == datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    assert record.summary == "Product complaint by phone"
+
+
+def test_surrounding_whitespace_is_trimmed_and_blank_optionals_are_none() -> None:
+    record = parse_intake(intake_data(complainant_name="  Ada  ", organisation="   ",
+                                      remedy_sought=""))
+    assert record.complainant_name == "Ada"
+    assert record.organisation is None
+    assert record.remedy_sought is None
+
+
+# ---- each field's bad input is keyed by that field ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_blank_name_is_refused_on_the_name_field(name: str) -> None:
+    assert set(errors_for(complainant_name=name)) == {"complainant_name"}
+
+
+def test_missing_name_is_refused_on_the_name_field() -> None:
+    data = intake_data()
+    del data["complainant_name"]
+    with pytest.raises(IntakeInvalid) as caught:
+        parse_intake(data)
+    assert caught.value.errors == {"complainant_name": "this is required"}
+
+
+@pytest.mark.parametrize("email", ["ada", "ada@", "ada@@example.com", "ada example@x.com"])
+def test_bad_email_is_refused_on_the_email_field(email: str) -> None:
+    errors = errors_for(email=email)
+    assert set(errors) == {"email"}
+    assert "email" in errors["email"]
+
+
+@pytest.mark.parametrize("phone", [
+    "+1 555 123 4567",      # United States
+    "+33 1 23 45 67 89",    # France
+    "0033 123 4567",        # France again, with the 00 international prefix
+    "+44 0 1482 1",         # too short
+    "01482 123456 789",     # too long
+    "call me",
+    "+44 (0) 01482 123456",  # the trunk zero twice
+])
+def test_non_uk_phone_is_refused_on_the_phone_field(phone: str) -> None:
+    errors = errors_for(phone=phone)
+    assert set(errors) == {"phone"}
+    assert "UK phone number" in errors["phone"]
+
+
+@pytest.mark.parametrize(("phone", "normalised"), [
+    ("01482 123456", "+441482123456"),
+    ("+44 7700 900123", "+447700900123"),
+    ("07700900123", "+447700900123"),
+    ("07700 900 123", "+447700900123"),
+    ("0044 7700 900123", "+447700900123"),
+    ("+44 (0)1482 123456", "+441482123456"),
+    ("(01482) 123-456", "+441482123456"),
+    ("0300 012 0001", "+443000120001"),
+])
+def test_uk_phone_formats_are_accepted_and_normalised(phone: str, normalised: str) -> None:
+    assert parse_intake(intake_data(phone=phone)).phone == normalised
+    assert normalise_uk_phone(phone) == normalised
+
+
+def test_no_contact_route_is_refused_and_names_a_contact_field() -> None:
+    errors = errors_for(email="", phone=None, postal_address="  ")
+    assert set(errors) == {"email"}
+    assert "at least one way" in errors["email"]
+
+
+@pytest.mark.parametrize("only", [
+    {"email": "ada@example.com"}, {"phone": "07700900123"}, {"postal_address": "1 High St"},
+])
+def test_any_one_contact_route_is_enough(only: dict[str, str]) -> None:
+    data = intake_data(email=None, phone=None, postal_address=None)
+    data.update(only)
+    parse_intake(data)
+
+
+def test_other_relationship_without_text_is_refused_on_relationship_other() -> None:
+    assert set(errors_for(relationship="other", relationship_other=" ")) == {
+        "relationship_other"}
+
+
+def test_other_relationship_with_text_is_accepted() -> None:
+    record = parse_intake(intake_data(relationship="other", relationship_other="Landlord"))
+    assert record.relationship_other == "Landlord"
+
+
+def test_unknown_relationship_is_refused_on_the_relationship_field() -> None:
+    assert set(errors_for(relationship="cousin")) == {"relationship"}
+
+
+def test_unknown_channel_is_refused_on_the_channel_field() -> None:
+    assert set(errors_for(channel="carrier pigeon")) == {"channel"}
+
+
+@pytest.mark.parametrize("item", [
+    "referred_to_procedure", "feedback_form_sent", "told_next_steps",
+])
+def test_each_unchecked_checklist_item_is_refused_by_name(item: str) -> None:
+    checklist = {"referred_to_procedure": True, "feedback_form_sent": True,
+                 "told_next_steps": True, item: False}
+    assert set(errors_for(checklist=checklist)) == {f"checklist.{item}"}
+
+
+def test_missing_checklist_reports_all_three_items() -> None:
+    data = intake_data()
+    del data["checklist"]
+    with pytest.raises(IntakeInvalid) as caught:
+        parse_intake(data)
+    assert set(caught.value.errors) == {
+        "checklist.referred_to_procedure", "checklist.feedback_form_sent",
+        "checklist.told_next_steps"}
+
+
+def test_facts_too_long_are_refused_on_the_facts_field() -> None:
+    errors = errors_for(facts="x" * (MAX_FACTS + 1))
+    assert set(errors) == {"facts"}
+    assert str(MAX_FACTS) in errors["facts"]
+
+
+def test_facts_at_the_limit_are_accepted() -> None:
+    assert len(parse_intake(intake_data(facts="x" * MAX_FACTS)).facts) == MAX_FACTS
+
+
+def test_blank_facts_are_refused_on_the_facts_field() -> None:
+    assert errors_for(facts="  ") == {"facts": "this is required"}
+
+
+def test_received_time_without_a_zone_is_refused_on_received_at() -> None:
+    assert set(errors_for(received_at="2026-06-10T10:00:00")) == {"received_at"}
+
+
+def test_unknown_category_is_refused_on_the_category_field() -> None:
+    assert set(errors_for(category="weather")) == {"category"}
+
+
+def test_several_bad_fields_are_reported_together() -> None:
+    errors = errors_for(complainant_name="", email="nope", facts="")
+    assert {"complainant_name", "email", "facts"} <= set(errors)
+
+
+def test_error_message_names_each_field() -> None:
+    with pytest.raises(IntakeInvalid) as caught:
+        parse_intake(intake_data(complainant_name="", phone="+1 555 123 4567"))
+    assert "complainant_name" in str(caught.value)
+    assert "phone" in str(caught.value)
+
+
+# ---- staff grievances ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", [True, "true", "yes", "on", "1", 1, "True"])
+def test_staff_grievance_is_not_a_complaint_and_points_to_the_grievance_policy(
+    flag: object,
+) -> None:
+    with pytest.raises(NotAComplaint, match="Grievance Policy"):
+        parse_intake(intake_data(staff_grievance=flag))
+
+
+def test_staff_grievance_is_refused_even_when_other_fields_are_fine_as_a_record() -> None:
+    with pytest.raises(NotAComplaint, match="Grievance Policy"):
+        IntakeRecord.model_validate(intake_data(staff_grievance=True))
+
+
+@pytest.mark.parametrize("flag", [False, "false", "no", 0])
+def test_not_a_grievance_is_an_ordinary_complaint(flag: object) -> None:
+    assert parse_intake(intake_data(staff_grievance=flag)).staff_grievance is False
+
+
+# ---- received time ---------------------------------------------------------------------
+
+
+def test_received_time_in_the_future_is_a_problem() -> None:
+    now = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    assert received_time_problem(now + timedelta(hours=1), now) is not None
+
+
+def test_received_time_within_clock_skew_or_past_is_fine() -> None:
+    now = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    assert received_time_problem(now + timedelta(minutes=4), now) is None
+    assert received_time_problem(now - timedelta(days=3), now) is None
