@@ -1,0 +1,452 @@
+"""View models: what people see about a case, as plain data any chat adapter can render.
+
+Pure functions of the case, the time and the calendar. No chat-platform imports here:
+the Slack adapter (``handlers/blocks.py``) and a Teams adapter later render the same models.
+Nothing here carries the complainant's personal data (name, email, phone, address, facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from cases.deadlines import PolicyDates
+from cases.lifecycle import STATE_LABELS, TRANSITIONS, Action
+from cases.model import (
+    DEADLINE_LABELS,
+    OUTCOME_LABELS,
+    STAGE_TWO_STATES,
+    TERMINAL_STATES,
+    Case,
+    Deadline,
+    DeadlineKind,
+    State,
+)
+from cases.policy import Policy
+from cases.ports import WorkingCalendar
+
+Surface = Literal["cs", "directors"]
+PhaseStatus = Literal["done", "current", "todo", "skipped"]
+
+PHASES: tuple[str, ...] = ("Logged", "Acknowledged", "Investigation", "Reply", "Review",
+                           "Closed")
+
+# Actions only the bot's own sweeps take: never a button.
+SYSTEM_ACTIONS = frozenset({Action.CLOSE_REVIEW_WINDOW, Action.RECORD_NO_RESPONSE})
+# Taken on the decision message in the directors' thread, not on a card.
+DECISION_ACTIONS = frozenset({Action.APPROVE_DECISION, Action.REQUEST_CHANGES})
+# The named person responds from their DM, not from a channel card.
+PERSONAL_ACTIONS = frozenset({Action.RECORD_PERSON_RESPONSE})
+STAGE_TWO_ACTIONS = frozenset({
+    Action.ACKNOWLEDGE_REVIEW, Action.DELEGATE_REVIEW, Action.RECORD_PERSON_RESPONSE,
+    Action.SEND_PROGRESS_UPDATE, Action.PROPOSE_DECISION, *DECISION_ACTIONS,
+})
+
+IN_STAGE_TWO_LABEL = "In Stage Two review"
+
+
+class DisplayCalendar(WorkingCalendar, Protocol):
+    """A working calendar that can also show an instant in the business time zone."""
+
+    def local(self, at: datetime) -> datetime:
+        """An instant shown in the business time zone."""
+        ...
+
+
+class Marker(StrEnum):
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+MARKER_LABELS: dict[Marker, str] = {
+    Marker.ON_TIME: "On time",
+    Marker.DUE_SOON: "Due soon",
+    Marker.OVERDUE: "Overdue",
+}
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """The next thing owed: what, when (local), how long is left, and a marker."""
+
+    kind: DeadlineKind
+    label: str
+    due: str
+    time_left: str
+    marker: Marker
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    name: str
+    status: PhaseStatus
+
+
+@dataclass(frozen=True)
+class ProgressUpdateView:
+    at: str
+    by: str
+    new_reply_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StageTwoView:
+    """Stage Two detail for the directors' card. Never the named person's response text."""
+
+    requested_at: str | None
+    how_requested: str | None
+    late_reason: str | None
+    reviewer: str | None
+    delegate: str | None
+    reply_by: str | None
+    original_reply_by: str | None
+    progress_updates: tuple[ProgressUpdateView, ...]
+    person_named: bool
+    person_informed: bool
+    person_response_received: bool
+
+
+@dataclass(frozen=True)
+class CaseCardView:
+    """Everything the case card shows; a pure function of case, time, calendar and policy."""
+
+    case_id: int | None
+    version: int
+    reference: str
+    summary: str
+    stage: int
+    state: State
+    phase_label: str
+    owner: str | None
+    investigator: str | None
+    received: str
+    deadline: DeadlineView | None
+    phases: tuple[PhaseStep, ...]
+    actions: tuple[Action, ...]
+    outcome: str | None
+    final_decision: str | None
+    is_final: bool
+    surface: Surface
+    stage_two: StageTwoView | None
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    case_id: int | None
+    reference: str
+    summary: str
+    phase_label: str
+    your_part: str
+    deadline: DeadlineView | None
+
+
+@dataclass(frozen=True)
+class HomeViewModel:
+    """The App Home: what needs attention first, then every open case of the user."""
+
+    attention: tuple[HomeRow, ...]
+    open_cases: tuple[HomeRow, ...]
+
+
+@dataclass(frozen=True)
+class DatesToTell:
+    """The policy dates, in words, that staff tell a complainant."""
+
+    received_at: datetime
+    received: str
+    acknowledge_by: str
+    investigate_by: str
+    reply_expected_by: str
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A drafted Stage Two decision, for directors to approve or send back."""
+
+    case_id: int | None
+    version: int
+    reference: str
+    outcome: str
+    reasons: str
+    remedy: str
+    drafted_by: str
+    drafted_at: str
+    change_requests: tuple[tuple[str, str], ...]
+    approved_by: str | None
+    approved_at: str | None
+    actions: tuple[Action, ...]
+
+
+# ---- formatting -------------------------------------------------------------------------
+
+def format_day(day: date) -> str:
+    """A date as people read it: 'Fri 10 Jan 2025'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_when(at: datetime, calendar: DisplayCalendar) -> str:
+    """An instant in the business time zone: 'Fri 10 Jan 2025 17:00'."""
+    local = calendar.local(at)
+    return f"{format_day(local.date())} {local:%H:%M}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
+                  policy: Policy) -> DeadlineView:
+    """Label, local due time, time left in words and marker for one deadline."""
+    due_local = calendar.local(deadline.due_at)
+    due_day = due_local.date()
+    today = calendar.local_date(now)
+    clock = f"{due_local:%H:%M}"
+    if now > deadline.due_at:
+        late = calendar.working_days_between(due_day, today)
+        if late <= 0:
+            left = f"overdue since {clock} today" if due_day == today else "overdue"
+        else:
+            left = f"overdue by {_plural(late, 'working day')}"
+        marker = Marker.OVERDUE
+    elif due_day == today:
+        left, marker = f"due today {clock}", Marker.DUE_SOON
+    else:
+        remaining = calendar.working_days_between(today, due_day)
+        left = f"{_plural(remaining, 'working day')} left"
+        soon = remaining <= policy.alerts.warn_before_working_days
+        marker = Marker.DUE_SOON if soon else Marker.ON_TIME
+    return DeadlineView(
+        kind=deadline.kind,
+        label=DEADLINE_LABELS[deadline.kind],
+        due=format_when(deadline.due_at, calendar),
+        time_left=left,
+        marker=marker,
+    )
+
+
+# ---- the phase tracker ------------------------------------------------------------------
+
+_CURRENT_PHASE: dict[State, int] = {
+    State.LOGGED: 0,
+    State.ACKNOWLEDGED: 1,
+    State.INVESTIGATING: 2,
+    State.RESOLVED: 3,
+    State.INVESTIGATION_CONCLUDED: 3,
+    State.REPLIED: 3,
+    State.REVIEW_REQUESTED: 4,
+    State.UNDER_REVIEW: 4,
+    State.DECISION_PROPOSED: 4,
+}
+
+
+def _reached(case: Case) -> int:
+    """The furthest phase a withdrawn case got to before it stopped."""
+    if case.review_requested_at is not None:
+        return 4
+    if case.replied_at is not None or case.resolution or case.findings:
+        return 3
+    if case.investigator is not None:
+        return 2
+    if case.owner is not None:
+        return 1
+    return 0
+
+
+def phase_tracker(case: Case) -> tuple[PhaseStep, ...]:
+    """Logged → Acknowledged → Investigation → Reply → Review → Closed, each marked."""
+    closed = len(PHASES) - 1
+    if case.state is State.FINAL:
+        return tuple(PhaseStep(name, "done") for name in PHASES)
+    if case.state is State.CLOSED:
+        # Closed after the review window without a review.
+        return tuple(PhaseStep(name, "skipped" if i == 4 else "done")
+                     for i, name in enumerate(PHASES))
+    if case.state is State.WITHDRAWN:
+        reached = _reached(case)
+        return tuple(
+            PhaseStep(name, "done" if i <= reached or i == closed else "skipped")
+            for i, name in enumerate(PHASES)
+        )
+    current = _CURRENT_PHASE[case.state]
+    steps: list[PhaseStep] = []
+    for i, name in enumerate(PHASES):
+        if i < current:
+            # Resolved by customer services: no separate investigation took place.
+            status: PhaseStatus = "done"
+        elif i == current:
+            status = "current"
+        else:
+            status = "todo"
+        steps.append(PhaseStep(name, status))
+    return tuple(steps)
+
+
+# ---- buttons ----------------------------------------------------------------------------
+
+def card_actions(case: Case, surface: Surface) -> tuple[Action, ...]:
+    """Buttons the state allows on this surface, for any role (the server checks each click)."""
+    if case.state in TERMINAL_STATES:
+        return ()
+    hidden = SYSTEM_ACTIONS | DECISION_ACTIONS | PERSONAL_ACTIONS
+    in_stage_two = case.state in STAGE_TWO_STATES
+    found: list[Action] = []
+    for (state, action) in TRANSITIONS:
+        if state is not case.state or action in hidden or action in found:
+            continue
+        if surface == "cs":
+            # Once escalated, the review belongs to the directors' card.
+            if in_stage_two:
+                continue
+        elif not in_stage_two or action not in STAGE_TWO_ACTIONS | {Action.WITHDRAW}:
+            continue
+        found.append(action)
+    return tuple(found)
+
+
+# ---- the card ---------------------------------------------------------------------------
+
+def _stage_two_view(case: Case, calendar: DisplayCalendar) -> StageTwoView:
+    reply = case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
+    moved = reply is not None and reply.due_at != reply.original_due_at
+    return StageTwoView(
+        requested_at=(format_when(case.review_requested_at, calendar)
+                      if case.review_requested_at else None),
+        how_requested=case.review_request_how,
+        late_reason=case.review_late_reason,
+        reviewer=case.reviewer,
+        delegate=case.delegate,
+        reply_by=format_day(case.review_reply_by) if case.review_reply_by else None,
+        original_reply_by=(format_when(reply.original_due_at, calendar)
+                           if reply is not None and moved else None),
+        progress_updates=tuple(
+            ProgressUpdateView(
+                at=format_when(u.at, calendar), by=u.by,
+                new_reply_by=format_when(u.new_due_at, calendar), reason=u.reason,
+            )
+            for u in case.progress_updates
+        ),
+        person_named=case.intake.subject_user_id is not None,
+        person_informed=case.person_informed_at is not None,
+        person_response_received=case.person_responded_at is not None,
+    )
+
+
+def _phase_label(case: Case, surface: Surface) -> str:
+    if surface == "cs" and case.state in STAGE_TWO_STATES and case.state is not State.FINAL:
+        return IN_STAGE_TWO_LABEL
+    return STATE_LABELS[case.state]
+
+
+def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy: Policy,
+                   surface: Surface = "cs") -> CaseCardView:
+    """The case card for the customer-services channel (or the directors' Stage Two card)."""
+    next_due = case.next_deadline()
+    decision = case.decision
+    final_decision = (
+        OUTCOME_LABELS[decision.outcome]
+        if decision is not None and decision.approved_at is not None else None
+    )
+    return CaseCardView(
+        case_id=case.id,
+        version=case.version,
+        reference=case.reference,
+        summary=case.intake.summary,
+        stage=case.stage,
+        state=case.state,
+        phase_label=_phase_label(case, surface),
+        owner=case.owner,
+        investigator=case.investigator,
+        received=format_when(case.received_at, calendar),
+        deadline=deadline_view(next_due, now, calendar, policy) if next_due else None,
+        phases=phase_tracker(case),
+        actions=card_actions(case, surface),
+        outcome=OUTCOME_LABELS[case.outcome] if case.outcome else None,
+        final_decision=final_decision,
+        is_final=case.state in TERMINAL_STATES,
+        surface=surface,
+        stage_two=(_stage_two_view(case, calendar)
+                   if surface == "directors" and case.stage == 2 else None),
+    )
+
+
+# ---- App Home ---------------------------------------------------------------------------
+
+def _your_part(case: Case, user_id: str) -> str:
+    parts = [
+        label for who, label in (
+            (case.owner, "owner"), (case.investigator, "investigator"),
+            (case.reviewer, "reviewer"), (case.delegate, "delegate"),
+            (case.logged_by, "logged it"),
+        ) if who == user_id
+    ]
+    return ", ".join(parts)
+
+
+def home_view_model(cases_for_user: Iterable[Case], now: datetime, calendar: DisplayCalendar,
+                    policy: Policy, user_id: str) -> HomeViewModel:
+    """Rows for the user's App Home: due-soon/overdue first, then all their open cases."""
+    rows: list[HomeRow] = []
+    for case in cases_for_user:
+        if not case.is_open:
+            continue
+        next_due = case.next_deadline()
+        rows.append(HomeRow(
+            case_id=case.id,
+            reference=case.reference,
+            summary=case.intake.summary,
+            phase_label=STATE_LABELS[case.state],
+            your_part=_your_part(case, user_id),
+            deadline=deadline_view(next_due, now, calendar, policy) if next_due else None,
+        ))
+    order = {Marker.OVERDUE: 0, Marker.DUE_SOON: 1, Marker.ON_TIME: 2}
+    attention = sorted(
+        (r for r in rows if r.deadline is not None and r.deadline.marker is not Marker.ON_TIME),
+        key=lambda r: (order[r.deadline.marker] if r.deadline else 3, r.reference),
+    )
+    return HomeViewModel(attention=tuple(attention), open_cases=tuple(rows))
+
+
+# ---- dates to tell the complainant --------------------------------------------------------
+
+def dates_to_tell(dates: PolicyDates, calendar: DisplayCalendar) -> DatesToTell:
+    """The dates staff quote to the complainant, as words in the business time zone."""
+    return DatesToTell(
+        received_at=dates.received_at,
+        received=format_when(dates.received_at, calendar),
+        acknowledge_by=format_day(calendar.local_date(dates.stage_one_acknowledge_by)),
+        investigate_by=format_day(calendar.local_date(dates.stage_one_investigate_by)),
+        reply_expected_by=format_day(calendar.local_date(dates.stage_one_reply_expected_by)),
+    )
+
+
+# ---- the decision -----------------------------------------------------------------------
+
+def decision_view(case: Case, calendar: DisplayCalendar) -> DecisionView:
+    """The drafted decision for the directors' thread; raises ValueError if none is drafted."""
+    d = case.decision
+    if d is None:
+        raise ValueError(f"{case.reference} has no drafted decision")
+    requests: Sequence[dict[str, str]] = d.change_requests
+    actions = (
+        (Action.APPROVE_DECISION, Action.REQUEST_CHANGES)
+        if case.state is State.DECISION_PROPOSED else ()
+    )
+    return DecisionView(
+        case_id=case.id,
+        version=case.version,
+        reference=case.reference,
+        outcome=OUTCOME_LABELS[d.outcome],
+        reasons=d.reasons,
+        remedy=d.remedy,
+        drafted_by=d.drafted_by,
+        drafted_at=format_when(d.drafted_at, calendar),
+        change_requests=tuple((r.get("by", ""), r.get("comment", "")) for r in requests),
+        approved_by=d.approved_by,
+        approved_at=format_when(d.approved_at, calendar) if d.approved_at else None,
+        actions=actions,
+    )

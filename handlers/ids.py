@@ -1,0 +1,198 @@
+"""Every stable Slack id in one place: action_id, callback_id, block_id, plus typed metadata.
+
+Listeners, builders and the manifest all read these; renaming one is a deliberate change
+that the manifest test and the listener-registration test catch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cases.lifecycle import Action
+
+
+class ActionId(StrEnum):
+    """Buttons on cards, DMs, the decision message and App Home."""
+
+    ACKNOWLEDGE = "case_acknowledge"
+    RESOLVE = "case_resolve"
+    ASSIGN_INVESTIGATOR = "case_assign_investigator"
+    CONCLUDE_INVESTIGATION = "case_conclude_investigation"
+    SEND_REPLY = "case_send_reply"
+    REQUEST_REVIEW = "case_request_review"
+    ACKNOWLEDGE_REVIEW = "case_acknowledge_review"
+    DELEGATE_REVIEW = "case_delegate_review"
+    RECORD_PERSON_RESPONSE = "case_respond"
+    SEND_PROGRESS_UPDATE = "case_progress_update"
+    PROPOSE_DECISION = "case_draft_decision"
+    REQUEST_CHANGES = "case_request_changes"
+    APPROVE_DECISION = "case_approve_decision"
+    WITHDRAW = "case_withdraw"
+    VIEW_DETAILS = "case_view_details"
+    LOG_COMPLAINT = "home_log_complaint"
+
+
+ACTION_BUTTONS: dict[Action, ActionId] = {
+    Action.ACKNOWLEDGE: ActionId.ACKNOWLEDGE,
+    Action.RESOLVE: ActionId.RESOLVE,
+    Action.ASSIGN_INVESTIGATOR: ActionId.ASSIGN_INVESTIGATOR,
+    Action.CONCLUDE_INVESTIGATION: ActionId.CONCLUDE_INVESTIGATION,
+    Action.SEND_REPLY: ActionId.SEND_REPLY,
+    Action.REQUEST_REVIEW: ActionId.REQUEST_REVIEW,
+    Action.ACKNOWLEDGE_REVIEW: ActionId.ACKNOWLEDGE_REVIEW,
+    Action.DELEGATE_REVIEW: ActionId.DELEGATE_REVIEW,
+    Action.RECORD_PERSON_RESPONSE: ActionId.RECORD_PERSON_RESPONSE,
+    Action.SEND_PROGRESS_UPDATE: ActionId.SEND_PROGRESS_UPDATE,
+    Action.PROPOSE_DECISION: ActionId.PROPOSE_DECISION,
+    Action.REQUEST_CHANGES: ActionId.REQUEST_CHANGES,
+    Action.APPROVE_DECISION: ActionId.APPROVE_DECISION,
+    Action.WITHDRAW: ActionId.WITHDRAW,
+}
+BUTTON_ACTIONS: dict[ActionId, Action] = {v: k for k, v in ACTION_BUTTONS.items()}
+
+
+class CallbackId(StrEnum):
+    """Shortcuts (also in app_manifest.yml) and modal callback ids."""
+
+    SHORTCUT_LOG_COMPLAINT = "log_complaint"
+    SHORTCUT_LOG_MESSAGE = "log_message_as_complaint"
+    INTAKE = "intake_modal"
+    LOADING = "loading_modal"
+    ACKNOWLEDGE = "acknowledge_modal"
+    RESOLVE = "resolve_modal"
+    ASSIGN_INVESTIGATOR = "assign_investigator_modal"
+    CONCLUDE_INVESTIGATION = "conclude_investigation_modal"
+    SEND_REPLY = "send_reply_modal"
+    REQUEST_REVIEW = "request_review_modal"
+    WITHDRAW = "withdraw_modal"
+    DETAILS = "details_modal"
+    ACKNOWLEDGE_REVIEW = "acknowledge_review_modal"
+    DELEGATE_REVIEW = "delegate_review_modal"
+    RECORD_PERSON_RESPONSE = "respond_modal"
+    SEND_PROGRESS_UPDATE = "progress_update_modal"
+    PROPOSE_DECISION = "draft_decision_modal"
+    REQUEST_CHANGES = "request_changes_modal"
+
+
+SHORTCUT_CALLBACKS = frozenset({CallbackId.SHORTCUT_LOG_COMPLAINT,
+                                CallbackId.SHORTCUT_LOG_MESSAGE})
+
+MODAL_FOR_ACTION: dict[Action, CallbackId] = {
+    Action.ACKNOWLEDGE: CallbackId.ACKNOWLEDGE,
+    Action.RESOLVE: CallbackId.RESOLVE,
+    Action.ASSIGN_INVESTIGATOR: CallbackId.ASSIGN_INVESTIGATOR,
+    Action.CONCLUDE_INVESTIGATION: CallbackId.CONCLUDE_INVESTIGATION,
+    Action.SEND_REPLY: CallbackId.SEND_REPLY,
+    Action.REQUEST_REVIEW: CallbackId.REQUEST_REVIEW,
+    Action.WITHDRAW: CallbackId.WITHDRAW,
+    Action.ACKNOWLEDGE_REVIEW: CallbackId.ACKNOWLEDGE_REVIEW,
+    Action.DELEGATE_REVIEW: CallbackId.DELEGATE_REVIEW,
+    Action.RECORD_PERSON_RESPONSE: CallbackId.RECORD_PERSON_RESPONSE,
+    Action.SEND_PROGRESS_UPDATE: CallbackId.SEND_PROGRESS_UPDATE,
+    Action.PROPOSE_DECISION: CallbackId.PROPOSE_DECISION,
+    Action.REQUEST_CHANGES: CallbackId.REQUEST_CHANGES,
+}
+
+
+class SlashCommand(StrEnum):
+    COMPLAINT = "/complaint"
+
+
+class BlockId(StrEnum):
+    """Block ids. Input blocks are named after the domain field they capture."""
+
+    # Messages and Home.
+    CARD_HEADER = "card_header"
+    CARD_SUMMARY = "card_summary"
+    CARD_DEADLINE = "card_deadline"
+    CARD_TRACKER = "card_tracker"
+    CARD_OUTCOME = "card_outcome"
+    CARD_STAGE_TWO = "card_stage_two"
+    CARD_PROGRESS = "card_progress"
+    CARD_ACTIONS = "card_actions"
+    DECISION_ACTIONS = "decision_actions"
+    DM_ACTIONS = "dm_actions"
+    HOME_ACTIONS = "home_actions"
+    # Intake modal.
+    INTAKE_DATES = "intake_dates"
+    COMPLAINANT_NAME = "complainant_name"
+    ORGANISATION = "organisation"
+    EMAIL = "email"
+    PHONE = "phone"
+    POSTAL_ADDRESS = "postal_address"
+    RELATIONSHIP = "relationship"
+    RELATIONSHIP_OTHER = "relationship_other"
+    CHANNEL = "channel"
+    RECEIVED_AT = "received_at"
+    CATEGORY = "category"
+    FACTS = "facts"
+    REMEDY_SOUGHT = "remedy_sought"
+    SUBJECT_USER = "subject_user_id"
+    STAFF_GRIEVANCE = "staff_grievance"
+    CHECKLIST = "checklist"
+    # Step modals.
+    OWNER = "owner"
+    PROMISED_REPLY_BY = "promised_reply_by"
+    PROCEDURE_ATTACHED = "procedure_attached"
+    RESOLUTION = "resolution"
+    INVESTIGATOR = "investigator"
+    FINDINGS = "findings"
+    OUTCOME = "outcome"
+    SUGGESTIONS = "suggestions"
+    REQUESTED_AT = "requested_at"
+    HOW = "how"
+    REASON = "reason"
+    REPLY_BY = "reply_by"
+    DELEGATE = "delegate"
+    RESPONSE = "response"
+    NEW_REPLY_BY = "new_reply_by"
+    REASONS = "reasons"
+    REMEDY = "remedy"
+    COMMENT = "comment"
+
+
+class InputId(StrEnum):
+    """action_id of the element inside each input block (one per block)."""
+
+    TEXT = "text"
+    EMAIL = "email"
+    SELECT = "select"
+    USER = "user"
+    DATE = "date"
+    DATETIME = "datetime"
+    RADIO = "radio"
+    CHECKBOXES = "checkboxes"
+
+
+# ---- typed metadata ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseRef:
+    """Which case (and which version of it) a button or modal is about."""
+
+    case_id: int
+    version: int | None = None
+
+
+def encode_case_ref(ref: CaseRef) -> str:
+    """Button value / private_metadata text for a case reference."""
+    data: dict[str, int] = {"case": ref.case_id}
+    if ref.version is not None:
+        data["v"] = ref.version
+    return json.dumps(data, separators=(",", ":"))
+
+
+def decode_case_ref(text: str) -> CaseRef:
+    """Read a button value or private_metadata back; ValueError if it is not ours."""
+    try:
+        data = json.loads(text)
+    except (TypeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a case reference: {text!r}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("case"), int):
+        raise ValueError(f"not a case reference: {text!r}")
+    version = data.get("v")
+    if version is not None and not isinstance(version, int):
+        raise ValueError(f"bad version in case reference: {text!r}")
+    return CaseRef(case_id=data["case"], version=version)
