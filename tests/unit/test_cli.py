@@ -108,8 +108,9 @@ def test_roles_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
     listing = capsys.readouterr().out
     assert "U012ABC\tcustomer-services" in listing and "U034DEF\tdirector" in listing
     assert main(["roles", "remove", "U012ABC", "customer-services"]) == 0
+    assert "no longer customer-services" in capsys.readouterr().out
     assert main(["roles", "list"]) == 0
-    assert "U012ABC" not in capsys.readouterr().out
+    assert capsys.readouterr().out == "U034DEF\tdirector\n"
 
 
 def test_roles_add_refuses_an_unknown_role_listing_the_choices(
