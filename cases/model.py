@@ -92,7 +92,13 @@ class Deadline:
 
     @property
     def breached(self) -> bool:
-        """Met late against the original promise, or still open past it (as of met time)."""
+        """Met later than the original promise (progress updates do not excuse it).
+
+        The review window is the complainant's period, not a promise staff keep, so it
+        is never a breach: it is met when it closes or when a late request is accepted.
+        """
+        if self.kind not in ALERTED_DEADLINES:
+            return False
         return self.met_at is not None and self.met_at > self.original_due_at
 
 
