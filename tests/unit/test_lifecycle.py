@@ -94,6 +94,24 @@ def test_allowed_transition_refuses_every_role_not_in_its_row(
         assert "TT-2026-0042" in str(caught.value)
 
 
+@pytest.mark.parametrize("pair", ALLOWED_PAIRS, ids=pair_id)
+def test_person_the_complaint_is_about_only_takes_their_own_response_whatever_their_roles(
+    pair: tuple[State, Action],
+) -> None:
+    state, action = pair
+    row = TRANSITIONS[pair]
+    case = make_case(state)
+    roles = frozenset(ALL_ROLES - {Role.SYSTEM})
+    if Role.SUBJECT in row.roles:
+        apply(case, action, actor="U_SUBJECT", roles=roles, at=LATER)
+        assert case.state is row.to
+    else:
+        with pytest.raises(NotAllowed, match="about you"):
+            apply(case, action, actor="U_SUBJECT", roles=roles, at=LATER)
+        assert case.state is state
+        assert case.new_events == []
+
+
 @pytest.mark.parametrize("pair", REFUSED_PAIRS, ids=pair_id)
 def test_pair_not_in_the_table_is_an_invalid_transition_whatever_the_roles(
     pair: tuple[State, Action],
