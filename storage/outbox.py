@@ -57,7 +57,7 @@ class OutboxStore:
                 .values(next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1)
                 .returning(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind,
                            OutboxRow.payload, OutboxRow.attempts)
-                .execution_options(synchronize_session=False)).tuples().all()
+                .execution_options(synchronize_session=False)).all()
         items = [OutboxItem(id=i, case_id=c, kind=k, payload=dict(p or {}), attempts=a)
                  for i, c, k, p, a in rows]
         return sorted(items, key=lambda item: ids.index(item.id))
@@ -101,7 +101,7 @@ class OutboxStore:
             row = session.execute(
                 select(ChatPostRow.channel, ChatPostRow.ts)
                 .where(ChatPostRow.case_id == case_id, ChatPostRow.surface == surface)
-            ).tuples().one_or_none()
+            ).one_or_none()
         return None if row is None else (row[0], row[1])
 
     def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None:

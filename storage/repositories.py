@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -328,7 +328,7 @@ class SqlCaseRepository:
             .limit(limit)
         )
         return [DueDeadline(row.case_id, reference, _deadline_from_row(row))
-                for row, reference in self.session.execute(stmt).tuples()]
+                for row, reference in self.session.execute(stmt)]
 
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
         """The case's append-only history, oldest first."""
@@ -418,6 +418,18 @@ class SqlCaseRepository:
         case.new_events.clear()
 
 
+def open_deadlines_due_before(source: Session | _HasSession, t: datetime, *,
+                              limit: int | None = None) -> list[DueDeadline]:
+    """Open deadlines due before ``t``, soonest first, from a session or a SQL unit of work."""
+    session = source if isinstance(source, Session) else source.session
+    return SqlCaseRepository(session).open_deadlines_due_before(t, limit=limit)
+
+
+class _HasSession(Protocol):
+    @property
+    def session(self) -> Session: ...
+
+
 # ---- roles ----------------------------------------------------------------------------
 
 
@@ -437,7 +449,9 @@ class SqlRoleRepository:
         _require_organisation_role(role)
         ins = _upsert_insert(self.session)
         result = cast(CursorResult[Any], self.session.execute(
-            ins(RoleRow).values(user_id=user_id, role=role.value).on_conflict_do_nothing()))
+            ins(RoleRow).values(user_id=user_id, role=role.value).on_conflict_do_nothing()
+            # INSERT row counts are dropped unless asked for (psycopg reports -1 otherwise).
+            .execution_options(preserve_rowcount=True)))
         return result.rowcount == 1
 
     def revoke(self, user_id: str, role: Role) -> bool:
@@ -451,7 +465,7 @@ class SqlRoleRepository:
         """Every (user, role) pair, sorted."""
         rows = self.session.execute(
             select(RoleRow.user_id, RoleRow.role).order_by(RoleRow.user_id, RoleRow.role))
-        return [(user, Role(role)) for user, role in rows.tuples()]
+        return [(user, Role(role)) for user, role in rows]
 
     def members(self, role: Role) -> Sequence[str]:
         """Users holding a role."""

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
+from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork, UnitOfWorkFactory
 from storage.repositories import SqlCaseRepository, SqlOutbox, SqlRoleRepository
 
 
 class SqlUnitOfWork:
     """``cases.ports.UnitOfWork`` on SQLAlchemy; rolls back unless ``commit()`` was called."""
 
-    cases: SqlCaseRepository
-    roles: SqlRoleRepository
-    outbox: SqlOutbox
+    # Typed as the ports: the protocol's attributes are settable, hence invariant.
+    cases: CaseRepository
+    roles: RoleRepository
+    outbox: Outbox
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
         self._session_factory = session_factory
@@ -75,3 +78,11 @@ class SqlUnitOfWorkFactory:
     def __call__(self) -> SqlUnitOfWork:
         """A new, unopened unit of work."""
         return SqlUnitOfWork(self._sessions, self.clock)
+
+
+if TYPE_CHECKING:
+    # mypy proves here that the adapters satisfy the ports in cases.ports.
+    def _conforms(factory: SqlUnitOfWorkFactory, session: Session, clock: Clock) -> tuple[
+            UnitOfWorkFactory, UnitOfWork, CaseRepository, RoleRepository, Outbox]:
+        return (factory, factory(), SqlCaseRepository(session), SqlRoleRepository(session),
+                SqlOutbox(session, clock))

@@ -1,0 +1,147 @@
+"""The outbox: written with the use case, gone with its rollback, claimed once, retried, dead."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.clock import FrozenClock
+from cases.model import Notice, NoticeKind
+from cases.policy import Policy
+from cases.services import ComplaintsDesk
+from scheduling.calendar import UKWorkingCalendar
+from storage.models import CaseRow, OutboxRow
+from storage.outbox import OutboxStore
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.integration.conftest import CS_USER, NOW
+
+
+def _outbox_rows(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(OutboxRow)) or 0
+
+
+def test_use_case_writes_its_notices_in_its_own_transaction(
+        desk: ComplaintsDesk, engine: Engine, intake: dict[str, Any]) -> None:
+    case = desk.log_complaint(intake, logged_by=CS_USER)
+
+    items = OutboxStore(engine).claim(NOW, limit=10)
+    assert sorted(i.kind for i in items) == ["card", "direct", "timeline"]
+    assert {i.case_id for i in items} == {case.id}
+    assert all(i.attempts == 1 for i in items)
+    timeline = next(i for i in items if i.kind == "timeline")
+    assert timeline.payload == {"what": "logged", "actor": CS_USER, "at": NOW.isoformat(),
+                                "channel": "phone"}
+
+
+class _CrashBeforeCommit(SqlUnitOfWork):
+    def commit(self) -> None:
+        self.session.flush()
+        raise RuntimeError("simulated crash before commit")
+
+
+def test_rolled_back_use_case_leaves_no_outbox_row(
+        desk: ComplaintsDesk, engine: Engine, clock: FrozenClock,
+        calendar: UKWorkingCalendar, intake: dict[str, Any]) -> None:
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    crashing = ComplaintsDesk(lambda: _CrashBeforeCommit(sessions, clock), clock, calendar,
+                              Policy())
+
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        crashing.log_complaint(intake, logged_by=CS_USER)
+
+    assert _outbox_rows(engine) == 0
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 0
+    # The allocated reference rolled back too: the next real intake gets 0001.
+    assert desk.log_complaint(intake, logged_by=CS_USER).reference == "TT-2026-0001"
+
+
+def test_notice_with_an_existing_dedupe_key_is_ignored(
+        uow_factory: SqlUnitOfWorkFactory, engine: Engine) -> None:
+    for _ in range(2):
+        with uow_factory() as uow:
+            uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {"n": 1}, dedupe_key="digest:1"),
+                            Notice(NoticeKind.CHANNEL, None, {"n": 2})])
+            uow.commit()
+    with uow_factory() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {}, dedupe_key="digest:1")] * 2)
+        uow.commit()
+
+    assert _outbox_rows(engine) == 3
+
+
+def _queue(uow_factory: SqlUnitOfWorkFactory, n: int) -> None:
+    with uow_factory() as uow:
+        uow.outbox.add(Notice(NoticeKind.CHANNEL, None, {"n": i}) for i in range(n))
+        uow.commit()
+
+
+def test_two_concurrent_claimers_never_get_the_same_row(
+        uow_factory: SqlUnitOfWorkFactory, engine: Engine) -> None:
+    _queue(uow_factory, 60)
+    store = OutboxStore(engine)
+    claimed: list[list[int]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def worker(k: int) -> None:
+        barrier.wait(timeout=10)
+        while batch := store.claim(NOW, limit=4, lease_seconds=300):
+            claimed[k].extend(i.id for i in batch)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    together = claimed[0] + claimed[1]
+    assert len(together) == 60
+    assert len(set(together)) == 60
+    assert store.claim(NOW + timedelta(seconds=299), limit=100) == []
+    # A lease that runs out without a result makes the row claimable again.
+    again = store.claim(NOW + timedelta(seconds=300), limit=100)
+    assert len(again) == 60 and {i.attempts for i in again} == {2}
+
+
+def test_failed_delivery_is_retried_later_or_dead_lettered(
+        uow_factory: SqlUnitOfWorkFactory, engine: Engine) -> None:
+    _queue(uow_factory, 3)
+    store = OutboxStore(engine)
+    retry, dead, sent = store.claim(NOW, limit=10)
+    assert store.counts() == {"pending": 3, "dead": 0, "delivered": 0}
+
+    store.failed(retry.id, NOW, "ratelimited", retry_at=NOW + timedelta(seconds=30))
+    store.failed(dead.id, NOW, "channel_not_found", retry_at=None)
+    store.delivered(sent.id, NOW)
+
+    assert store.counts() == {"pending": 1, "dead": 1, "delivered": 1}
+    assert store.claim(NOW + timedelta(seconds=29), limit=10) == []
+    [retried] = store.claim(NOW + timedelta(seconds=30), limit=10)
+    assert retried.id == retry.id and retried.attempts == 2
+    assert store.claim(NOW + timedelta(days=30), limit=10) == [retried.__class__(
+        id=retry.id, case_id=None, kind="channel", payload=retry.payload, attempts=3)]
+    with Session(engine) as session:
+        row = session.get(OutboxRow, dead.id)
+        assert row is not None and row.last_error == "channel_not_found"
+        assert row.dead_at == NOW
+
+
+def test_card_post_location_is_remembered_and_moved(
+        desk: ComplaintsDesk, engine: Engine, intake: dict[str, Any]) -> None:
+    case_id = desk.log_complaint(intake, logged_by=CS_USER).id
+    assert case_id is not None
+    store = OutboxStore(engine)
+    assert store.chat_post(case_id, "cs") is None
+
+    store.remember_chat_post(case_id, "cs", "C0CS", "1714550400.000100")
+    store.remember_chat_post(case_id, "directors", "C0DIR", "1714550401.000200")
+    store.remember_chat_post(case_id, "cs", "C0CS", "1714550402.000300")
+
+    assert store.chat_post(case_id, "cs") == ("C0CS", "1714550402.000300")
+    assert store.chat_post(case_id, "directors") == ("C0DIR", "1714550401.000200")
