@@ -60,6 +60,7 @@ class CallbackId(StrEnum):
     SHORTCUT_LOG_MESSAGE = "log_message_as_complaint"
     INTAKE = "intake_modal"
     LOADING = "loading_modal"
+    NOTICE = "notice_modal"
     ACKNOWLEDGE = "acknowledge_modal"
     RESOLVE = "resolve_modal"
     ASSIGN_INVESTIGATOR = "assign_investigator_modal"
@@ -101,7 +102,11 @@ class SlashCommand(StrEnum):
 
 
 class BlockId(StrEnum):
-    """Block ids. Input blocks are named after the domain field they capture."""
+    """Block ids. Input blocks are named after the domain field they capture.
+
+    The element inside each input block uses the same string as its action_id, so
+    action_ids are unique across a whole modal, not just within a block.
+    """
 
     # Messages and Home.
     CARD_HEADER = "card_header"
@@ -151,19 +156,6 @@ class BlockId(StrEnum):
     REASONS = "reasons"
     REMEDY = "remedy"
     COMMENT = "comment"
-
-
-class InputId(StrEnum):
-    """action_id of the element inside each input block (one per block)."""
-
-    TEXT = "text"
-    EMAIL = "email"
-    SELECT = "select"
-    USER = "user"
-    DATE = "date"
-    DATETIME = "datetime"
-    RADIO = "radio"
-    CHECKBOXES = "checkboxes"
 
 
 # ---- typed metadata ------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Block Kit builders: pure functions from view models to ``slack_sdk.models`` objects."""
 
 from handlers.blocks.messages import (
+    DIRECTORS_EVENTS,
     Message,
     case_card_message,
+    case_list_text,
     changes_requested_dm,
     deadline_line,
     decision_message,
@@ -31,6 +33,7 @@ from handlers.blocks.modals import (
     intake_modal,
     intake_values_to_dict,
     loading_modal,
+    notice_modal,
     progress_update_modal,
     read_values,
     request_changes_modal,
@@ -38,10 +41,15 @@ from handlers.blocks.modals import (
     resolve_modal,
     respond_modal,
     send_reply_modal,
+    step_modal,
     withdraw_modal,
 )
 
 __all__ = [
+    "DIRECTORS_EVENTS",
+    "case_list_text",
+    "notice_modal",
+    "step_modal",
     "CHECKLIST_LABELS",
     "FIELD_BLOCKS",
     "Message",

@@ -29,6 +29,7 @@ from cases.views import (
     DatesToTell,
     DeadlineView,
     DecisionView,
+    DisplayCalendar,
     HomeRow,
     HomeViewModel,
     format_day,
@@ -216,8 +217,19 @@ def _outcome(value: Any) -> str:
         return "an unknown outcome"
 
 
-def timeline_text(payload: Mapping[str, Any]) -> str:
-    """One short thread line for a history event; mentions only, never personal data."""
+# Timeline events that belong in the directors' Stage Two thread rather than the CS one.
+DIRECTORS_EVENTS = frozenset({
+    "review_acknowledged", "review_delegated", "person_responded", "no_response",
+    "progress_update", "changes_requested", "decision_approved",
+})
+
+
+def timeline_text(payload: Mapping[str, Any], calendar: DisplayCalendar | None = None) -> str:
+    """One short thread line for a history event; mentions only, never personal data.
+
+    ``calendar`` is accepted for symmetry with the other builders: the thread message
+    carries its own timestamp, so the line itself shows only dates.
+    """
     what = str(payload.get("what", ""))
     who = mention(payload.get("actor") if payload.get("actor") != "system" else None,
                   nobody="The bot")
@@ -423,6 +435,27 @@ def home_view(model: HomeViewModel) -> View:
         *_home_rows(model.open_cases, MAX_HOME_OPEN, "You have no open cases."),
     ]
     return View(type="home", blocks=blocks)
+
+
+# ---- lists ----------------------------------------------------------------------------
+
+MAX_LIST_ROWS = 30
+
+
+def case_list_text(which: str, views: Sequence[CaseCardView]) -> str:
+    """`/complaint list` answer: one line per case, no personal data."""
+    if not views:
+        return f"No {which} cases that you can see."
+    lines = [f"*{which.capitalize()} cases* ({len(views)})"]
+    for v in views[:MAX_LIST_ROWS]:
+        due = ""
+        if v.deadline is not None:
+            due = (f" · {MARKER_EMOJI[v.deadline.marker]} {v.deadline.label}: "
+                   f"{v.deadline.time_left}")
+        lines.append(f"• *{v.reference}* · {escape(v.summary)} · {v.phase_label}{due}")
+    if len(views) > MAX_LIST_ROWS:
+        lines.append(f"…and {len(views) - MAX_LIST_ROWS} more.")
+    return clip("\n".join(lines), SECTION_TEXT_MAX)
 
 
 # ---- help -------------------------------------------------------------------------------

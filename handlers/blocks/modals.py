@@ -7,7 +7,7 @@ Each input block's block_id is the domain field it captures (see ``FIELD_BLOCKS`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,11 +37,12 @@ from cases.intake import (
     Channel,
     Relationship,
 )
-from cases.model import OUTCOME_LABELS, Outcome
+from cases.lifecycle import Action
+from cases.model import OUTCOME_LABELS, DeadlineKind, Outcome, State
 from cases.services import MAX_NOTE, PersonalDetails
-from cases.views import DatesToTell, DisplayCalendar, format_when
+from cases.views import CaseCardView, DatesToTell, DisplayCalendar, format_when
 from handlers.blocks._common import clip, context, escape, option, plain, section
-from handlers.ids import BlockId, CallbackId, InputId
+from handlers.ids import BlockId, CallbackId
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -119,6 +120,8 @@ def errors_for_blocks(errors: Mapping[str, str], fallback_block: str) -> dict[st
 
 def _input(block: BlockId, label: str, element: InputInteractiveElement, *,
            optional: bool = False, hint: str | None = None) -> InputBlock:
+    # One action_id per input across the whole view: the block id (the field) itself.
+    element.action_id = block.value
     return InputBlock(block_id=block.value, label=plain(label, INPUT_LABEL_MAX), element=element,
                       optional=optional, hint=plain(hint, 2000) if hint else None)
 
@@ -126,7 +129,7 @@ def _input(block: BlockId, label: str, element: InputInteractiveElement, *,
 def _text(initial: str | None = None, *, multiline: bool = False, max_length: int,
           placeholder: str | None = None) -> PlainTextInputElement:
     return PlainTextInputElement(
-        action_id=InputId.TEXT.value, multiline=multiline, max_length=max_length,
+        multiline=multiline, max_length=max_length,
         initial_value=clip(initial, max_length) if initial else None,
         placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
     )
@@ -135,37 +138,35 @@ def _text(initial: str | None = None, *, multiline: bool = False, max_length: in
 def _select(values: list[str], initial: str | None, placeholder: str) -> StaticSelectElement:
     options = [option(v, LABELS.get(v, v.replace("_", " ").capitalize())) for v in values]
     chosen = next((o for o in options if o.value == initial), None)
-    return StaticSelectElement(action_id=InputId.SELECT.value, options=options,
+    return StaticSelectElement(options=options,
                                initial_option=chosen, placeholder=plain(placeholder))
 
 
 def _users(initial: str | None = None) -> UserSelectElement:
-    return UserSelectElement(action_id=InputId.USER.value, initial_user=initial or None,
+    return UserSelectElement(initial_user=initial or None,
                              placeholder=plain("Choose a person"))
 
 
 def _date(initial: date | None) -> DatePickerElement:
-    return DatePickerElement(action_id=InputId.DATE.value,
-                             initial_date=initial.isoformat() if initial else None,
+    return DatePickerElement(initial_date=initial.isoformat() if initial else None,
                              placeholder=plain("Choose a date"))
 
 
 def _datetime(initial: datetime | None) -> DateTimePickerElement:
-    return DateTimePickerElement(action_id=InputId.DATETIME.value,
-                                 initial_date_time=int(initial.timestamp()) if initial else None)
+    return DateTimePickerElement(initial_date_time=int(initial.timestamp()) if initial else None)
 
 
 def _radio(choices: list[tuple[str, str]], initial: str | None) -> RadioButtonsElement:
     options = [option(v, label) for v, label in choices]
     chosen = next((o for o in options if o.value == initial), None)
-    return RadioButtonsElement(action_id=InputId.RADIO.value, options=options,
+    return RadioButtonsElement(options=options,
                                initial_option=chosen)
 
 
 def _checkboxes(choices: list[tuple[str, str]], checked: set[str]) -> CheckboxesElement:
     options = [option(v, label) for v, label in choices]
     initial = [o for o in options if o.value in checked] or None
-    return CheckboxesElement(action_id=InputId.CHECKBOXES.value, options=options,
+    return CheckboxesElement(options=options,
                              initial_options=initial)
 
 
@@ -185,8 +186,12 @@ def _about(reference: str) -> Block:
 # ---- intake -----------------------------------------------------------------------------
 
 def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
-                 private_metadata: str) -> View:
-    """The whole intake record, with the policy dates to tell the complainant."""
+                 private_metadata: str, *, now: datetime | None = None) -> View:
+    """The whole intake record, with the policy dates to tell the complainant.
+
+    The received time defaults to ``prefill['received_at']``, else ``now``, else the
+    time the dates were computed for.
+    """
     p: Mapping[str, Any] = prefill or {}
     checklist_prefill = p.get("checklist") or {}
     checked = {k for k, v in dict(checklist_prefill).items() if v}
@@ -206,7 +211,7 @@ def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
         _input(BlockId.ORGANISATION, "Organisation",
                _text(p.get("organisation"), max_length=MAX_SHORT), optional=True),
         _input(BlockId.EMAIL, "Email", EmailInputElement(
-            action_id=InputId.EMAIL.value, initial_value=p.get("email") or None,
+            initial_value=p.get("email") or None,
             placeholder=plain("name@example.com")), optional=True,
             hint="Give at least one of email, phone or postal address."),
         _input(BlockId.PHONE, "Phone", _text(p.get("phone"), max_length=40,
@@ -222,7 +227,7 @@ def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
         _input(BlockId.CHANNEL, "How the complaint came in",
                _select([c.value for c in Channel], p.get("channel"), "Choose one")),
         _input(BlockId.RECEIVED_AT, "When it was received (UK time)",
-               _datetime(received if isinstance(received, datetime) else dates.received_at)),
+               _datetime(received if isinstance(received, datetime) else now or dates.received_at)),
         _input(BlockId.CATEGORY, "What it is about",
                _select([c.value for c in Category], p.get("category"), "Choose a category")),
         _input(BlockId.FACTS, "The facts of the complaint",
@@ -251,7 +256,16 @@ def loading_modal(title: str = "Complaints Desk") -> View:
 
 # ---- reading a submission ---------------------------------------------------------------
 
-def _element_value(element: Mapping[str, Any], zone: tzinfo) -> Any:
+Zone = tzinfo | DisplayCalendar
+
+
+def _aware(epoch: int, zone: Zone) -> datetime:
+    if isinstance(zone, tzinfo):
+        return datetime.fromtimestamp(epoch, tz=zone)
+    return zone.local(datetime.fromtimestamp(epoch, tz=UTC))
+
+
+def _element_value(element: Mapping[str, Any], zone: Zone) -> Any:
     kind = element.get("type")
     if kind in ("plain_text_input", "email_text_input"):
         value = element.get("value")
@@ -271,12 +285,12 @@ def _element_value(element: Mapping[str, Any], zone: tzinfo) -> Any:
         return time.fromisoformat(raw) if raw else None
     if kind == "datetimepicker":
         raw = element.get("selected_date_time")
-        return datetime.fromtimestamp(int(raw), tz=zone) if raw is not None else None
+        return _aware(int(raw), zone) if raw is not None else None
     raise ValueError(f"unexpected input element type {kind!r}")
 
 
 def read_values(state_values: Mapping[str, Mapping[str, Mapping[str, Any]]],
-                zone: tzinfo = LONDON) -> dict[str, Any]:
+                zone: Zone = LONDON) -> dict[str, Any]:
     """A view_submission's state.values as {block_id: python value} (dates as date/datetime)."""
     found: dict[str, Any] = {}
     for block_id, elements in state_values.items():
@@ -286,8 +300,11 @@ def read_values(state_values: Mapping[str, Mapping[str, Mapping[str, Any]]],
 
 
 def intake_values_to_dict(state_values: Mapping[str, Mapping[str, Mapping[str, Any]]],
-                          zone: tzinfo = LONDON) -> dict[str, Any]:
-    """The intake modal's state.values as the dict ``cases.intake.parse_intake`` takes."""
+                          zone: Zone = LONDON) -> dict[str, Any]:
+    """The intake modal's state.values as the dict ``cases.intake.parse_intake`` takes.
+
+    ``zone`` (a tzinfo, or the working calendar) decides the received time's zone.
+    """
     raw = read_values(state_values, zone)
     data: dict[str, Any] = {}
     for field in ("complainant_name", "organisation", "email", "phone", "postal_address",
@@ -521,3 +538,54 @@ def request_changes_modal(reference: str, private_metadata: str) -> View:
     return _modal(CallbackId.REQUEST_CHANGES, "Request changes", blocks, private_metadata,
                   submit="Send back")
 
+
+
+# ---- small shared modals and the dispatcher ----------------------------------------------
+
+def notice_modal(title: str, text: str) -> View:
+    """A modal that only tells the user something (a refusal, a stale click)."""
+    return _modal(CallbackId.NOTICE, title, [section(escape(text))], "", submit=None,
+                  close="Close")
+
+
+def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
+               private_metadata: str, policy_prefill: Mapping[str, Any] | None = None) -> View:
+    """The small modal for one card button, prefilled from the policy where it helps."""
+    p: Mapping[str, Any] = policy_prefill or {}
+    ref, meta = view.reference, private_metadata
+    if action is Action.ACKNOWLEDGE:
+        return acknowledge_modal(ref, meta, owner=p.get("owner") or clicker,
+                                 promised_reply_by=p.get("promised_reply_by") or today)
+    if action is Action.RESOLVE:
+        return resolve_modal(ref, meta)
+    if action is Action.ASSIGN_INVESTIGATOR:
+        return assign_investigator_modal(ref, meta, view.investigator)
+    if action is Action.CONCLUDE_INVESTIGATION:
+        return conclude_investigation_modal(ref, meta)
+    if action is Action.SEND_REPLY:
+        return send_reply_modal(ref, meta, p.get("outcome"))
+    if action is Action.REQUEST_REVIEW:
+        out_of_window = p.get("out_of_window", view.state is not State.REPLIED)
+        requested_at = p.get("requested_at")
+        if not isinstance(requested_at, datetime):
+            raise ValueError("the escalate modal needs policy_prefill['requested_at']")
+        return request_review_modal(ref, meta, requested_at=requested_at,
+                                    out_of_window=bool(out_of_window))
+    if action is Action.WITHDRAW:
+        return withdraw_modal(ref, meta)
+    if action is Action.ACKNOWLEDGE_REVIEW:
+        return acknowledge_review_modal(ref, meta, reply_by=p.get("reply_by") or today)
+    if action is Action.DELEGATE_REVIEW:
+        return delegate_modal(ref, meta)
+    if action is Action.RECORD_PERSON_RESPONSE:
+        d = view.deadline
+        by = d.due if d is not None and d.kind is DeadlineKind.PERSON_RESPONSE else None
+        return respond_modal(ref, meta, by)
+    if action is Action.SEND_PROGRESS_UPDATE:
+        return progress_update_modal(ref, meta, p.get("reply_by"))
+    if action is Action.PROPOSE_DECISION:
+        return draft_decision_modal(ref, meta, outcome=p.get("outcome"),
+                                    reasons=p.get("reasons"), remedy=p.get("remedy"))
+    if action is Action.REQUEST_CHANGES:
+        return request_changes_modal(ref, meta)
+    raise ValueError(f"no modal for {action.value!r}")
