@@ -18,6 +18,7 @@ from typing import Any
 from cases.errors import ConcurrentChange, NotFound
 from cases.intake import IntakeRecord
 from cases.model import Case, DeadlineKind, HistoryEvent, Notice, State
+from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork
 from cases.roles import Role
 
 
@@ -231,11 +232,15 @@ class InMemoryUnitOfWork:
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
-        self.cases = InMemoryCaseRepository(store)
-        self.roles = InMemoryRoleRepository(store)
-        self.outbox = InMemoryOutbox(store)
+        self._cases = InMemoryCaseRepository(store)
+        self._roles = InMemoryRoleRepository(store)
+        self._outbox = InMemoryOutbox(store)
+        # Typed as the ports, so mypy checks that the fakes implement them.
+        self.cases: CaseRepository = self._cases
+        self.roles: RoleRepository = self._roles
+        self.outbox: Outbox = self._outbox
 
-    def __enter__(self) -> InMemoryUnitOfWork:
+    def __enter__(self) -> UnitOfWork:
         return self
 
     def __exit__(
@@ -247,15 +252,15 @@ class InMemoryUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        self.cases.commit()
-        self.roles.commit()
-        self.outbox.commit()
+        self._cases.commit()
+        self._roles.commit()
+        self._outbox.commit()
         self.store.commits += 1
 
     def rollback(self) -> None:
-        self.cases.rollback()
-        self.roles.rollback()
-        self.outbox.rollback()
+        self._cases.rollback()
+        self._roles.rollback()
+        self._outbox.rollback()
 
 
 class InMemoryUnitOfWorkFactory:
@@ -264,7 +269,7 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.store = store or InMemoryStore()
 
-    def __call__(self) -> InMemoryUnitOfWork:
+    def __call__(self) -> UnitOfWork:
         return InMemoryUnitOfWork(self.store)
 
     def grant(self, user_id: str, *roles: Role) -> None:

@@ -18,8 +18,8 @@ POLICY = Policy()
 ENGLAND = UKWorkingCalendar()
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, m, d, h, mi, tzinfo=LONDON)
 
 
 def five_pm(day: date) -> datetime:
@@ -27,7 +27,7 @@ def five_pm(day: date) -> datetime:
 
 
 def in_nation(nation: str) -> UKWorkingCalendar:
-    return UKWorkingCalendar(CalendarPolicy(nation=nation))  # type: ignore[arg-type]
+    return UKWorkingCalendar(CalendarPolicy.model_validate({"nation": nation}))
 
 
 # ---- the worked examples -------------------------------------------------------

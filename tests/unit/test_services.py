@@ -12,10 +12,11 @@ from cases.errors import IntakeInvalid, InvalidTransition, NotAComplaint, NotAll
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind, NoticeKind, Outcome, State
 from cases.policy import Policy
+from cases.ports import UnitOfWork
 from cases.roles import SYSTEM_ACTOR, Role
 from cases.services import ComplaintsDesk
 from scheduling.calendar import UKWorkingCalendar
-from tests.fakes import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory, intake_data
+from tests.fakes import InMemoryUnitOfWorkFactory, intake_data
 
 LONDON = ZoneInfo("Europe/London")
 CS, DIRECTOR, OTHER_DIRECTOR, HR = "U_CS", "U_DIR", "U_DIR2", "U_HR"
@@ -652,7 +653,7 @@ class RacingFactory(InMemoryUnitOfWorkFactory):
         super().__init__(inner.store)
         self.competitor: list[object] = []
 
-    def __call__(self) -> InMemoryUnitOfWork:
+    def __call__(self) -> UnitOfWork:
         uow = super().__call__()
         real_get = uow.cases.get
 
