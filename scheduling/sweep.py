@@ -1,0 +1,315 @@
+"""The deadline sweep: which alerts are due now (pure rules) and queuing them exactly once.
+
+The rules are pure functions of one open deadline, ``now``, the calendar and the policy.
+The ``Sweeper`` walks open deadlines in bounded batches through an ``AlertLedger`` (the
+port ``storage.alerts`` implements), claims each alert by its unique key, and queues its
+messages through the outbox in the same transaction as the claim.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from cases.clock import require_aware
+from cases.model import (
+    ALERTED_DEADLINES,
+    DEADLINE_LABELS,
+    STAGE_ONE_DEADLINES,
+    DeadlineKind,
+    Notice,
+    NoticeKind,
+)
+from cases.policy import Policy
+from cases.ports import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+Surface = Literal["cs", "directors"]
+BATCH = 500
+DIGEST_MAX_ITEMS = 30
+
+
+class AlertKind(StrEnum):
+    DUE_SOON = "due_soon"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """An open, alerted deadline as the sweep reads it (no personal data)."""
+
+    deadline_id: int
+    case_id: int
+    reference: str
+    kind: DeadlineKind
+    due_at: datetime
+    owner: str | None = None
+    reviewer: str | None = None
+    delegate: str | None = None
+
+    @property
+    def responsible(self) -> str | None:
+        """Who answers for this deadline: the reviewer/delegate in Stage Two, else the owner."""
+        if self.kind in STAGE_ONE_DEADLINES:
+            return self.owner
+        return self.delegate or self.reviewer or self.owner
+
+    @property
+    def surface(self) -> Surface:
+        """The channel whose card and thread the deadline belongs to."""
+        return "cs" if self.kind in STAGE_ONE_DEADLINES else "directors"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert occurrence, identified by ``key``, with the messages it posts."""
+
+    key: str
+    case_id: int
+    reference: str
+    deadline_kind: DeadlineKind
+    alert_kind: AlertKind
+    occurrence: int
+    due_at: datetime
+    not_before: datetime
+    notices: tuple[Notice, ...] = ()
+
+
+class AlertLedger(Protocol):
+    """What the sweep needs from the database (``storage.alerts.SqlAlertLedger``)."""
+
+    def open_deadlines_before(self, horizon: datetime, *, batch: int
+                              ) -> Iterator[Sequence[OpenDeadline]]:
+        """Open alerted deadlines due at or before ``horizon``, soonest first, in pages."""
+        ...
+
+    def claim(self, alerts: Sequence[Alert], now: datetime) -> list[Alert]:
+        """Insert-if-absent each alert's key and queue its notices; returns the ones won."""
+        ...
+
+    def queue(self, notices: Sequence[Notice], now: datetime) -> int:
+        """Queue notices (ignoring dedupe keys already queued); returns how many were new."""
+        ...
+
+    def person_responses_due(self, now: datetime) -> bool:
+        """Is any named person's response window open and past due?"""
+        ...
+
+
+class CaseHousekeeping(Protocol):
+    """The use cases that let cases close themselves (``ComplaintsDesk``)."""
+
+    def close_expired_review_windows(self) -> list[str]: ...
+
+    def record_missing_responses(self) -> list[str]: ...
+
+
+# ---- the rules (pure) -------------------------------------------------------------------
+
+
+def in_business_hours(now: datetime, calendar: WorkingCalendar) -> bool:
+    """A working day, between the start and close of business."""
+    today = calendar.local_date(now)
+    return (calendar.is_working_day(today)
+            and calendar.start_of_business(today) <= now < calendar.close_of_business(today))
+
+
+def sweep_horizon(now: datetime, calendar: WorkingCalendar, policy: Policy) -> datetime:
+    """The latest due time the sweep must look at: close of the last 'due soon' day."""
+    today = calendar.local_date(now)
+    day = calendar.add_working_days(today, policy.alerts.warn_before_working_days)
+    return calendar.close_of_business(day)
+
+
+def working_days_overdue(due_at: datetime, now: datetime, calendar: WorkingCalendar) -> int:
+    """Working days from the due day to today (0 on the due day itself)."""
+    return max(0, calendar.working_days_between(calendar.local_date(due_at),
+                                                calendar.local_date(now)))
+
+
+def alert_key(d: OpenDeadline, kind: AlertKind, occurrence: int) -> str:
+    """The unique key: case, deadline kind and its due time, alert kind, occurrence."""
+    return f"{d.case_id}:{d.kind.value}:{d.due_at:%Y%m%dT%H%MZ}:{kind.value}:{occurrence}"
+
+
+def alerts_due(d: OpenDeadline, now: datetime, calendar: WorkingCalendar, policy: Policy
+               ) -> list[Alert]:
+    """The alerts whose time has come for ``d`` as of ``now`` (none outside business hours).
+
+    Overdue alerts carry the working-day count as their occurrence, so after downtime
+    only the current occurrence is produced: one alert, not one per missed day.
+    """
+    now = require_aware(now)
+    if d.kind not in ALERTED_DEADLINES or not in_business_hours(now, calendar):
+        return []
+    rules = policy.alerts
+    today = calendar.local_date(now)
+    due_day = calendar.local_date(d.due_at)
+    found: list[tuple[AlertKind, int, int]] = []  # (kind, occurrence, working days late)
+    if now > d.due_at:
+        late = working_days_overdue(d.due_at, now, calendar)
+        found.append((AlertKind.OVERDUE, late // rules.overdue_repeat_working_days, late))
+        if (d.kind in STAGE_ONE_DEADLINES
+                and late >= rules.escalate_stage_one_after_working_days):
+            found.append((AlertKind.ESCALATED, 0, late))
+    elif due_day == today:
+        found.append((AlertKind.DUE_TODAY, 0, 0))
+    elif (rules.warn_before_working_days > 0
+          and calendar.working_days_between(today, due_day) <= rules.warn_before_working_days):
+        found.append((AlertKind.DUE_SOON, 0, 0))
+    not_before = calendar.start_of_business(today)
+    return [Alert(key=alert_key(d, kind, occ), case_id=d.case_id, reference=d.reference,
+                  deadline_kind=d.kind, alert_kind=kind, occurrence=occ, due_at=d.due_at,
+                  not_before=not_before,
+                  notices=alert_notices(d, kind, alert_key(d, kind, occ), today, late))
+            for kind, occ, late in found]
+
+
+def alert_notices(d: OpenDeadline, kind: AlertKind, key: str, today: date, late: int
+                  ) -> tuple[Notice, ...]:
+    """The messages one alert posts: DM and thread, or a channel post."""
+    payload: dict[str, Any] = {
+        "template": "alert", "alert": kind.value, "key": key, "reference": d.reference,
+        "deadline": d.kind.value, "label": DEADLINE_LABELS[d.kind],
+        "due_at": d.due_at.isoformat(), "owner": d.responsible, "as_of": today.isoformat(),
+        "overdue_days": late,
+    }
+    if kind in (AlertKind.DUE_SOON, AlertKind.DUE_TODAY):
+        notices = [Notice(NoticeKind.CHANNEL, d.case_id,
+                          {**payload, "surface": d.surface, "thread": True},
+                          dedupe_key=f"alert:{key}:thread")]
+        if d.responsible:
+            notices.insert(0, Notice(NoticeKind.DIRECT, d.case_id,
+                                     {**payload, "user": d.responsible},
+                                     dedupe_key=f"alert:{key}:dm"))
+        return tuple(notices)
+    surface: Surface = "directors" if kind is AlertKind.ESCALATED else d.surface
+    return (Notice(NoticeKind.CHANNEL, d.case_id, {**payload, "surface": surface},
+                   dedupe_key=f"alert:{key}:channel"),)
+
+
+def digest_surfaces(d: OpenDeadline, now: datetime, calendar: WorkingCalendar,
+                    policy: Policy) -> list[Surface]:
+    """Which channels' digests list ``d`` (it must be due today or overdue)."""
+    if d.kind not in ALERTED_DEADLINES:
+        return []
+    if d.kind not in STAGE_ONE_DEADLINES:
+        return ["directors"]
+    escalate = policy.alerts.escalate_stage_one_after_working_days
+    if now > d.due_at and working_days_overdue(d.due_at, now, calendar) >= escalate:
+        return ["cs", "directors"]
+    return ["cs"]
+
+
+# ---- the sweep ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did: alerts queued, cases closed, missing responses recorded."""
+
+    at: datetime
+    queued: list[Alert] = field(default_factory=list)
+    seen: int = 0
+    closed: list[str] = field(default_factory=list)
+    no_response: list[str] = field(default_factory=list)
+    quiet: bool = False
+
+    def lines(self) -> list[str]:
+        """Human-readable summary, one line per queued alert."""
+        out = [f"{a.alert_kind.value:<10} {a.reference:<14} {a.deadline_kind.value:<26} "
+               f"due {a.due_at.isoformat()} (#{a.occurrence})" for a in self.queued]
+        out += [f"closed     {ref} (review window ended)" for ref in self.closed]
+        out += [f"recorded   {ref} (no response from the named person)"
+                for ref in self.no_response]
+        if self.quiet:
+            out.append("outside business hours: no alerts posted now")
+        out.append(f"{len(self.queued)} alert(s) queued, {self.seen} open deadline(s) looked at")
+        return out
+
+
+class Sweeper:
+    """Turns due deadlines into claimed alerts; safe to run in several processes at once."""
+
+    def __init__(self, ledger: AlertLedger, calendar: WorkingCalendar, policy: Policy, *,
+                 housekeeping: CaseHousekeeping | None = None, batch: int = BATCH) -> None:
+        self.ledger = ledger
+        self.calendar = calendar
+        self.policy = policy
+        self.housekeeping = housekeeping
+        self.batch = batch
+
+    def sweep(self, now: datetime) -> SweepReport:
+        """One pass at ``now``: housekeeping, then claim and queue every alert due."""
+        now = require_aware(now)
+        report = SweepReport(at=now)
+        if self.housekeeping is not None:
+            report.closed = self.housekeeping.close_expired_review_windows()
+            # Cheap indexed check first: the use case loads cases, so call it only if needed.
+            if self.ledger.person_responses_due(now):
+                report.no_response = self.housekeeping.record_missing_responses()
+        if not in_business_hours(now, self.calendar):
+            report.quiet = True
+            return report
+        horizon = sweep_horizon(now, self.calendar, self.policy)
+        for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
+            report.seen += len(page)
+            wanted = [a for d in page for a in alerts_due(d, now, self.calendar, self.policy)]
+            if wanted:
+                report.queued.extend(self.ledger.claim(wanted, now))
+        for alert in report.queued:
+            log.info("alert queued: %s %s", alert.alert_kind.value, alert.deadline_kind.value,
+                     extra={"case_reference": alert.reference, "alert_key": alert.key})
+        return report
+
+    def digest(self, now: datetime) -> list[Surface]:
+        """Queue today's digest to each channel (once per day each); returns those queued."""
+        now = require_aware(now)
+        today = self.calendar.local_date(now)
+        if not self.calendar.is_working_day(today):
+            return []
+        items: dict[Surface, list[dict[str, Any]]] = {"cs": [], "directors": []}
+        more: dict[Surface, int] = {"cs": 0, "directors": 0}
+        horizon = self.calendar.close_of_business(today)
+        for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
+            for d in page:
+                for surface in digest_surfaces(d, now, self.calendar, self.policy):
+                    if len(items[surface]) >= DIGEST_MAX_ITEMS:
+                        more[surface] += 1
+                        continue
+                    items[surface].append(_digest_item(d, now, self.calendar))
+        notices = [Notice(NoticeKind.CHANNEL, None,
+                          {"template": "digest", "surface": surface, "as_of": today.isoformat(),
+                           "items": items[surface], "more": more[surface]},
+                          dedupe_key=f"digest:{today.isoformat()}:{surface}")
+                   for surface in _SURFACES]
+        queued = self.ledger.queue(notices, now)
+        return list(_SURFACES) if queued else []
+
+
+_SURFACES: tuple[Surface, ...] = ("cs", "directors")
+
+
+def _digest_item(d: OpenDeadline, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
+    late = working_days_overdue(d.due_at, now, calendar) if now > d.due_at else None
+    return {"case_id": d.case_id, "reference": d.reference, "deadline": d.kind.value,
+            "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at.isoformat(),
+            "owner": d.responsible, "overdue_days": late}
+
+
+def still_applies(payload: dict[str, Any], open_due: Iterable[tuple[DeadlineKind, datetime]]
+                  ) -> bool:
+    """At delivery: is the alert's deadline still open with the same due time?"""
+    try:
+        kind = DeadlineKind(payload["deadline"])
+        due_at = datetime.fromisoformat(payload["due_at"])
+    except (KeyError, ValueError):
+        return True  # not an alert of ours: nothing to retire
+    return any(k is kind and at == due_at for k, at in open_due)

@@ -1,0 +1,166 @@
+"""The pure alert rules: what is due when, quiet hours, catch-up, escalation, keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases.model import DeadlineKind, NoticeKind
+from cases.policy import AlertPolicy, Policy
+from scheduling.calendar import UKWorkingCalendar
+from scheduling.sweep import (
+    AlertKind,
+    OpenDeadline,
+    alerts_due,
+    digest_surfaces,
+    in_business_hours,
+    still_applies,
+    sweep_horizon,
+)
+
+LONDON = ZoneInfo("Europe/London")
+CAL = UKWorkingCalendar()
+POLICY = Policy()
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 4) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=LONDON)
+
+
+def deadline(kind: DeadlineKind = DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT,
+             due: datetime | None = None, owner: str | None = "U0OWNER") -> OpenDeadline:
+    return OpenDeadline(deadline_id=1, case_id=7, reference="TT-2026-0007", kind=kind,
+                        due_at=due or at(7, 17), owner=owner, reviewer="U0DIR")
+
+
+def kinds(d: OpenDeadline, now: datetime, policy: Policy = POLICY) -> list[tuple[str, int]]:
+    return [(a.alert_kind.value, a.occurrence) for a in alerts_due(d, now, CAL, policy)]
+
+
+def test_due_soon_fires_one_working_day_before_across_easter() -> None:
+    # Due Tue 7 Apr 2026: the working day before is Thu 2 Apr (Good Friday, Easter Monday).
+    d = deadline(due=at(7, 17))
+    assert kinds(d, at(1, 10)) == []
+    assert kinds(d, at(2, 9)) == [("due_soon", 0)]
+
+
+def test_due_today_fires_on_the_morning_of_the_due_day() -> None:
+    assert kinds(deadline(due=at(7, 17)), at(7, 9)) == [("due_today", 0)]
+
+
+def test_nothing_is_alerted_outside_business_hours() -> None:
+    d = deadline(due=at(2, 17))
+    for quiet in (at(2, 17, 30), at(3, 10), at(4, 12), at(6, 10), at(7, 8, 59)):
+        assert kinds(d, quiet) == [], quiet
+    assert not in_business_hours(at(6, 10), CAL)  # Easter Monday
+    assert in_business_hours(at(7, 9), CAL)
+
+
+def test_overdue_first_alert_is_0900_next_working_day_after_easter() -> None:
+    assert kinds(deadline(due=at(2, 17)), at(7, 9)) == [("overdue", 1)]
+
+
+def test_overdue_repeats_each_working_day_with_a_new_occurrence() -> None:
+    d = deadline(kind=DeadlineKind.STAGE_TWO_REPLY, due=at(2, 17))
+    assert kinds(d, at(8, 9)) == [("overdue", 2)]
+    assert kinds(d, at(9, 14)) == [("overdue", 3)]
+
+
+def test_catch_up_after_downtime_is_one_alert_not_one_per_missed_day() -> None:
+    d = deadline(kind=DeadlineKind.STAGE_TWO_REPLY, due=at(2, 17))
+    assert kinds(d, at(14, 9)) == [("overdue", 6)]  # 7,8,9,10,13,14 Apr
+
+
+def test_stage_one_overdue_two_working_days_is_raised_to_directors() -> None:
+    d = deadline(due=at(2, 17))
+    assert kinds(d, at(7, 9)) == [("overdue", 1)]
+    alerts = alerts_due(d, at(8, 9), CAL, POLICY)
+    assert [(a.alert_kind, a.occurrence) for a in alerts] == [
+        (AlertKind.OVERDUE, 2), (AlertKind.ESCALATED, 0)]
+    escalated = alerts[1].notices[0]
+    assert escalated.payload["surface"] == "directors"
+    # Escalation is raised once: the key stays the same on later days.
+    later = alerts_due(d, at(9, 9), CAL, POLICY)[1]
+    assert later.key == alerts[1].key
+
+
+def test_stage_two_deadlines_are_never_escalated_and_go_to_directors() -> None:
+    d = deadline(kind=DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT, due=at(2, 17))
+    alerts = alerts_due(d, at(10, 9), CAL, POLICY)
+    assert [a.alert_kind for a in alerts] == [AlertKind.OVERDUE]
+    assert alerts[0].notices[0].payload["surface"] == "directors"
+
+
+def test_review_window_is_not_alerted() -> None:
+    assert kinds(deadline(kind=DeadlineKind.REVIEW_WINDOW, due=at(2, 17)), at(7, 10)) == []
+
+
+def test_due_soon_goes_to_owner_by_dm_and_to_the_case_thread() -> None:
+    [alert] = alerts_due(deadline(due=at(7, 17)), at(2, 9), CAL, POLICY)
+    dm, thread = alert.notices
+    assert dm.kind is NoticeKind.DIRECT and dm.payload["user"] == "U0OWNER"
+    assert thread.kind is NoticeKind.CHANNEL and thread.payload["thread"] is True
+    assert thread.payload["surface"] == "cs"
+
+
+def test_without_an_owner_only_the_thread_is_told() -> None:
+    [alert] = alerts_due(deadline(due=at(7, 17), owner=None), at(7, 9), CAL, POLICY)
+    assert [n.kind for n in alert.notices] == [NoticeKind.CHANNEL]
+    assert alert.notices[0].payload["owner"] is None
+
+
+def test_stage_two_alerts_name_the_delegate_before_the_reviewer() -> None:
+    d = OpenDeadline(1, 7, "TT-2026-0007", DeadlineKind.STAGE_TWO_REPLY, at(7, 17),
+                     owner="U0OWNER", reviewer="U0DIR", delegate="U0DEL")
+    assert d.responsible == "U0DEL"
+    assert d.surface == "directors"
+
+
+def test_alert_payload_has_no_personal_data() -> None:
+    [alert] = alerts_due(deadline(due=at(2, 17)), at(7, 9), CAL, POLICY)
+    assert set(alert.notices[0].payload) == {
+        "template", "alert", "key", "reference", "deadline", "label", "due_at", "owner",
+        "as_of", "overdue_days", "surface"}
+
+
+def test_key_changes_when_the_due_time_moves() -> None:
+    before = alerts_due(deadline(due=at(7, 17)), at(7, 9), CAL, POLICY)[0].key
+    after = alerts_due(deadline(due=at(7, 17).replace(day=8)), at(7, 9), CAL, POLICY)
+    assert after[0].alert_kind is AlertKind.DUE_SOON
+    assert before != after[0].key
+
+
+def test_warning_offset_of_zero_sends_no_due_soon() -> None:
+    policy = Policy(alerts=AlertPolicy(warn_before_working_days=0))
+    assert kinds(deadline(due=at(7, 17)), at(2, 9), policy) == []
+
+
+def test_repeat_every_two_working_days() -> None:
+    policy = Policy(alerts=AlertPolicy(overdue_repeat_working_days=2))
+    d = deadline(kind=DeadlineKind.STAGE_TWO_REPLY, due=at(2, 17))
+    assert [kinds(d, at(day, 9), policy) for day in (7, 8, 9)] == [
+        [("overdue", 0)], [("overdue", 1)], [("overdue", 1)]]
+
+
+def test_horizon_is_close_of_business_on_the_next_working_day() -> None:
+    assert sweep_horizon(at(2, 9), CAL, POLICY) == at(7, 17)
+
+
+@pytest.mark.parametrize(("kind", "now", "expected"), [
+    (DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, at(7, 9), ["cs"]),
+    (DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, at(8, 9), ["cs", "directors"]),
+    (DeadlineKind.STAGE_TWO_REPLY, at(7, 9), ["directors"]),
+    (DeadlineKind.REVIEW_WINDOW, at(7, 9), []),
+])
+def test_digest_channels(kind: DeadlineKind, now: datetime, expected: list[str]) -> None:
+    assert digest_surfaces(deadline(kind=kind, due=at(2, 17)), now, CAL, POLICY) == expected
+
+
+def test_still_applies_only_while_the_same_due_time_is_open() -> None:
+    payload = {"deadline": "stage_one_acknowledgement", "due_at": at(7, 17).isoformat()}
+    ack = DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT
+    assert still_applies(payload, [(ack, at(7, 17))])
+    assert not still_applies(payload, [])
+    assert not still_applies(payload, [(ack, at(8, 17))])
