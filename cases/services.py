@@ -488,6 +488,19 @@ class ComplaintsDesk:
         reasons_text = _text(reasons, "reasons", limit=2500)
         remedy_text = _text(remedy, "remedy", limit=1500)
 
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            # The procedure gives the named person a further opportunity to respond:
+            # no decision while their window is open and they have not answered.
+            waiting = case.deadlines.get(DeadlineKind.PERSON_RESPONSE)
+            if waiting is not None and waiting.is_open:
+                local = self.calendar.local_date(waiting.due_at)
+                raise InvalidTransition(
+                    f"{case.reference}: the person the complaint is about may still respond "
+                    f"(until 17:00 on {local:%a %d %b %Y}); draft the decision after their "
+                    "response, or once that time has passed.",
+                    last_actor=case.last_actor, last_at=case.last_action_at,
+                )
+
         def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
                                                                        list[Notice]]:
             previous = case.decision.change_requests if case.decision else []
@@ -499,7 +512,7 @@ class ComplaintsDesk:
             return details, [Notice(NoticeKind.CHANNEL, case.id,
                                     {"template": "decision_proposed", "surface": "directors"})]
 
-        return self._change(case_id, Action.PROPOSE_DECISION, actor, mutate)
+        return self._change(case_id, Action.PROPOSE_DECISION, actor, mutate, check=check)
 
     def request_changes(self, case_id: int, *, actor: str, comment: str) -> Case:
         """A director sends the draft back to its drafter with a comment."""
