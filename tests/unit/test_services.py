@@ -77,6 +77,12 @@ class World:
         self.at(london(2026, 7, 14, 10, 0)).acknowledge_review(case_id, actor=DIRECTOR)
         return case_id
 
+    def ready_for_decision(self) -> int:
+        case_id = self.under_review()
+        self.at(london(2026, 7, 15, 10, 0)).record_person_response(
+            case_id, actor=SUBJECT, response="My side of it.")
+        return case_id
+
 
 @pytest.fixture
 def world() -> World:
@@ -349,7 +355,7 @@ def test_stage_two_path_with_delegation_response_progress_update_and_approval(
 
 
 def test_final_case_refuses_further_transitions_but_accepts_a_note(world: World) -> None:
-    case_id = world.under_review()
+    case_id = world.ready_for_decision()
     world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.UPHELD,
                                 reasons="r", remedy="m")
     world.desk.approve_decision(case_id, actor=OTHER_DIRECTOR)
@@ -413,7 +419,7 @@ def test_delegate_cannot_be_the_investigator_or_the_subject(world: World, person
 
 def test_director_who_is_the_subject_cannot_approve(world: World) -> None:
     world.uow.grant(SUBJECT, Role.DIRECTOR)
-    case_id = world.under_review()
+    case_id = world.ready_for_decision()
     world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD,
                                 reasons="r", remedy="m")
     with pytest.raises(NotAllowed, match="another director"):
@@ -426,7 +432,7 @@ def test_director_who_is_the_subject_cannot_approve(world: World) -> None:
 @pytest.mark.parametrize("step", ["request_changes", "delegate_review", "progress_update"])
 def test_director_who_is_the_subject_cannot_steer_the_review(world: World, step: str) -> None:
     world.uow.grant(SUBJECT, Role.DIRECTOR)
-    case_id = world.under_review()
+    case_id = world.ready_for_decision()
     if step == "request_changes":
         world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD,
                                     reasons="r", remedy="m")
@@ -719,3 +725,25 @@ def test_every_transition_in_the_service_is_a_table_action(world: World) -> None
     case_id = world.under_review()
     recorded = {e.action for e in world.uow.history(case_id)} - {"logged"}
     assert recorded <= {a.value for a in Action}
+
+
+def test_decision_waits_for_the_named_persons_response_window(world: World) -> None:
+    case_id = world.under_review()  # person informed Tue 14 July, may respond until Fri 17
+    with pytest.raises(InvalidTransition, match="response"):
+        world.at(london(2026, 7, 15, 10, 0)).propose_decision(
+            case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD, reasons="r", remedy="m")
+    assert world.case(case_id).state is State.UNDER_REVIEW
+    # Once the window has passed and no response came, the review goes on.
+    world.at(london(2026, 7, 20, 9, 0)).record_missing_responses()
+    world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD,
+                                reasons="r", remedy="m")
+    assert world.case(case_id).state is State.DECISION_PROPOSED
+
+
+def test_decision_may_follow_the_named_persons_response_at_once(world: World) -> None:
+    case_id = world.under_review()
+    world.at(london(2026, 7, 15, 10, 0)).record_person_response(
+        case_id, actor=SUBJECT, response="My side.")
+    world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD,
+                                reasons="r", remedy="m")
+    assert world.case(case_id).state is State.DECISION_PROPOSED
