@@ -7,17 +7,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cases.clock import Clock
-from cases.model import Case, NoticeKind
+from cases.model import Case, DeadlineKind, NoticeKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
 from handlers import blocks
+from handlers.blocks.alerts import alert_message, digest_message
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,16 @@ class Pacer:
             self._sleep(delay)
 
 
+def alert_retired(case: Case | None, payload: dict[str, Any]) -> bool:
+    """A deadline alert whose deadline is no longer open at that due time: do not post it."""
+    if payload.get("template") != "alert" or case is None:
+        return False
+    deadline = case.deadlines.get(DeadlineKind(str(payload["deadline"])))
+    if deadline is None or not deadline.is_open:
+        return True
+    return deadline.due_at != datetime.fromisoformat(str(payload["due_at"]))
+
+
 def surfaces_of(case: Case) -> list[Surface]:
     """The cards a case has: customer services always; directors once Stage Two began."""
     return ["cs", "directors"] if case.review_requested_at is not None else ["cs"]
@@ -115,6 +127,10 @@ class SlackDelivery:
     def deliver(self, item: OutboxItemLike) -> None:
         """Render the notice from the case as it is now and send it."""
         case = self.desk.get_case(item.case_id) if item.case_id is not None else None
+        if alert_retired(case, item.payload):
+            log.info("alert retired before posting: its deadline was met or moved",
+                     extra={"case_reference": case.reference if case else None})
+            return
         try:
             kind = NoticeKind(item.kind)
             if kind is NoticeKind.CARD:
@@ -170,6 +186,12 @@ class SlackDelivery:
 
     def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
         user = str(payload["user"])
+        if payload.get("template") == "alert" and case is not None and case.id is not None:
+            text, alert_blocks = alert_message(payload, case.id, self.calendar)
+            self.pacer.wait(user)
+            self.client.chat_postMessage(channel=user, text=text,
+                                         blocks=[b.to_dict() for b in alert_blocks])
+            return
         text, dm_blocks = blocks.direct_message(payload, case, self._dates(case),
                                                 self.calendar)
         self.pacer.wait(user)
@@ -192,6 +214,11 @@ class SlackDelivery:
         body: dict[str, Any] = {"channel": channel, "text": text}
         if payload.get("blocks"):
             body["blocks"] = payload["blocks"]
+        if template in ("alert", "digest"):
+            text, rendered = (alert_message(payload, case.id, self.calendar)
+                              if template == "alert" and case is not None and case.id
+                              else digest_message(payload, self.calendar))
+            body.update(text=text, blocks=[b.to_dict() for b in rendered])
         if payload.get("thread") and case is not None:
             body["channel"], body["thread_ts"] = self._thread_of(case, surface)
         self.pacer.wait(body["channel"])

@@ -9,7 +9,7 @@ messages through the outbox in the same transaction as the claim.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -302,14 +302,3 @@ def _digest_item(d: OpenDeadline, now: datetime, calendar: WorkingCalendar) -> d
     return {"case_id": d.case_id, "reference": d.reference, "deadline": d.kind.value,
             "label": DEADLINE_LABELS[d.kind], "due_at": d.due_at.isoformat(),
             "owner": d.responsible, "overdue_days": late}
-
-
-def still_applies(payload: dict[str, Any], open_due: Iterable[tuple[DeadlineKind, datetime]]
-                  ) -> bool:
-    """At delivery: is the alert's deadline still open with the same due time?"""
-    try:
-        kind = DeadlineKind(payload["deadline"])
-        due_at = datetime.fromisoformat(payload["due_at"])
-    except (KeyError, ValueError):
-        return True  # not an alert of ours: nothing to retire
-    return any(k is kind and at == due_at for k, at in open_due)

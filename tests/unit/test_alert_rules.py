@@ -16,7 +16,6 @@ from scheduling.sweep import (
     alerts_due,
     digest_surfaces,
     in_business_hours,
-    still_applies,
     sweep_horizon,
 )
 
@@ -156,11 +155,3 @@ def test_horizon_is_close_of_business_on_the_next_working_day() -> None:
 ])
 def test_digest_channels(kind: DeadlineKind, now: datetime, expected: list[str]) -> None:
     assert digest_surfaces(deadline(kind=kind, due=at(2, 17)), now, CAL, POLICY) == expected
-
-
-def test_still_applies_only_while_the_same_due_time_is_open() -> None:
-    payload = {"deadline": "stage_one_acknowledgement", "due_at": at(7, 17).isoformat()}
-    ack = DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT
-    assert still_applies(payload, [(ack, at(7, 17))])
-    assert not still_applies(payload, [])
-    assert not still_applies(payload, [(ack, at(8, 17))])
