@@ -166,6 +166,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return serve(settings, host=args.host, port=args.port)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from bot.container import Container
+    from bot.runtime import build_sweeper
+    from storage import migrate
+
+    if not args.once:
+        raise CliError("sweep: only --once is supported here; `complaints-bot run` sweeps "
+                       "every minute")
+    container = Container(_settings())
+    migrate.upgrade(container.settings.database_url)
+    sweeper = build_sweeper(container)
+    now = container.clock.now()
+    report = sweeper.sweep(now)
+    for line in report.lines():
+        print(line)
+    if args.digest:
+        surfaces = sweeper.digest(now)
+        print(f"digest queued for: {', '.join(surfaces)}" if surfaces
+              else "digest: not a working day, or already queued today")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="complaints-bot",
@@ -210,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     dates.set_defaults(func=cmd_policy_dates)
     show = policy_sub.add_parser("show", help="the policy in force (defaults + policy file)")
     show.set_defaults(func=cmd_policy_show)
+
+    sweep = sub.add_parser("sweep", help="deadline alerts: queue what is due now")
+    sweep.add_argument("--once", action="store_true", required=True,
+                       help="run one sweep and print what it queued")
+    sweep.add_argument("--digest", action="store_true",
+                       help="also queue today's digest (once per channel per day)")
+    sweep.set_defaults(func=cmd_sweep)
     return parser
 
 

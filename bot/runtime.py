@@ -86,5 +86,27 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 calendar=container.calendar, policy=container.policy,
                                 wake=dispatcher.wake),
                     client=client, signing_secret=signing)
-    return Runtime(container=container, app=app, client=client, outbox=outbox,
-                   dispatcher=dispatcher)
+    runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
+                      dispatcher=dispatcher)
+    runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
+    return runtime
+
+
+def build_sweeper(container: Container) -> Any:
+    """The deadline sweeper on the container's database, calendar, policy and desk."""
+    from scheduling.sweep import Sweeper
+    from storage.alerts import SqlAlertLedger
+
+    return Sweeper(SqlAlertLedger(container.engine), container.calendar, container.policy,
+                   housekeeping=container.desk)
+
+
+def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:
+    """APScheduler jobs: the sweep every minute and the 09:00 digest on working days."""
+    from scheduling.jobs import AlertScheduler
+
+    return AlertScheduler(build_sweeper(container), container.clock,
+                          timezone=container.policy.calendar.timezone,
+                          digest_hour=container.policy.calendar.business_start.hour,
+                          digest_minute=container.policy.calendar.business_start.minute,
+                          wake=wake)
