@@ -373,7 +373,10 @@ class ComplaintsDesk:
         """A director takes the review; the named person (if any) is told and may respond."""
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
-            _may_review(case, actor, "actor")
+            try:
+                _may_review(case, actor, "reviewer")
+            except IntakeInvalid as exc:  # the clicker themselves: a refusal, not a form error
+                raise NotAllowed(f"{case.reference}: {exc.errors['reviewer']}.") from None
             if reply_by is not None and reply_by < self.calendar.local_date(now):
                 raise IntakeInvalid({"reply_by": "the reply date is in the past"})
 

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, unit of work, repositories, Alembic migrations and the outbox."""
