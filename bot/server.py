@@ -63,7 +63,7 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int
             handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
             stop_actions.append(handler.close)
             log.info("Complaints Desk connected to Slack in Socket Mode")
-            handler.connect()
+            handler.connect()  # type: ignore[no-untyped-call]
             stopped.wait()
         else:
             from cheroot.wsgi import Server

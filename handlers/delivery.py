@@ -192,8 +192,10 @@ class SlackDelivery:
             self.client.chat_postMessage(channel=user, text=text,
                                          blocks=[b.to_dict() for b in alert_blocks])
             return
-        text, dm_blocks = blocks.direct_message(payload, case, self._dates(case),
-                                                self.calendar)
+        if case is None:
+            raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
+        view = case_card_view(case, self.clock.now(), self.calendar, self.policy, surface="cs")
+        text, dm_blocks = blocks.direct_message(payload, view, self._dates(case))
         self.pacer.wait(user)
         self.client.chat_postMessage(channel=user, text=text,
                                      blocks=[b.to_dict() for b in dm_blocks])
