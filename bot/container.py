@@ -42,7 +42,7 @@ class Container:
     def uow(self) -> SqlUnitOfWorkFactory:
         from storage.uow import SqlUnitOfWorkFactory
 
-        return SqlUnitOfWorkFactory(self.engine)
+        return SqlUnitOfWorkFactory(self.engine, clock=self.clock)
 
     @cached_property
     def desk(self) -> ComplaintsDesk:
