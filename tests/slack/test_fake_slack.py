@@ -1,0 +1,383 @@
+"""The fake Slack Web API works with the real slack_sdk WebClient, and the signing helpers
+produce requests bolt accepts."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from slack_bolt import App, BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    FixedValueRetryIntervalCalculator,
+)
+from slack_sdk.signature import Clock, SignatureVerifier
+
+from tests.slack.conftest import TEST_BOT_TOKEN
+from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
+from tests.slack.signing import (
+    JSON,
+    app_home_opened_event,
+    block_actions_body,
+    event_body,
+    global_shortcut_body,
+    message_shortcut_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
+
+SECRET = "test-signing-secret"
+
+
+# ---- answers shaped like Slack's ----------------------------------------------------------
+
+def test_post_message_returns_channel_and_unique_increasing_ts(
+        fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    first = slack_client.chat_postMessage(channel="C0CS00001", text="one")
+    second = slack_client.chat_postMessage(channel="C0CS00001", text="two",
+                                           thread_ts=first["ts"])
+    assert first["ok"] and first["channel"] == "C0CS00001"
+    assert float(second["ts"]) > float(first["ts"])
+    assert second["message"]["thread_ts"] == first["ts"]
+    calls = fake_slack.calls("chat.postMessage")
+    assert [c.body["text"] for c in calls] == ["one", "two"]
+    assert calls[0].headers["authorization"] == f"Bearer {TEST_BOT_TOKEN}"
+    assert [m.text for m in fake_slack.thread("C0CS00001", first["ts"])] == ["two"]
+
+
+def test_blocks_arrive_parsed_as_json(fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*card*"}}]
+    slack_client.chat_postMessage(channel="C1", text="fallback", blocks=blocks)
+    assert fake_slack.calls("chat.postMessage")[0].body["blocks"] == blocks
+
+
+def test_form_encoded_bodies_are_parsed_too(fake_slack: FakeSlack,
+                                            slack_client: WebClient) -> None:
+    blocks = [{"type": "divider"}]
+    response = slack_client.api_call("chat.postMessage", data={
+        "channel": "C1", "text": "form", "blocks": json.dumps(blocks)})
+    assert response["ok"]
+    call = fake_slack.calls("chat.postMessage")[0]
+    assert call.body["text"] == "form" and call.body["blocks"] == blocks
+    assert "application/x-www-form-urlencoded" in call.headers["content-type"]
+
+
+def test_chat_update_changes_the_message_in_place(fake_slack: FakeSlack,
+                                                  slack_client: WebClient) -> None:
+    posted = slack_client.chat_postMessage(channel="C1", text="v1")
+    updated = slack_client.chat_update(channel="C1", ts=posted["ts"], text="v2")
+    assert updated["ts"] == posted["ts"] and updated["text"] == "v2"
+    message = fake_slack.message("C1", posted["ts"])
+    assert (message.text, message.updates, message.history[0]["text"]) == ("v2", 1, "v1")
+    with pytest.raises(SlackApiError) as caught:
+        slack_client.chat_update(channel="C1", ts="1.000000", text="nope")
+    assert caught.value.response["error"] == "message_not_found"
+    assert fake_slack.calls("chat.update", include_failed=True)[-1].ok is False
+
+
+def test_ephemeral_views_dm_users_and_auth(fake_slack: FakeSlack,
+                                           slack_client: WebClient) -> None:
+    assert slack_client.chat_postEphemeral(channel="C1", user="U1", text="psst")["message_ts"]
+    view = {"type": "modal", "callback_id": "x", "title": {"type": "plain_text", "text": "T"},
+            "blocks": []}
+    opened = slack_client.views_open(trigger_id="trig.1", view=view)["view"]
+    assert opened["id"].startswith("V") and opened["callback_id"] == "x"
+    updated = slack_client.views_update(view_id=opened["id"], view=view)["view"]
+    assert updated["id"] == opened["id"]
+    home = slack_client.views_publish(user_id="U1", view={"type": "home", "blocks": []})
+    assert home["view"]["type"] == "home"
+    dm = slack_client.conversations_open(users="U0ALICE")["channel"]["id"]
+    assert dm.startswith("D")
+    assert slack_client.chat_postMessage(channel="U0ALICE", text="hi")["channel"] == dm
+    assert slack_client.users_info(user="U0ALICE")["user"]["id"] == "U0ALICE"
+    assert slack_client.auth_test()["user_id"] == BOT_USER_ID
+    assert [c.method for c in fake_slack.calls()] == [
+        "chat.postEphemeral", "views.open", "views.update", "views.publish",
+        "conversations.open", "chat.postMessage", "users.info", "auth.test"]
+
+
+def test_calls_without_a_token_are_not_authed(fake_slack: FakeSlack) -> None:
+    client = WebClient(base_url=fake_slack.base_url)
+    with pytest.raises(SlackApiError) as caught:
+        client.auth_test()
+    assert caught.value.response["error"] == "not_authed"
+
+
+def test_a_strict_fake_refuses_the_wrong_token() -> None:
+    with FakeSlack(token="xoxb-right") as fake:
+        assert WebClient(token="xoxb-right", base_url=fake.base_url).auth_test()["ok"]
+        with pytest.raises(SlackApiError) as caught:
+            WebClient(token="xoxb-wrong", base_url=fake.base_url).auth_test()
+        assert caught.value.response["error"] == "invalid_auth"
+
+
+# ---- scripted failures -------------------------------------------------------------------
+
+def test_429_carries_retry_after(fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=7)
+    with pytest.raises(SlackApiError) as caught:
+        slack_client.chat_postMessage(channel="C1", text="x")
+    assert caught.value.response.status_code == 429
+    assert caught.value.response.headers["retry-after"] in (["7"], "7")
+    assert slack_client.chat_postMessage(channel="C1", text="x")["ok"]
+
+
+def test_rate_limit_retry_handler_waits_retry_after_then_succeeds(
+        fake_slack: FakeSlack) -> None:
+    client = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url,
+                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=1)
+    assert client.chat_postMessage(channel="C1", text="after the wait")["ok"]
+    attempts = fake_slack.attempts("chat.postMessage")
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 0.95  # slack_sdk honoured Retry-After
+    assert len(fake_slack.messages("C1")) == 1
+
+
+def test_server_error_then_retry_succeeds(fake_slack: FakeSlack) -> None:
+    client = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url,
+                       retry_handlers=[ServerErrorRetryHandler(
+                           max_retry_count=2,
+                           interval_calculator=FixedValueRetryIntervalCalculator(0.05))])
+    fake_slack.fail_next("chat.update", status=500)
+    fake_slack.fail_next("chat.postMessage", count=2, status=500)
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    assert [a.status for a in fake_slack.attempts("chat.postMessage")] == [500, 500, 200]
+
+
+def test_error_next_answers_ok_false(fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    fake_slack.error_next("chat.postMessage", "channel_not_found")
+    with pytest.raises(SlackApiError) as caught:
+        slack_client.chat_postMessage(channel="C1", text="x")
+    assert caught.value.response["error"] == "channel_not_found"
+    assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_slow_answers_and_client_timeouts(fake_slack: FakeSlack) -> None:
+    fake_slack.delay_next("auth.test", 0.3)
+    client = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url, timeout=5)
+    started = time.monotonic()
+    assert client.auth_test()["ok"]
+    assert time.monotonic() - started >= 0.3
+    impatient = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url,
+                          timeout=0.2)  # type: ignore[arg-type]  # urllib takes float seconds
+    fake_slack.delay_next("auth.test", 1.0)
+    with pytest.raises(TimeoutError):
+        impatient.auth_test()
+
+
+def test_down_resets_connections_until_it_comes_back(fake_slack: FakeSlack,
+                                                     slack_client: WebClient) -> None:
+    fake_slack.go_down()
+    for _ in range(2):
+        with pytest.raises(ConnectionResetError):
+            slack_client.chat_postMessage(channel="C1", text="lost?")
+    fake_slack.come_back()
+    assert slack_client.chat_postMessage(channel="C1", text="back")["ok"]
+    assert [a.status for a in fake_slack.attempts("chat.postMessage")] == [0, 0, 200]
+    assert [m.text for m in fake_slack.messages("C1")] == ["back"]
+
+
+def test_down_with_503_for_one_method_only(fake_slack: FakeSlack,
+                                           slack_client: WebClient) -> None:
+    fake_slack.go_down("503", methods=["chat.postMessage"])
+    with pytest.raises(SlackApiError) as caught:
+        slack_client.chat_postMessage(channel="C1", text="x")
+    assert caught.value.response.status_code == 503
+    assert slack_client.auth_test()["ok"]
+
+
+def test_connection_error_retry_handler_recovers_once_slack_is_back(
+        fake_slack: FakeSlack) -> None:
+    client = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url,
+                       retry_handlers=[ConnectionErrorRetryHandler(
+                           max_retry_count=20,
+                           interval_calculator=FixedValueRetryIntervalCalculator(0.05))])
+    fake_slack.go_down()
+    threading.Timer(0.3, fake_slack.come_back).start()
+    assert client.auth_test()["ok"]
+    assert fake_slack.attempts("auth.test")[-1].status == 200
+
+
+# ---- waiting, resetting, concurrency -----------------------------------------------------
+
+def test_wait_for_sees_calls_from_other_threads(fake_slack: FakeSlack,
+                                                slack_client: WebClient) -> None:
+    threading.Timer(0.1, lambda: slack_client.chat_postMessage(channel="C1", text="x")).start()
+    calls = fake_slack.wait_for("chat.postMessage", 1, timeout=5)
+    assert calls[0].body["channel"] == "C1"
+
+
+def test_wait_for_times_out_with_what_it_saw(fake_slack: FakeSlack,
+                                             slack_client: WebClient) -> None:
+    slack_client.auth_test()
+    with pytest.raises(AssertionError, match=r"got 0; methods seen: \['auth.test'\]"):
+        fake_slack.wait_for("chat.postMessage", 1, timeout=0.2)
+
+
+def test_reset_forgets_calls_faults_and_outages(fake_slack: FakeSlack,
+                                                slack_client: WebClient) -> None:
+    slack_client.chat_postMessage(channel="C1", text="x")
+    fake_slack.fail_next("auth.test", 3)
+    fake_slack.go_down()
+    fake_slack.reset()
+    assert fake_slack.calls() == [] and fake_slack.messages() == []
+    assert slack_client.auth_test()["ok"]
+
+
+def test_concurrent_posts_are_all_recorded_with_unique_ts(fake_slack: FakeSlack) -> None:
+    client = WebClient(token=TEST_BOT_TOKEN, base_url=fake_slack.base_url)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def post(n: int) -> None:
+        for i in range(10):
+            ts = client.chat_postMessage(channel="C1", text=f"{n}-{i}")["ts"]
+            with lock:
+                results.append(ts)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fake_slack.calls("chat.postMessage")) == 200
+    assert len(set(results)) == 200
+
+
+def test_unknown_paths_and_methods(fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as caught:
+        slack_client.api_call("no.such.method")
+    assert caught.value.response["error"] == "unknown_method"
+    request = urllib.request.Request(fake_slack.base_url.replace("/api/", "/other"),
+                                     method="POST", data=b"")
+    with pytest.raises(urllib.error.HTTPError) as http_error:
+        urllib.request.urlopen(request, timeout=5)  # noqa: S310 - loopback only
+    assert http_error.value.code == 404
+
+
+# ---- signing and request bodies ----------------------------------------------------------
+
+def test_signed_headers_match_slacks_own_verifier() -> None:
+    body = slash_command_body("new")
+    headers = {k: str(v) for k, v in signed_headers(body, SECRET, timestamp=1_700_000_000).items()}
+    assert headers["X-Slack-Request-Timestamp"] == "1700000000"
+    verifier = SignatureVerifier(SECRET, clock=_FixedClock(1_700_000_010))
+    assert verifier.is_valid_request(body, headers)
+    assert not SignatureVerifier("other-secret",
+                                 clock=_FixedClock(1_700_000_010)).is_valid_request(body,
+                                                                                    headers)
+    assert not verifier.is_valid_request(body + b"&x=1", headers)
+
+
+def test_signature_is_the_documented_v0_hmac() -> None:
+    import hashlib
+    import hmac
+
+    body = b"token=abc&text=hello"
+    expected = "v0=" + hmac.new(SECRET.encode(), b"v0:1531420618:" + body,
+                                hashlib.sha256).hexdigest()
+    assert signed_headers(body, SECRET, 1531420618)["X-Slack-Signature"] == expected
+
+
+class _FixedClock(Clock):
+    def __init__(self, now: int) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return float(self._now)
+
+
+def _payload(body: bytes) -> dict[str, Any]:
+    data = json.loads(parse_qs(body.decode())["payload"][0])
+    assert isinstance(data, dict)
+    return data
+
+
+def test_body_builders_are_shaped_like_slacks() -> None:
+    command = parse_qs(slash_command_body("list mine", user_id="U9").decode())
+    assert command["command"] == ["/complaint"] and command["text"] == ["list mine"]
+    assert command["user_id"] == ["U9"] and command["trigger_id"][0]
+    click = _payload(block_actions_body("case_acknowledge", '{"case":1}', block_id="card"))
+    assert click["type"] == "block_actions"
+    assert click["actions"][0]["value"] == '{"case":1}'
+    assert click["container"]["type"] == "message" and click["channel"]["id"]
+    submit = _payload(view_submission_body("intake_modal", {"b": {"a": {"type": "x"}}},
+                                           private_metadata="m", view_id="V1"))
+    assert submit["type"] == "view_submission" and "channel" not in submit
+    assert submit["view"]["id"] == "V1" and submit["view"]["private_metadata"] == "m"
+    assert submit["view"]["state"]["values"] == {"b": {"a": {"type": "x"}}}
+    assert _payload(global_shortcut_body("log_complaint"))["type"] == "shortcut"
+    shortcut = _payload(message_shortcut_body("log_message_as_complaint", "it broke"))
+    assert shortcut["type"] == "message_action" and shortcut["message"]["text"] == "it broke"
+    event = json.loads(event_body(app_home_opened_event("U7")))
+    assert event["type"] == "event_callback" and event["event"]["user"] == "U7"
+
+
+def test_signed_requests_run_through_bolt_and_reach_the_fake(fake_slack: FakeSlack,
+                                                             slack_client: WebClient) -> None:
+    app = App(client=slack_client, signing_secret=SECRET, token_verification_enabled=False,
+              process_before_response=True)
+    seen: dict[str, Any] = {}
+
+    @app.command("/complaint")
+    def on_command(ack: Any, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.chat_postMessage(channel=body["channel_id"], text=f"got {body['text']}")
+
+    @app.action("case_acknowledge")
+    def on_click(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        seen["value"] = body["actions"][0]["value"]
+
+    @app.view("intake_modal")
+    def on_submit(ack: Any, view: dict[str, Any]) -> None:
+        seen["metadata"] = view["private_metadata"]
+        ack(response_action="errors", errors={"email": "enter a valid email address"})
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], client: WebClient) -> None:
+        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
+
+    body = slash_command_body("help")
+    response = app.dispatch(BoltRequest(body=body.decode(), headers=signed_headers(body, SECRET)))
+    assert response.status == 200
+    assert fake_slack.wait_for("chat.postMessage")[0].body["text"] == "got help"
+
+    body = block_actions_body("case_acknowledge", '{"case":3,"v":1}')
+    assert app.dispatch(BoltRequest(body=body.decode(),
+                                    headers=signed_headers(body, SECRET))).status == 200
+    assert seen["value"] == '{"case":3,"v":1}'
+
+    body = view_submission_body("intake_modal", {}, private_metadata='{"c":"C1"}')
+    response = app.dispatch(BoltRequest(body=body.decode(), headers=signed_headers(body, SECRET)))
+    assert response.status == 200 and json.loads(response.body)["response_action"] == "errors"
+    assert seen["metadata"] == '{"c":"C1"}'
+
+    body = event_body(app_home_opened_event("U7"))
+    headers = signed_headers(body, SECRET, content_type=JSON)
+    assert app.dispatch(BoltRequest(body=body.decode(), headers=headers)).status == 200
+    assert fake_slack.wait_for("views.publish")[0].body["user_id"] == "U7"
+
+
+def test_bolt_refuses_bad_and_stale_signatures(slack_client: WebClient) -> None:
+    app = App(client=slack_client, signing_secret=SECRET, token_verification_enabled=False)
+    app.command("/complaint")(lambda ack: ack())
+    body = slash_command_body("help")
+    wrong = app.dispatch(BoltRequest(body=body.decode(),
+                                     headers=signed_headers(body, "not-the-secret")))
+    stale = app.dispatch(BoltRequest(body=body.decode(), headers=signed_headers(
+        body, SECRET, timestamp=int(time.time()) - 10 * 60)))
+    assert (wrong.status, stale.status) == (401, 401)
