@@ -27,6 +27,7 @@ from cases.lifecycle import (
     Transition,
     apply,
     record,
+    refuse_subject,
     roles_on_case,
     transition_for,
 )
@@ -70,6 +71,9 @@ class PersonalDetails:
 
     reference: str
     intake: IntakeRecord
+    # The named person's own response, for the reviewer (Stage Two); None until given.
+    person_response: str | None = None
+    person_responded_at: datetime | None = None
 
 
 def _text(value: str | None, field: str, *, required: bool = True,
@@ -364,7 +368,8 @@ class ComplaintsDesk:
                              received)
             details = {"requested_at": received.isoformat(), "how": how_text,
                        "reason": reason_text}
-            return details, [timeline(case, "review_requested", actor, now, how=how_text)]
+            # "how" is free text staff typed: it stays in the history, not in the channel.
+            return details, [timeline(case, "review_requested", actor, now)]
 
         return self._change(case_id, Action.REQUEST_REVIEW, actor, mutate, check=check)
 
@@ -588,7 +593,9 @@ class ComplaintsDesk:
             record(case, "details_viewed", actor=actor, at=now)
             uow.cases.save(case)
             uow.commit()
-            return PersonalDetails(reference=case.reference, intake=case.intake)
+            return PersonalDetails(reference=case.reference, intake=case.intake,
+                                   person_response=case.person_response,
+                                   person_responded_at=case.person_responded_at)
 
     def check_action(self, case_id: int, action: Action, *, actor: str) -> Case:
         """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
@@ -596,6 +603,7 @@ class ComplaintsDesk:
             case = uow.cases.get(case_id)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
         row = transition_for(case, action)
+        refuse_subject(case, action, row, roles)
         if not row.roles & roles:
             raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} is for: "
                              + ", ".join(sorted(r.value for r in row.roles)) + ".")

@@ -455,6 +455,11 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
         section("*What they would like us to do*\n"
                 + (escape(i.remedy_sought) if i.remedy_sought else "_not given_")),
     ]
+    if details.person_response is not None and details.person_responded_at is not None:
+        blocks.append(section(
+            f"*Response of <@{i.subject_user_id}>* "
+            f"({format_when(details.person_responded_at, calendar)})\n"
+            + escape(clip(details.person_response, 2800))))
     return _modal(CallbackId.DETAILS, "Complainant details", blocks, "", submit=None,
                   close="Close")
 
