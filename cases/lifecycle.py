@@ -168,6 +168,20 @@ def allowed_actions(case: Case, roles: frozenset[Role]) -> list[Action]:
     ]
 
 
+def refuse_subject(case: Case, action: Action, row: Transition,
+                   roles: frozenset[Role]) -> None:
+    """NotAllowed if the person the complaint is about tries anything but their response.
+
+    Need-to-know: the person a complaint is about only gives their own response;
+    whatever else they are (a director, say), they do not run, steer or close the case.
+    """
+    if Role.SUBJECT in roles and Role.SUBJECT not in row.roles:
+        raise NotAllowed(
+            f"{case.reference} is a complaint about you, so “{ACTION_LABELS[action]}” "
+            "must be done by someone else; you are asked for your own response."
+        )
+
+
 def apply(
     case: Case,
     action: Action,
@@ -179,13 +193,7 @@ def apply(
 ) -> Transition:
     """Check role and state, move the case, and append the history event."""
     row = transition_for(case, action)
-    if Role.SUBJECT in roles and Role.SUBJECT not in row.roles:
-        # Need-to-know: the person a complaint is about only gives their own response;
-        # whatever else they are, they do not run, steer or close the case about them.
-        raise NotAllowed(
-            f"{case.reference} is a complaint about you, so “{ACTION_LABELS[action]}” "
-            "must be done by someone else; you are asked for your own response."
-        )
+    refuse_subject(case, action, row, roles)
     if not row.roles & roles:
         needed = ", ".join(sorted(r.value for r in row.roles))
         raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} needs: {needed}.")
