@@ -68,8 +68,11 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int
         else:
             from cheroot.wsgi import Server
 
+            # cheroot's default listen backlog of 5 drops SYNs when 20 clients arrive at
+            # once, costing those requests a 1 s TCP retransmit (see bench/http_bench.py).
             server = Server((host, port), wsgi_app(runtime), numthreads=16,
-                            server_name="complaints-desk", shutdown_timeout=10)
+                            server_name="complaints-desk", shutdown_timeout=10,
+                            request_queue_size=128)
             stop_actions.append(server.stop)
             log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
             server.prepare()
