@@ -65,6 +65,14 @@ class CaseRepository(Protocol):
         """Persist changes under a version check; raises ConcurrentChange."""
         ...
 
+    def append_history(self, case: Case) -> None:
+        """Append ``case.new_events`` without changing the case (no version bump).
+
+        For what only adds to the record (notes, views of personal data), so that it
+        never makes a colleague's concurrent transition fail.
+        """
+        ...
+
     def next_reference(self, year: int) -> str:
         """Allocate the next unique reference for the year, safe under concurrency."""
         ...

@@ -572,7 +572,7 @@ class ComplaintsDesk:
             if not may_see_case(actor, case, uow.roles.roles_of(actor)):
                 raise NotAllowed(f"You are not on {case.reference}'s need-to-know list.")
             record(case, "note", actor=actor, at=now, details={"text": body})
-            uow.cases.save(case)
+            uow.cases.append_history(case)
             uow.outbox.add([timeline(case, "note", actor, now)])
             uow.commit()
             return case
@@ -584,14 +584,14 @@ class ComplaintsDesk:
             case = uow.cases.get(case_id)
             if not may_see_personal_data(actor, case, uow.roles.roles_of(actor)):
                 record(case, "details_refused", actor=actor, at=now)
-                uow.cases.save(case)
+                uow.cases.append_history(case)
                 uow.commit()
                 raise NotAllowed(
                     f"The complainant's details on {case.reference} are shown only to the "
                     "people who need to know: customer services, directors, the HR manager "
                     "and the staff working on this case.")
             record(case, "details_viewed", actor=actor, at=now)
-            uow.cases.save(case)
+            uow.cases.append_history(case)
             uow.commit()
             return PersonalDetails(reference=case.reference, intake=case.intake,
                                    person_response=case.person_response,

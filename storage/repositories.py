@@ -385,6 +385,20 @@ class SqlCaseRepository:
             select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
         self._append_events(case, first_seq=(last or 0) + 1)
 
+    def append_history(self, case: Case) -> None:
+        """Append new history events without touching the case row or its version."""
+        if case.id is None:
+            raise ValueError(f"{case.reference} was never added")
+        # Lock the case row (PostgreSQL; SQLite's write transaction is already exclusive)
+        # so concurrent appends and saves number events one after the other.
+        locked = self.session.scalar(
+            select(CaseRow.id).where(CaseRow.id == case.id).with_for_update())
+        if locked is None:
+            raise NotFound(f"No case with id {case.id}.")
+        last = self.session.scalar(
+            select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
+        self._append_events(case, first_seq=(last or 0) + 1)
+
     def _write_deadlines(self, case: Case) -> None:
         assert case.id is not None
         if not case.deadlines:

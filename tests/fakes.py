@@ -97,6 +97,12 @@ class InMemoryCaseRepository:
         self._drain_events(case)
         self.staged[case.id] = copy.deepcopy(case)
 
+    def append_history(self, case: Case) -> None:
+        assert case.id is not None
+        if case.id not in self._visible():
+            raise NotFound(f"No case with id {case.id}.")
+        self._drain_events(case)
+
     # -- reads --------------------------------------------------------------------------
 
     def _visible(self) -> dict[int, Case]:
