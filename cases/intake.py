@@ -146,16 +146,7 @@ class IntakeRecord(BaseModel):
     def _rules_across_fields(self) -> IntakeRecord:
         if self.staff_grievance:
             raise NotAComplaint(GRIEVANCE_POINTER)
-        errors: dict[str, str] = {}
-        if not (self.email or self.phone or self.postal_address):
-            errors["email"] = (
-                "give at least one way to reach the complainant: email, phone or postal address"
-            )
-        if self.relationship is Relationship.OTHER and not self.relationship_other:
-            errors["relationship_other"] = "say what the relationship is when you choose Other"
-        for item, message in CHECKLIST_MESSAGES.items():
-            if not getattr(self.checklist, item):
-                errors[f"checklist.{item}"] = message
+        errors = cross_field_errors(self.model_dump())
         if errors:
             raise IntakeInvalid(errors)
         return self
@@ -164,6 +155,30 @@ class IntakeRecord(BaseModel):
     def summary(self) -> str:
         """A short, non-identifying line for the case card: category and channel."""
         return f"{LABELS[self.category.value]} complaint by {LABELS[self.channel.value].lower()}"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cross_field_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Rules that span fields, checked on raw or validated values alike."""
+    errors: dict[str, str] = {}
+    if all(_blank(data.get(k)) for k in ("email", "phone", "postal_address")):
+        errors["email"] = (
+            "give at least one way to reach the complainant: email, phone or postal address"
+        )
+    if str(data.get("relationship") or "") == Relationship.OTHER.value and _blank(
+            data.get("relationship_other")):
+        errors["relationship_other"] = "say what the relationship is when you choose Other"
+    checklist = data.get("checklist") or {}
+    if isinstance(checklist, Checklist):
+        checklist = checklist.model_dump()
+    for item, message in CHECKLIST_MESSAGES.items():
+        ticked = checklist.get(item) if isinstance(checklist, dict) else None
+        if not _is_yes(ticked):
+            errors[f"checklist.{item}"] = message
+    return errors
 
 
 def parse_intake(data: dict[str, Any]) -> IntakeRecord:
@@ -183,6 +198,9 @@ def parse_intake(data: dict[str, Any]) -> IntakeRecord:
                 continue
             field = ".".join(str(p) for p in err["loc"]) or "form"
             errors.setdefault(field, _friendly(err))
+        # Show every problem in one round, not the cross-field ones only after a retry.
+        for field, message in cross_field_errors(data).items():
+            errors.setdefault(field, message)
         raise IntakeInvalid(errors) from None
 
 

@@ -215,3 +215,17 @@ def test_received_time_within_clock_skew_or_past_is_fine() -> None:
     now = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
     assert received_time_problem(now + timedelta(minutes=4), now) is None
     assert received_time_problem(now - timedelta(days=3), now) is None
+
+
+def test_field_and_cross_field_problems_are_reported_together_in_one_round() -> None:
+    data = {
+        "complainant_name": "", "relationship": "other", "channel": "phone",
+        "received_at": "2026-05-01T10:00:00+01:00", "facts": "x", "category": "product",
+        "checklist": {"referred_to_procedure": True},
+    }
+    with pytest.raises(IntakeInvalid) as caught:
+        parse_intake(data)
+    assert set(caught.value.errors) == {
+        "complainant_name", "email", "relationship_other",
+        "checklist.feedback_form_sent", "checklist.told_next_steps",
+    }
