@@ -367,4 +367,8 @@ def _prefill(deps: HandlerDeps, action: Action, case: Case) -> dict[str, Any]:
         return {"reply_by": cal.local_date(due.due_at)} if due else {}
     if action is Action.REQUEST_REVIEW:
         return {"requested_at": deps.clock.now()}
+    if action is Action.PROPOSE_DECISION and case.decision is not None:
+        # Redrafting after "Request changes": start from the previous draft.
+        return {"outcome": case.decision.outcome, "reasons": case.decision.reasons,
+                "remedy": case.decision.remedy}
     return {}

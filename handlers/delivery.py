@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cases.clock import Clock
-from cases.model import Case, DeadlineKind, NoticeKind
+from cases.model import Case, DeadlineKind, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
@@ -29,6 +29,10 @@ PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "missing_scope", "no_permission",
     "invalid_blocks", "msg_too_long", "user_not_found", "cannot_dm_bot",
 })
+
+
+# Where the latest drafted decision sits in the directors' thread (a chat_posts surface).
+DECISION_SURFACE = "decision"
 
 
 class RetryLater(Exception):
@@ -169,6 +173,22 @@ class SlackDelivery:
                 channel, ts = where
                 self.pacer.wait(channel)
                 self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
+        self._refresh_decision(case)
+
+    def _refresh_decision(self, case: Case) -> None:
+        """Once a draft is sent back, approved or withdrawn, its thread message loses its
+        buttons and shows what happened. While it awaits approval it is left as posted."""
+        assert case.id is not None
+        if case.decision is None or case.state is State.DECISION_PROPOSED:
+            return
+        where = self.posts.chat_post(case.id, DECISION_SURFACE)
+        if where is None:
+            return
+        channel, ts = where
+        text, msg_blocks = blocks.decision_message(decision_view(case, self.calendar))
+        self.pacer.wait(channel)
+        self.client.chat_update(channel=channel, ts=ts, text=text,
+                                blocks=[b.to_dict() for b in msg_blocks])
 
     def _thread_of(self, case: Case, surface: Surface) -> tuple[str, str]:
         assert case.id is not None
@@ -207,8 +227,11 @@ class SlackDelivery:
             channel, ts = self._thread_of(case, "directors")
             text, msg_blocks = blocks.decision_message(decision_view(case, self.calendar))
             self.pacer.wait(channel)
-            self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
-                                         blocks=[b.to_dict() for b in msg_blocks])
+            response = self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
+                                                    blocks=[b.to_dict() for b in msg_blocks])
+            assert case.id is not None
+            self.posts.remember_chat_post(case.id, DECISION_SURFACE, str(response["channel"]),
+                                          str(response["ts"]))
             return
         surface: Surface = "directors" if payload.get("surface") == "directors" else "cs"
         channel = self.channels.for_surface(surface)

@@ -499,3 +499,28 @@ def test_two_directors_approving_through_the_desk_at_once_give_one_approval(
     approvals = approved_actions(slack, case)
     assert len(approvals) == 1 and results[approvals[0][1]] == "approved"
     assert fresh(slack, case).state is State.FINAL
+
+
+def test_sent_back_and_approved_drafts_lose_their_buttons_and_redrafts_start_from_the_last(
+        slack: SlackDriver) -> None:
+    case = decision_proposed(slack)
+    step(slack, DIRECTOR, ActionId.REQUEST_CHANGES, case, {"comment": "Say what we refund."},
+         channel=DIRECTORS_CHANNEL)
+    slack.deliver()
+    first = decision_messages(slack, case)[0]
+    assert buttons(first) == [], "a draft sent back keeps no Approve button"
+    assert "Say what we refund." in json.dumps(first.blocks)
+
+    view = open_step(slack, SENIOR, ActionId.PROPOSE_DECISION, case, channel=None)
+    assert "The unit was faulty." in json.dumps(view), "the redraft starts from the last draft"
+    slack.submit(SENIOR, view, {"reasons": "The unit was faulty; we refund £40."})
+    slack.deliver()
+    second = decision_messages(slack, case)[-1]
+    assert ActionId.APPROVE_DECISION.value in buttons(second)
+
+    assert slack.click(DIRECTOR_2, ActionId.APPROVE_DECISION.value, cid(case),
+                       channel=DIRECTORS_CHANNEL).status == 200
+    eventually(lambda: fresh(slack, case).state is State.FINAL)
+    slack.deliver()
+    approved = decision_messages(slack, case)[-1]
+    assert buttons(approved) == [] and "final" in json.dumps(approved.blocks)
