@@ -154,6 +154,28 @@ def cmd_roles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from bot.container import Container
+    from storage import migrate
+    from storage.outbox import OutboxStore
+
+    container = Container(_settings())
+    migrate.upgrade(container.settings.database_url)
+    store = OutboxStore(container.engine)
+    if args.outbox_command == "status":
+        counts = store.counts()
+        print(f"pending {counts['pending']}, delivered {counts['delivered']}, "
+              f"dead {counts['dead']}")
+        for item in store.dead():
+            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'} after "
+                  f"{item.attempts} attempts at {item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
+        return 0
+    ids = list(args.ids) or None
+    count = store.requeue_dead(container.clock.now(), ids)
+    print(f"requeued {count} message(s); the running bot delivers them within a minute")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     missing = settings.missing_for_slack()
@@ -219,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="customer-services, director or hr-manager")
     roles_sub.add_parser("list", help="every user and role")
     roles.set_defaults(func=cmd_roles)
+
+    outbox = sub.add_parser("outbox", help="messages waiting for Slack (operators)")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
+    outbox_sub.add_parser("status", help="pending, delivered and dead counts; dead reasons")
+    retry = outbox_sub.add_parser("retry", help="requeue dead messages (all, or the IDS given)")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID")
+    outbox.set_defaults(func=cmd_outbox)
 
     policy = sub.add_parser("policy", help="the procedure's time limits")
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)

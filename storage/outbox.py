@@ -27,6 +27,18 @@ class OutboxItem:
     attempts: int
 
 
+@dataclass(frozen=True)
+class DeadItem:
+    """A message given up on, for an operator to read and requeue."""
+
+    id: int
+    case_id: int | None
+    kind: str
+    attempts: int
+    dead_at: datetime
+    error: str
+
+
 class OutboxStore:
     """What the delivery worker needs from the database; each call is its own transaction."""
 
@@ -94,6 +106,30 @@ class OutboxStore:
                 func.count(OutboxRow.delivered_at),
             )).one()
         return {"pending": int(row[0]), "dead": int(row[1]), "delivered": int(row[2])}
+
+    def dead(self, limit: int = 50) -> list[DeadItem]:
+        """Dead-lettered messages, newest first, with the reason Slack gave."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind, OutboxRow.attempts,
+                       OutboxRow.dead_at, OutboxRow.last_error)
+                .where(OutboxRow.dead_at.is_not(None))
+                .order_by(OutboxRow.dead_at.desc(), OutboxRow.id.desc())
+                .limit(limit)).all()
+        return [DeadItem(id=i, case_id=c, kind=k, attempts=a, dead_at=d, error=e or "")
+                for i, c, k, a, d, e in rows if d is not None]
+
+    def requeue_dead(self, now: datetime, ids: list[int] | None = None) -> int:
+        """Give dead-lettered messages (all, or those ``ids``) a fresh start now."""
+        now = require_aware(now)
+        stmt = update(OutboxRow).where(OutboxRow.dead_at.is_not(None))
+        if ids is not None:
+            stmt = stmt.where(OutboxRow.id.in_(ids))
+        with self._sessions.begin() as session:
+            result = cast(CursorResult[Any], session.execute(
+                stmt.values(dead_at=None, attempts=0, next_attempt_at=now)
+                .execution_options(synchronize_session=False)))
+        return int(result.rowcount)
 
     def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None:
         """Where the case's card on ``surface`` was posted: (channel, ts), if anywhere."""

@@ -145,3 +145,23 @@ def test_card_post_location_is_remembered_and_moved(
 
     assert store.chat_post(case_id, "cs") == ("C0CS", "1714550402.000300")
     assert store.chat_post(case_id, "directors") == ("C0DIR", "1714550401.000200")
+
+
+def test_operator_sees_dead_messages_with_their_reason_and_requeues_them(
+        engine: Engine, clock: FrozenClock) -> None:
+    factory = SqlUnitOfWorkFactory(engine, clock=clock)
+    with factory() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {"text": "a"}),
+                        Notice(NoticeKind.CHANNEL, None, {"text": "b"})])
+        uow.commit()
+    store = OutboxStore(engine)
+    first, second = store.claim(clock.now(), 10, 60)
+    store.failed(first.id, clock.now(), "Slack refused: channel_not_found", None)
+    store.failed(second.id, clock.now(), "Slack refused: not_in_channel", None)
+    dead = store.dead()
+    assert {d.error for d in dead} == {"Slack refused: channel_not_found",
+                                       "Slack refused: not_in_channel"}
+    assert store.claim(clock.now(), 10, 60) == []
+    assert store.requeue_dead(clock.now(), [first.id]) == 1
+    assert [i.id for i in store.claim(clock.now(), 10, 60)] == [first.id]
+    assert store.counts() == {"pending": 1, "dead": 1, "delivered": 0}

@@ -118,3 +118,10 @@ def test_roles_add_refuses_an_unknown_role_listing_the_choices(
     assert main(["roles", "add", "U012ABC", "manager"]) == 2
     err = capsys.readouterr().err
     assert "ROLE" in err and "customer-services" in err and "hr-manager" in err
+
+
+def test_outbox_status_and_retry_on_an_empty_database(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["outbox", "status"]) == 0
+    assert "pending 0, delivered 0, dead 0" in capsys.readouterr().out
+    assert main(["outbox", "retry"]) == 0
+    assert "requeued 0 message(s)" in capsys.readouterr().out
