@@ -4,6 +4,9 @@ Signature: ``v0=`` + hex HMAC-SHA256 of ``v0:{timestamp}:{raw body}`` keyed with
 secret, in ``X-Slack-Signature``, with the timestamp in ``X-Slack-Request-Timestamp``.
 Slash commands arrive form-encoded; interactivity arrives as a form field ``payload``
 holding JSON; events arrive as JSON.
+
+Each ``*_body`` builder encodes the dict its ``*_payload`` twin returns: Socket Mode
+(tests/slack/fake_socket.py) carries the same dicts, unencoded, in its envelopes.
 """
 
 from __future__ import annotations
@@ -68,11 +71,12 @@ def _form(payload: dict[str, Any]) -> bytes:
 
 # ---- slash commands -------------------------------------------------------------------------
 
-def slash_command_body(text: str = "", *, command: str = "/complaint", user_id: str = "U0STAFF1",
-                       channel_id: str = "C0CS00001", channel_name: str = "customer-services",
-                       trigger_id: str | None = None) -> bytes:
-    """A slash command, form-encoded as Slack posts it."""
-    fields = {
+def slash_command_payload(text: str = "", *, command: str = "/complaint",
+                          user_id: str = "U0STAFF1", channel_id: str = "C0CS00001",
+                          channel_name: str = "customer-services",
+                          trigger_id: str | None = None) -> dict[str, str]:
+    """A slash command's fields (all strings, as Slack sends them)."""
+    return {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM["id"],
         "team_domain": TEAM["domain"],
@@ -87,17 +91,26 @@ def slash_command_body(text: str = "", *, command: str = "/complaint", user_id: 
         "response_url": f"https://hooks.slack.com/commands/{TEAM['id']}/{_unique('')}/x",
         "trigger_id": trigger_id or _unique("trig."),
     }
-    return urlencode(fields).encode("utf-8")
+
+
+def slash_command_body(text: str = "", *, command: str = "/complaint", user_id: str = "U0STAFF1",
+                       channel_id: str = "C0CS00001", channel_name: str = "customer-services",
+                       trigger_id: str | None = None) -> bytes:
+    """A slash command, form-encoded as Slack posts it."""
+    return urlencode(slash_command_payload(
+        text, command=command, user_id=user_id, channel_id=channel_id,
+        channel_name=channel_name, trigger_id=trigger_id)).encode("utf-8")
 
 
 # ---- interactivity --------------------------------------------------------------------------
 
-def block_actions_body(action_id: str, value: str | None = None, *, block_id: str = "actions",
-                       user_id: str = "U0STAFF1", channel_id: str | None = "C0CS00001",
-                       message_ts: str | None = "1700000001.000001",
-                       message: dict[str, Any] | None = None,
-                       view: dict[str, Any] | None = None, action_type: str = "button",
-                       text: str = "Button", trigger_id: str | None = None) -> bytes:
+def block_actions_payload(action_id: str, value: str | None = None, *,
+                          block_id: str = "actions", user_id: str = "U0STAFF1",
+                          channel_id: str | None = "C0CS00001",
+                          message_ts: str | None = "1700000001.000001",
+                          message: dict[str, Any] | None = None,
+                          view: dict[str, Any] | None = None, action_type: str = "button",
+                          text: str = "Button", trigger_id: str | None = None) -> dict[str, Any]:
     """A block_actions payload: a button clicked on a message (or, with ``view``, in a view)."""
     action: dict[str, Any] = {
         "action_id": action_id, "block_id": block_id, "type": action_type,
@@ -129,17 +142,30 @@ def block_actions_body(action_id: str, value: str | None = None, *, block_id: st
         payload["message"] = message or {"type": "message", "ts": message_ts,
                                          "user": "UBOTFAKE", "text": "card", "blocks": []}
         payload["response_url"] = f"https://hooks.slack.com/actions/{TEAM['id']}/1/x"
-    return _form(payload)
+    return payload
 
 
-def view_submission_body(callback_id: str, state_values: dict[str, Any], *,
-                         private_metadata: str = "", user_id: str = "U0STAFF1",
-                         view_id: str | None = None, view_hash: str | None = None,
-                         blocks: list[dict[str, Any]] | None = None,
-                         title: str = "Complaints Desk") -> bytes:
+def block_actions_body(action_id: str, value: str | None = None, *, block_id: str = "actions",
+                       user_id: str = "U0STAFF1", channel_id: str | None = "C0CS00001",
+                       message_ts: str | None = "1700000001.000001",
+                       message: dict[str, Any] | None = None,
+                       view: dict[str, Any] | None = None, action_type: str = "button",
+                       text: str = "Button", trigger_id: str | None = None) -> bytes:
+    """``block_actions_payload`` as the form Slack posts."""
+    return _form(block_actions_payload(
+        action_id, value, block_id=block_id, user_id=user_id, channel_id=channel_id,
+        message_ts=message_ts, message=message, view=view, action_type=action_type, text=text,
+        trigger_id=trigger_id))
+
+
+def view_submission_payload(callback_id: str, state_values: dict[str, Any], *,
+                            private_metadata: str = "", user_id: str = "U0STAFF1",
+                            view_id: str | None = None, view_hash: str | None = None,
+                            blocks: list[dict[str, Any]] | None = None,
+                            title: str = "Complaints Desk") -> dict[str, Any]:
     """A view_submission payload. Slack puts no channel in it; reuse ``view_id`` for retries."""
     vid = view_id or _unique("V")
-    payload = {
+    return {
         "type": "view_submission",
         "team": dict(TEAM),
         "user": _user(user_id),
@@ -171,23 +197,38 @@ def view_submission_body(callback_id: str, state_values: dict[str, Any], *,
         "is_enterprise_install": False,
         "enterprise": None,
     }
-    return _form(payload)
 
 
-def global_shortcut_body(callback_id: str, *, user_id: str = "U0STAFF1") -> bytes:
+def view_submission_body(callback_id: str, state_values: dict[str, Any], *,
+                         private_metadata: str = "", user_id: str = "U0STAFF1",
+                         view_id: str | None = None, view_hash: str | None = None,
+                         blocks: list[dict[str, Any]] | None = None,
+                         title: str = "Complaints Desk") -> bytes:
+    """``view_submission_payload`` as the form Slack posts."""
+    return _form(view_submission_payload(
+        callback_id, state_values, private_metadata=private_metadata, user_id=user_id,
+        view_id=view_id, view_hash=view_hash, blocks=blocks, title=title))
+
+
+def global_shortcut_payload(callback_id: str, *, user_id: str = "U0STAFF1") -> dict[str, Any]:
     """A global shortcut invocation ("shortcut" payload)."""
-    return _form({
+    return {
         "type": "shortcut", "token": VERIFICATION_TOKEN, "action_ts": f"{time.time():.6f}",
         "team": dict(TEAM), "user": _user(user_id), "is_enterprise_install": False,
         "enterprise": None, "callback_id": callback_id, "trigger_id": _unique("trig."),
-    })
+    }
 
 
-def message_shortcut_body(callback_id: str, message_text: str, *, user_id: str = "U0STAFF1",
-                          channel_id: str = "C0CS00001",
-                          message_ts: str = "1700000002.000002") -> bytes:
+def global_shortcut_body(callback_id: str, *, user_id: str = "U0STAFF1") -> bytes:
+    """``global_shortcut_payload`` as the form Slack posts."""
+    return _form(global_shortcut_payload(callback_id, user_id=user_id))
+
+
+def message_shortcut_payload(callback_id: str, message_text: str, *,
+                             user_id: str = "U0STAFF1", channel_id: str = "C0CS00001",
+                             message_ts: str = "1700000002.000002") -> dict[str, Any]:
     """A message shortcut invocation ("message_action" payload) on one message."""
-    return _form({
+    return {
         "type": "message_action", "token": VERIFICATION_TOKEN,
         "action_ts": f"{time.time():.6f}", "team": dict(TEAM), "user": _user(user_id),
         "channel": {"id": channel_id, "name": "customer-services"},
@@ -196,21 +237,34 @@ def message_shortcut_body(callback_id: str, message_text: str, *, user_id: str =
         "message": {"type": "message", "user": "U0CUSTOMER", "text": message_text,
                     "ts": message_ts},
         "response_url": f"https://hooks.slack.com/app/{TEAM['id']}/1/x",
-    })
+    }
+
+
+def message_shortcut_body(callback_id: str, message_text: str, *, user_id: str = "U0STAFF1",
+                          channel_id: str = "C0CS00001",
+                          message_ts: str = "1700000002.000002") -> bytes:
+    """``message_shortcut_payload`` as the form Slack posts."""
+    return _form(message_shortcut_payload(callback_id, message_text, user_id=user_id,
+                                          channel_id=channel_id, message_ts=message_ts))
 
 
 # ---- events ---------------------------------------------------------------------------------
 
-def event_body(event: dict[str, Any], *, event_id: str | None = None) -> bytes:
-    """An Events API callback (JSON), e.g. ``{"type": "app_home_opened", ...}``."""
-    return json.dumps({
+def event_payload(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+    """An Events API callback, e.g. around ``{"type": "app_home_opened", ...}``."""
+    return {
         "token": VERIFICATION_TOKEN, "team_id": TEAM["id"], "api_app_id": APP_ID,
         "event": event, "type": "event_callback", "event_id": event_id or _unique("Ev"),
         "event_time": int(time.time()), "authorizations": [{
             "enterprise_id": None, "team_id": TEAM["id"], "user_id": "UBOTFAKE",
             "is_bot": True, "is_enterprise_install": False}],
         "is_ext_shared_channel": False,
-    }).encode("utf-8")
+    }
+
+
+def event_body(event: dict[str, Any], *, event_id: str | None = None) -> bytes:
+    """``event_payload`` as the JSON Slack posts."""
+    return json.dumps(event_payload(event, event_id=event_id)).encode("utf-8")
 
 
 def app_home_opened_event(user_id: str = "U0STAFF1") -> dict[str, Any]:
