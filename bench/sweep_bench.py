@@ -1,11 +1,13 @@
-"""Sweep benchmark: time and peak memory of one sweep with many open cases, 1% of them due.
+"""Sweep benchmark: time and peak memory of one sweep with many open cases, some due.
 
-    .venv/bin/python -m bench.sweep_bench                      # SQLite temp file, 10k and 100k
+    .venv/bin/python -m bench.sweep_bench                      # SQLite temp file
     .venv/bin/python -m bench.sweep_bench --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-Each size is seeded into a fresh database; the first sweep claims and queues every due
-alert (the heavy one), the second finds them all claimed (the steady state, every minute).
-Peak memory is traced (tracemalloc) around the sweep only.
+Runs, as CASES:DUE pairs (``--runs``): 1% due at 10k and 100k open cases, then a fixed
+1,000 due at 10k and 100k (memory against the number of cases) and 10,000 due at 100k
+(memory against the number due). Each run is seeded into a fresh database; the first
+sweep claims and queues every due alert (the heavy one), the second finds them all claimed
+(the steady state, every minute). Peak memory is traced (tracemalloc) around the sweep only.
 """
 
 from __future__ import annotations
@@ -62,12 +64,16 @@ def _case(i: int, received: datetime) -> dict[str, Any]:
             "progress_updates": [], "review_requested_at": received}
 
 
-def measure(url: str, n: int, due_fraction: float = 0.01) -> dict[str, float]:
-    """Seed ``n`` cases into the empty database at ``url`` and time two sweeps."""
+DEFAULT_RUNS = "10000:100,100000:1000,10000:1000,100000:10000"
+
+
+def measure(url: str, n: int, due: int) -> dict[str, float]:
+    """Seed ``n`` cases, ``due`` of them overdue, into the empty database at ``url`` and
+    time two sweeps."""
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
-        seed_cases(engine, n, int(n * due_fraction))
+        seed_cases(engine, n, due)
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.execute(text("ANALYZE"))
@@ -82,7 +88,7 @@ def measure(url: str, n: int, due_fraction: float = 0.01) -> dict[str, float]:
             started = time.perf_counter()
             report = sweeper.sweep(NOW)
             out[f"{label}_s"] = time.perf_counter() - started
-            out[f"{label}_queued"] = len(report.queued)
+            out[f"{label}_queued"] = report.queued
             if label == "first":
                 with engine.begin() as conn:
                     conn.execute(text("DELETE FROM outbox"))
@@ -113,24 +119,25 @@ def main() -> None:
     """Run the benchmark and print one line per database and size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", help="PostgreSQL URL (a scratch schema is made and dropped)")
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", default=DEFAULT_RUNS,
+                        help=f"CASES:DUE pairs, comma-separated (default {DEFAULT_RUNS})")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'db':<10} {'cases':>7} {'due':>5} {'first sweep':>12} {'peak KiB':>9} "
+    runs = [tuple(int(x) for x in run.split(":")) for run in args.runs.split(",")]
+    print(f"{'db':<10} {'cases':>7} {'due':>6} {'first sweep':>12} {'peak KiB':>9} "
           f"{'steady sweep':>13} {'peak KiB':>9}")
-    for n in sizes:
+    for n, due in runs:
         if args.pg:
             url, schema = _pg_schema_url(args.pg)
             try:
-                r = measure(url, n)
+                r = measure(url, n, due)
             finally:
                 _drop_schema(args.pg, schema)
             db = "postgresql"
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                r = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", n)
+                r = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", n, due)
             db = "sqlite"
-        print(f"{db:<10} {n:>7} {int(r['first_queued']):>5} {r['first_s']:>11.3f}s "
+        print(f"{db:<10} {n:>7} {int(r['first_queued']):>6} {r['first_s']:>11.3f}s "
               f"{r['first_peak_kib']:>9.0f} {r['steady_s']:>12.3f}s {r['steady_peak_kib']:>9.0f}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 Surface = Literal["cs", "directors"]
 BATCH = 500
+SAMPLE = 20  # alerts a sweep report keeps for printing
 DIGEST_MAX_ITEMS = 30
 
 
@@ -213,25 +214,44 @@ def digest_surfaces(d: OpenDeadline, now: datetime, calendar: WorkingCalendar,
 
 @dataclass
 class SweepReport:
-    """What one sweep did: alerts queued, cases closed, missing responses recorded."""
+    """What one sweep did, in counts: its size does not grow with the alerts it queued.
+
+    ``sample`` keeps the first ``SAMPLE`` alerts queued (without their messages) for the
+    command line to print; ``queued`` and ``by_kind`` count them all.
+    """
 
     at: datetime
-    queued: list[Alert] = field(default_factory=list)
+    queued: int = 0
+    by_kind: dict[AlertKind, int] = field(default_factory=dict)
+    sample: list[Alert] = field(default_factory=list)
     seen: int = 0
     closed: list[str] = field(default_factory=list)
     no_response: list[str] = field(default_factory=list)
     quiet: bool = False
 
+    def add(self, alerts: Sequence[Alert]) -> None:
+        """Count alerts just queued; keep the first few as the sample."""
+        self.queued += len(alerts)
+        for alert in alerts:
+            self.by_kind[alert.alert_kind] = self.by_kind.get(alert.alert_kind, 0) + 1
+        room = SAMPLE - len(self.sample)
+        if room > 0:
+            self.sample.extend(replace(a, notices=()) for a in alerts[:room])
+
     def lines(self) -> list[str]:
-        """Human-readable summary, one line per queued alert."""
+        """Human-readable summary: the sampled alerts one per line, then the counts."""
         out = [f"{a.alert_kind.value:<10} {a.reference:<14} {a.deadline_kind.value:<26} "
-               f"due {a.due_at.isoformat()} (#{a.occurrence})" for a in self.queued]
+               f"due {a.due_at.isoformat()} (#{a.occurrence})" for a in self.sample]
+        if self.queued > len(self.sample):
+            out.append(f"... and {self.queued - len(self.sample)} more")
         out += [f"closed     {ref} (review window ended)" for ref in self.closed]
         out += [f"recorded   {ref} (no response from the named person)"
                 for ref in self.no_response]
         if self.quiet:
             out.append("outside business hours: no alerts posted now")
-        out.append(f"{len(self.queued)} alert(s) queued, {self.seen} open deadline(s) looked at")
+        kinds = ", ".join(f"{self.by_kind[k]} {k.value}" for k in AlertKind if k in self.by_kind)
+        out.append(f"{self.queued} alert(s) queued{f' ({kinds})' if kinds else ''}, "
+                   f"{self.seen} open deadline(s) looked at")
         return out
 
 
@@ -262,11 +282,15 @@ class Sweeper:
         for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
             report.seen += len(page)
             wanted = [a for d in page for a in alerts_due(d, now, self.calendar, self.policy)]
-            if wanted:
-                report.queued.extend(self.ledger.claim(wanted, now))
-        for alert in report.queued:
-            log.info("alert queued: %s %s", alert.alert_kind.value, alert.deadline_kind.value,
-                     extra={"case_reference": alert.reference, "alert_key": alert.key})
+            if not wanted:
+                continue
+            won = self.ledger.claim(wanted, now)
+            report.add(won)
+            for alert in won:
+                log.info("alert queued: %s %s", alert.alert_kind.value,
+                         alert.deadline_kind.value,
+                         extra={"case_reference": alert.reference, "alert_key": alert.key})
+            # Nothing of the page is kept: memory stays at one page, however many are due.
         return report
 
     def digest(self, now: datetime) -> list[Surface]:

@@ -11,8 +11,10 @@ from cases.model import DeadlineKind, NoticeKind
 from cases.policy import AlertPolicy, Policy
 from scheduling.calendar import UKWorkingCalendar
 from scheduling.sweep import (
+    SAMPLE,
     AlertKind,
     OpenDeadline,
+    SweepReport,
     alerts_due,
     digest_surfaces,
     in_business_hours,
@@ -155,3 +157,23 @@ def test_horizon_is_close_of_business_on_the_next_working_day() -> None:
 ])
 def test_digest_channels(kind: DeadlineKind, now: datetime, expected: list[str]) -> None:
     assert digest_surfaces(deadline(kind=kind, due=at(2, 17)), now, CAL, POLICY) == expected
+
+
+def test_sweep_report_counts_every_alert_but_keeps_a_bounded_sample() -> None:
+    now = at(8, 10)
+    report = SweepReport(at=now)
+    for page in range(3):
+        report.add([a for i in range(40)
+                    for a in alerts_due(OpenDeadline(
+                        deadline_id=i, case_id=page * 100 + i, reference=f"TT-2026-{i:04d}",
+                        kind=DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, due_at=at(2, 17)),
+                        now, CAL, POLICY)])
+    # Overdue by 3 working days: an overdue and an escalated alert per deadline.
+    assert report.queued == 240
+    assert report.by_kind == {AlertKind.OVERDUE: 120, AlertKind.ESCALATED: 120}
+    assert len(report.sample) == SAMPLE
+    assert all(a.notices == () for a in report.sample)
+    lines = report.lines()
+    assert lines[SAMPLE] == f"... and {240 - SAMPLE} more"
+    assert lines[-1] == ("240 alert(s) queued (120 overdue, 120 escalated), "
+                         "0 open deadline(s) looked at")
