@@ -191,12 +191,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from bot.container import Container
     from bot.runtime import build_sweeper
+    from cases.clock import FrozenClock
     from storage import migrate
 
     if not args.once:
         raise CliError("sweep: only --once is supported here; `complaints-bot run` sweeps "
                        "every minute")
     container = Container(_settings())
+    if args.at:
+        # As of a given time (operations, replays, tests): housekeeping sees it too.
+        at = _parse_when(args.at, container.calendar.zone, "--at")
+        container = Container(container.settings, FrozenClock(at))
     migrate.upgrade(container.settings.database_url)
     sweeper = build_sweeper(container)
     now = container.clock.now()
@@ -267,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run one sweep and print what it queued")
     sweep.add_argument("--digest", action="store_true",
                        help="also queue today's digest (once per channel per day)")
+    sweep.add_argument("--at", metavar="ISO-DATETIME",
+                       help="sweep as of this time instead of now; without an offset it is "
+                            "London time (alerts are claimed once: a later run will not "
+                            "repeat them)")
     sweep.set_defaults(func=cmd_sweep)
     return parser
 
