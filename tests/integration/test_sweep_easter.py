@@ -15,7 +15,10 @@ from bot.dispatch import OutboxDispatcher
 from cases.clock import FrozenClock
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
+from cases.views import Marker
+from handlers.blocks._common import MARKER_EMOJI
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from handlers.ids import BlockId
 from scheduling.calendar import UKWorkingCalendar
 from scheduling.sweep import Sweeper
 from storage.alerts import SqlAlertLedger
@@ -145,3 +148,54 @@ def test_digest_reaches_both_channels_at_0900(
     digest = next(c for c in fake.calls("chat.postMessage") if c.body["channel"] == CS)
     assert a.reference in str(digest.body["blocks"])
     assert "overdue by 2 working days" in str(digest.body["blocks"])
+
+
+def deadline_line(blocks: list[Any] | None) -> str:
+    """The text of a case card's deadline block."""
+    [block] = [b for b in blocks or [] if b.get("block_id") == BlockId.CARD_DEADLINE.value]
+    return str(block["text"]["text"])
+
+
+def test_card_refresh_queued_with_the_alert_marks_the_card_overdue_in_slack(
+        desk: ComplaintsDesk, engine: Engine, clock: FrozenClock,
+        calendar: UKWorkingCalendar, intake: dict[str, Any], fake: FakeSlack) -> None:
+    clock.set(london(31, 10, month=3))
+    # Received Mon 30 Mar: acknowledgement due Thu 2 Apr 17:00.
+    a = desk.log_complaint({**intake, "received_at": "2026-03-30T10:00:00+01:00"},
+                           logged_by=CS_USER)
+    assert a.id is not None
+    outbox = OutboxStore(engine)
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+    delivery = SlackDelivery(client, desk, outbox, Channels(CS, DIRECTORS), clock, calendar,
+                             Policy(), Pacer(interval=0))
+    dispatcher = OutboxDispatcher(outbox, delivery, clock)
+    sweeper = Sweeper(SqlAlertLedger(engine), calendar, Policy(), housekeeping=desk)
+    dispatcher.drain()
+    where = outbox.chat_post(a.id, "cs")
+    assert where is not None
+    channel, ts = where
+    edits = fake.message(channel, ts).updates  # the fake's message is live: copy the count
+    assert deadline_line(fake.message(channel, ts).blocks).startswith(
+        f"{MARKER_EMOJI[Marker.ON_TIME]} ")
+    updates = len(fake.calls("chat.update"))
+
+    # Tue 7 Apr 09:00, first working day after Easter: the sweep's overdue alert carries a
+    # card refresh; delivering it edits the card in place with the overdue marker.
+    clock.set(london(7, 9, 0))
+    assert sweeper.sweep(clock.now()).queued == 1
+    dispatcher.drain()
+    [update_call] = fake.calls("chat.update")[updates:]
+    assert (update_call.body["channel"], update_call.body["ts"]) == (channel, ts)
+    card = fake.message(channel, ts)
+    assert card.updates == edits + 1
+    line = deadline_line(card.blocks)
+    assert line.startswith(f"{MARKER_EMOJI[Marker.OVERDUE]} *Acknowledgement* ")
+    assert line.endswith("(overdue)")
+    # The alert itself went to the channel, and the next minute's sweep changes nothing.
+    assert alert_posts(fake, 0) == [
+        ("post", CS, f"{a.reference}: Acknowledgement was due 17:00 Thu 2 Apr, overdue by "
+                     "1 working day. Owner: _no owner yet_")]
+    clock.set(london(7, 9, 1))
+    assert sweeper.sweep(clock.now()).queued == 0
+    assert dispatcher.drain() == 0
+    assert len(fake.calls("chat.update")) == updates + 1
