@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import require_aware
+from storage.db import read_only
 from storage.models import ChatPostRow, OutboxRow
 
 MAX_ERROR = 2000
@@ -45,6 +46,10 @@ class OutboxStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        # Lookups that only read (card positions, operator counts) do not queue for
+        # SQLite's write lock behind intakes; see storage.db.read_only.
+        self._reads = sessionmaker(bind=read_only(engine), expire_on_commit=False,
+                                   autoflush=False)
 
     def claim(self, now: datetime, limit: int = 20, lease_seconds: float = 60
               ) -> list[OutboxItem]:
@@ -99,7 +104,7 @@ class OutboxStore:
     def counts(self) -> dict[str, int]:
         """Pending, dead and delivered row counts, for operators."""
         pending = (OutboxRow.delivered_at.is_(None)) & (OutboxRow.dead_at.is_(None))
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.execute(select(
                 func.count(case((pending, 1))),
                 func.count(OutboxRow.dead_at),
@@ -133,7 +138,7 @@ class OutboxStore:
 
     def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None:
         """Where the case's card on ``surface`` was posted: (channel, ts), if anywhere."""
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.execute(
                 select(ChatPostRow.channel, ChatPostRow.ts)
                 .where(ChatPostRow.case_id == case_id, ChatPostRow.surface == surface)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
 from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork, UnitOfWorkFactory
+from storage import db
 from storage.repositories import SqlCaseRepository, SqlOutbox, SqlRoleRepository
 
 
@@ -21,10 +22,12 @@ class SqlUnitOfWork:
     roles: RoleRepository
     outbox: Outbox
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
+                 read_only: bool = False) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._session: Session | None = None
+        self.read_only = read_only
 
     @property
     def session(self) -> Session:
@@ -59,6 +62,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit durable, at once."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit: use a writing one")
         self.session.commit()
 
     def rollback(self) -> None:
@@ -67,17 +72,31 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Makes a fresh ``SqlUnitOfWork`` per use case, all on one engine."""
+    """Makes a fresh ``SqlUnitOfWork`` per use case, all on one engine.
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    ``read_only=True`` makes units of work for use cases that only read (loading a case to
+    render it, lists, permission checks): on SQLite they begin deferred and read their
+    snapshot beside the writer instead of queueing for the write lock
+    (``storage.db.read_only``); their ``commit()`` raises, so nothing written in one can
+    be kept. Writing use cases keep the default.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock | None = None, *,
+                 read_only: bool = False) -> None:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
+        self.read_only = read_only
+        bind = db.read_only(engine) if read_only else engine
         # expire_on_commit off: cases are converted to dataclasses before commit anyway.
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, unopened unit of work."""
-        return SqlUnitOfWork(self._sessions, self.clock)
+        return SqlUnitOfWork(self._sessions, self.clock, read_only=self.read_only)
+
+    def reader(self) -> SqlUnitOfWorkFactory:
+        """A read-only factory on the same engine and clock."""
+        return SqlUnitOfWorkFactory(self.engine, self.clock, read_only=True)
 
 
 if TYPE_CHECKING:

@@ -1,0 +1,184 @@
+"""SQLite writers queue in order on the in-process write gate; readers can skip it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from cases.roles import Role
+from cases.services import ComplaintsDesk
+from storage.db import GatedConnection, WriteGate, make_engine, read_only, write_gate
+from storage.uow import SqlUnitOfWorkFactory
+from tests.integration.conftest import CS_USER
+
+
+def _wait_for(predicate: object, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.005)
+
+
+def test_the_gate_is_first_come_first_served() -> None:
+    gate = WriteGate()
+    assert gate.acquire(1)
+    order: list[int] = []
+
+    def writer(i: int) -> None:
+        assert gate.acquire(5)
+        order.append(i)
+        gate.release()
+
+    threads = []
+    for i in range(8):
+        t = threading.Thread(target=writer, args=(i,))
+        t.start()
+        threads.append(t)
+        _wait_for(lambda n=i + 1: len(gate._waiters) == n)
+    gate.release()
+    for t in threads:
+        t.join(5)
+    assert order == list(range(8))
+    assert not gate.held
+
+
+def test_the_gate_gives_up_after_the_timeout_and_never_waits_for_its_own_holder() -> None:
+    gate = WriteGate()
+    assert gate.acquire(1)
+    started = time.monotonic()
+    assert gate.acquire(5) is False  # the holder asking again: no self-deadlock
+    assert time.monotonic() - started < 0.5
+    got: list[bool] = []
+    t = threading.Thread(target=lambda: got.append(gate.acquire(0.05)))
+    t.start()
+    t.join(5)
+    assert got == [False]
+    assert not gate._waiters
+    gate.release()
+    assert not gate.held
+
+
+def test_engines_on_one_file_share_one_gate(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.sqlite3'}"
+    a, b = make_engine(url), make_engine(url)
+    try:
+        with a.connect() as ca, b.connect() as cb:
+            ga = ca.connection.dbapi_connection
+            gb = cb.connection.dbapi_connection
+            assert isinstance(ga, GatedConnection) and isinstance(gb, GatedConnection)
+            assert ga.gate is gb.gate is write_gate(str((tmp_path / "g.sqlite3").resolve()))
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_a_writer_holds_the_gate_until_commit_or_rollback(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (n INTEGER)"))
+        with engine.connect() as conn:
+            gate = conn.connection.dbapi_connection.gate  # type: ignore[union-attr]
+            assert gate is not None and not gate.held
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            assert gate.held
+            conn.commit()
+            assert not gate.held
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+            assert gate.held
+            conn.rollback()
+            assert not gate.held
+        # A second writer waits on the gate (not in the busy handler) and runs right after.
+        done = threading.Event()
+        with engine.connect() as first:
+            first.execute(text("INSERT INTO t VALUES (3)"))
+
+            def second() -> None:
+                with engine.begin() as conn:
+                    conn.execute(text("INSERT INTO t VALUES (4)"))
+                done.set()
+
+            t = threading.Thread(target=second)
+            t.start()
+            _wait_for(lambda: len(gate._waiters) == 1)
+            assert not done.is_set()
+            first.commit()
+            t.join(5)
+        assert done.is_set() and not gate.held
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 3, 4]
+    finally:
+        engine.dispose()
+
+
+def test_read_only_work_begins_deferred_and_reads_beside_a_writer(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (n INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        with engine.connect() as writer:
+            writer.execute(text("INSERT INTO t VALUES (2)"))
+            gate = writer.connection.dbapi_connection.gate  # type: ignore[union-attr]
+            assert gate is not None and gate.held
+            seen: list[list[int]] = []
+
+            def reader() -> None:
+                with read_only(engine).connect() as conn:
+                    seen.append(list(conn.execute(text("SELECT n FROM t")).scalars()))
+
+            t = threading.Thread(target=reader)
+            t.start()
+            t.join(2)
+            assert seen == [[1]]  # the committed snapshot, without waiting for the writer
+            writer.commit()
+    finally:
+        engine.dispose()
+
+
+def test_a_nested_writer_on_the_same_thread_falls_back_to_sqlite_and_does_not_hang(
+        tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.sqlite3'}", connect_args={"timeout": 0.2})
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (n INTEGER)"))
+        with engine.connect() as outer:
+            outer.execute(text("INSERT INTO t VALUES (1)"))
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"), engine.connect() as inner:
+                inner.execute(text("INSERT INTO t VALUES (2)"))
+            assert time.monotonic() - started < 5
+            outer.commit()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_read_only_unit_of_work_reads_but_cannot_commit(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    case = desk.log_complaint(intake, logged_by=CS_USER)
+    reader = uow_factory.reader()
+    assert reader.read_only and not uow_factory.read_only
+    # A reader is served while a writer holds SQLite's write lock (and the gate).
+    with uow_factory() as writer:
+        writer.roles.grant("U0OTHER01", Role.DIRECTOR)
+        with reader() as uow:
+            assert uow.cases.get_by_reference(case.reference).id == case.id
+            assert uow.roles.roles_of("U0OTHER01") == frozenset()  # not committed yet
+        writer.commit()
+    with reader() as uow:
+        assert uow.roles.roles_of("U0OTHER01") == {Role.DIRECTOR}
+        uow.roles.grant("U0OTHER02", Role.DIRECTOR)
+        with pytest.raises(RuntimeError, match="read-only"):
+            uow.commit()
+    with uow_factory() as uow:
+        assert uow.roles.roles_of("U0OTHER02") == frozenset()
