@@ -5,6 +5,9 @@ call (method, parsed body, headers, time, status), answers like Slack for the me
 bot uses, keeps the messages it was sent (so a test can read the card as it stands after
 updates), and can be scripted to misbehave: 429 with Retry-After, 5xx, ``ok: false``
 errors, slow answers, or being down altogether until told otherwise.
+
+``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
+Mode WebSocket server, ``fake.socket_mode`` (tests/slack/fake_socket.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.slack.fake_socket import FakeSocketMode
 
 DownMode = Literal["reset", "503"]
 # Form fields that slack_sdk sends as JSON text.
@@ -83,8 +88,10 @@ class _Quiet(ThreadingHTTPServer):
 class FakeSlack:
     """The fake Slack Web API. Start it, point a WebClient at ``base_url``, assert on calls."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, app_token: str | None = None) -> None:
         self.token = token
+        self.app_token = app_token
+        self._socket_mode: FakeSocketMode | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._calls: list[Call] = []
@@ -113,6 +120,9 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -147,6 +157,16 @@ class FakeSlack:
             self._down = None
             self._messages.clear()
             self._changed.notify_all()
+        if self._socket_mode is not None:
+            self._socket_mode.reset()
+
+    @property
+    def socket_mode(self) -> FakeSocketMode:
+        """Socket Mode's WebSocket server (started on first use): envelopes in, acks out."""
+        with self._lock:
+            if self._socket_mode is None:
+                self._socket_mode = FakeSocketMode().start()
+            return self._socket_mode
 
     # ---- scripting faults ----------------------------------------------------------------
 
@@ -260,7 +280,11 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ").strip() or str(body.get("token") or "")
         if not token:
             return {"ok": False, "error": "not_authed"}
-        if self.token is not None and token != self.token:
+        app_level = method == "apps.connections.open"  # the one method taking an xapp- token
+        if token.startswith("xapp-") != app_level:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        expected = self.app_token if app_level else self.token
+        if expected is not None and token != expected:
             return {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
@@ -363,6 +387,9 @@ class FakeSlack:
             "deleted": False, "is_bot": False, "tz": "Europe/London",
             "profile": {"real_name": f"User {user}", "display_name": name},
         }}
+
+    def _api_apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_mode.issue_url()}
 
     def _api_auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": "https://fake-workspace.slack.invalid/",

@@ -1,0 +1,135 @@
+"""`complaints-bot run` in Socket Mode, as deployed: a real process and real sockets.
+
+The process asks the fake Web API for a WebSocket URL (``apps.connections.open`` with the
+app-level token), connects to the fake Socket Mode server over loopback, and is driven
+with envelopes carrying the same payloads Slack posts in HTTP mode (tests/slack/signing.py).
+Its Web API calls (views.open, chat.postMessage from the outbox) land on the fake Web API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+from tests.slack.conftest import TEST_BOT_TOKEN
+from tests.slack.fake_slack import FakeSlack, Message
+from tests.slack.harness import GOOD_INTAKE, fill
+from tests.slack.signing import slash_command_payload, view_submission_payload
+
+APP_TOKEN = "xapp-1-A0TEST001-1-socket-mode-test"
+CS_CHANNEL = "C0CS00001"
+CS_AGENT = "U0CS00001"
+
+
+def _start(fake: FakeSlack, tmp_path: Path, log: IO[str]) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COMPLAINTS_"))}
+    env.update({
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.sqlite3'}",
+        "SLACK_BOT_TOKEN": TEST_BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,  # Socket Mode; no signing secret needed
+        "SLACK_API_URL": fake.base_url,
+        "COMPLAINTS_CS_CHANNEL": CS_CHANNEL,
+        "COMPLAINTS_DIRECTORS_CHANNEL": "C0DIR0001",
+        "COMPLAINTS_CUSTOMER_SERVICES": CS_AGENT,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    })
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _cards(fake: FakeSlack, count: int = 1, timeout: float = 10.0) -> list[Message]:
+    """The case cards (top-level messages) in the customer-services channel, once there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        posted = [m for m in fake.messages(CS_CHANNEL) if m.thread_ts is None]
+        if len(posted) >= count:
+            return posted
+        time.sleep(0.05)
+    raise AssertionError(f"{count} card(s) expected in {CS_CHANNEL} within {timeout}s; "
+                         f"methods seen: {sorted({c.method for c in fake.attempts()})}")
+
+
+def test_socket_mode_intake_end_to_end_and_clean_sigterm(
+        fake_slack: FakeSlack, tmp_path: Path) -> None:
+    socket = fake_slack.socket_mode
+    log_path = tmp_path / "bot.log"
+    with log_path.open("w") as log:
+        proc = _start(fake_slack, tmp_path, log)
+    try:
+        try:
+            socket.wait_connected(timeout=30)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- bot log ---\n{log_path.read_text()}") from None
+        opened = fake_slack.calls("apps.connections.open")
+        assert len(opened) == 1
+        assert opened[0].headers["authorization"] == f"Bearer {APP_TOKEN}"
+
+        # /complaint help: the answer rides on the ack.
+        answer = socket.send_envelope("slash_commands",
+                                      slash_command_payload("help", user_id=CS_AGENT))
+        assert "/complaint new" in answer["text"]
+
+        # /complaint new: an empty ack, and the intake modal opened with the trigger.
+        trigger = "trig.socket.0001"
+        assert socket.send_envelope("slash_commands", slash_command_payload(
+            "new", user_id=CS_AGENT, trigger_id=trigger)) == {}
+        call = fake_slack.wait_for("views.open")[0]
+        assert call.body["trigger_id"] == trigger
+        assert call.headers["authorization"] == f"Bearer {TEST_BOT_TOKEN}"
+        view = call.body["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+
+        # The filled-in modal is submitted: the ack closes it (no inline errors) ...
+        submitted = socket.send_envelope("interactive", view_submission_payload(
+            view["callback_id"], fill(view, GOOD_INTAKE), user_id=CS_AGENT,
+            private_metadata=view.get("private_metadata") or ""))
+        assert "errors" not in submitted, submitted
+        # ... and the outbox, running in the background, posts the case card.
+        [card] = _cards(fake_slack)
+        shown = card.text + json.dumps(card.blocks)
+        assert re.search(r"TT-\d{4}-0001", shown), shown
+        assert "ada@example.com" not in shown and "01482" not in shown
+
+        # Slack rotates the connection: the app opens a new one and carries on.
+        socket.disconnect("refresh_requested")
+        socket.wait_connected(count=2, timeout=10)
+        assert len(fake_slack.calls("apps.connections.open")) == 2
+        again = socket.send_envelope("slash_commands",
+                                     slash_command_payload("help", user_id=CS_AGENT))
+        assert "/complaint new" in again["text"]
+
+        # SIGTERM while an intake submission is in flight (held up by a busy database):
+        # the submission still completes, is acked on the socket and its card is posted;
+        # then the process hangs up and exits 0 promptly.
+        database = sqlite3.connect(tmp_path / "socket.sqlite3", isolation_level=None)
+        try:
+            database.execute("BEGIN EXCLUSIVE")
+            in_flight = socket.post_envelope("interactive", view_submission_payload(
+                view["callback_id"], fill(view, {**GOOD_INTAKE, "facts": "Second unit too."}),
+                user_id=CS_AGENT, private_metadata=view.get("private_metadata") or ""))
+            time.sleep(0.3)  # the app has taken the envelope and waits on the database
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+        finally:
+            database.close()  # the database answers again
+        assert "errors" not in socket.wait_ack(in_flight, timeout=10)
+        code = proc.wait(timeout=10)
+        took = time.monotonic() - started
+        assert code == 0, log_path.read_text()
+        assert took < 10
+        socket.wait_closed(timeout=5)
+        assert len(_cards(fake_slack, count=2)) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
