@@ -131,14 +131,19 @@ def test_save_bumps_version_and_numbers_history_after_the_last_event(
         desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
     case_id = desk.log_complaint(intake, logged_by=CS_USER).id
     assert case_id is not None
+    with uow_factory() as uow:
+        logged_version = uow.cases.get(case_id).version
     desk.add_note(case_id, actor=CS_USER, text="Called back.")
+    desk.acknowledge_case(case_id, actor=CS_USER, owner=CS_USER,
+                          promised_reply_by=date(2026, 6, 9), procedure_attached=True)
     desk.add_note(case_id, actor=CS_USER, text="Left a voicemail.")
 
     with uow_factory() as uow:
         case = uow.cases.get(case_id)
         history = uow.cases.history(case_id)
-    assert case.version == 2
-    assert [(e.seq, e.action) for e in history] == [(1, "logged"), (2, "note"), (3, "note")]
+    assert case.version == logged_version + 1, "the transition bumps it; notes do not"
+    assert [(e.seq, e.action) for e in history] == [
+        (1, "logged"), (2, "note"), (3, "acknowledge"), (4, "note")]
 
 
 def test_saving_a_stale_copy_raises_concurrent_change(
