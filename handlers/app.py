@@ -8,6 +8,7 @@ come back as an ephemeral message or a modal, never an error screen.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -316,22 +317,34 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
     # ---- errors --------------------------------------------------------------------------
 
     @app.error
-    def handle_errors(error: Exception, body: dict[str, Any],
-                      client: WebClient) -> BoltResponse:
+    def handle_errors(error: Exception, body: dict[str, Any], client: WebClient,
+                      response: BoltResponse | None) -> BoltResponse | None:
         if isinstance(error, DomainError):
             log.info("refused: %s", error)
             text = refusal_text(error, deps.calendar)
         else:
             ref = uuid.uuid4().hex[:8]
             log.error("unhandled error (ref %s)", ref, exc_info=error)
-            text = f"Sorry, something went wrong (ref {ref}). Nothing you recorded was lost."
+            text = (f"Sorry, something went wrong (ref {ref}) and it was not saved. "
+                    "Please try again; if it keeps happening, give that ref to whoever "
+                    "runs Complaints Desk.")
+        if response is not None and body.get("type") == "view_submission":
+            # Keep the modal open with everything typed, and say so at the first field.
+            first = next((b.get("block_id") for b in (body.get("view") or {}).get("blocks", [])
+                          if b.get("type") == "input"), None)
+            if first:
+                return BoltResponse(status=200, headers={"Content-Type": "application/json"},
+                                    body=json.dumps({"response_action": "errors",
+                                                     "errors": {first: text}}))
+        if response is not None and body.get("command"):
+            return BoltResponse(status=200, body=text)  # shown only to the person who typed it
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         if user:
             try:
                 client.chat_postMessage(channel=user, text=text)
             except Exception:  # telling the user is best effort; the error is logged above
                 log.warning("could not tell %s about the error", user, exc_info=True)
-        return BoltResponse(status=200, body="")
+        return BoltResponse(status=200, body="") if response is not None else None
 
     return app
 

@@ -89,7 +89,8 @@ class SlackDriver:
         """Fill the opened modal's inputs with ``answers`` (by block id) and submit it."""
         return self.send(view_submission_body(
             view["callback_id"], fill(view, answers), user_id=user,
-            private_metadata=view.get("private_metadata") or "", view_id=view_id))
+            private_metadata=view.get("private_metadata") or "", view_id=view_id,
+            blocks=view.get("blocks")))
 
     def click(self, user: str, action_id: str, case: Case | int, *,
               channel: str | None = CS_CHANNEL) -> BoltResponse:

@@ -254,3 +254,16 @@ def test_manifest_and_registered_listeners_agree_both_ways(slack: SlackDriver) -
     slack.fake.wait_for("views.open", 2)
     unknown = slack.send(global_shortcut_body("not_in_manifest", user_id=CS_AGENT))
     assert unknown.status == 404
+
+
+def test_unexpected_failure_on_submit_keeps_the_form_open_and_says_it_was_not_saved(
+        slack: SlackDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+    def database_gone(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(slack.desk, "log_complaint", database_gone)
+    answer = log_complaint(slack)
+    assert answer["response_action"] == "errors"
+    (message,) = answer["errors"].values()
+    assert "not saved" in message and "ref " in message
+    assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
