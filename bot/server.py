@@ -79,9 +79,18 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int
     try:
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from slack_sdk.errors import SlackApiError
 
             handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
-            handler.connect()  # type: ignore[no-untyped-call]
+            try:
+                handler.connect()  # type: ignore[no-untyped-call]
+            except SlackApiError as exc:
+                log.error("Socket Mode: Slack refused to open a connection (%s). SLACK_APP_TOKEN "
+                          "must be the app-level token (xapp-...) with the connections:write "
+                          "scope, from the app's Basic Information page.",
+                          exc.response.get("error"))
+                handler.close()  # type: ignore[no-untyped-call]
+                return 1
             log.info("Complaints Desk connected to Slack in Socket Mode")
             stopped.wait()
             # Hang up only once the envelopes already taken are handled and acked, and

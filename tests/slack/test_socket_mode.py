@@ -133,3 +133,21 @@ def test_socket_mode_intake_end_to_end_and_clean_sigterm(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_socket_mode_refused_app_token_is_a_clear_error(
+        fake_slack: FakeSlack, tmp_path: Path) -> None:
+    fake_slack.error_next("apps.connections.open", "invalid_auth")
+    log_path = tmp_path / "bot.log"
+    with log_path.open("w") as log:
+        proc = _start(fake_slack, tmp_path, log)
+    try:
+        assert proc.wait(timeout=30) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log_path.read_text()
+    assert "SLACK_APP_TOKEN" in output and "invalid_auth" in output, output
+    assert "Traceback" not in output, output
+    assert fake_slack.socket_mode.connections == 0
