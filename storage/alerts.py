@@ -41,12 +41,14 @@ _PG_CLAIM = text("""
     ON CONFLICT (key) DO NOTHING
     RETURNING key
 """)
+# The outbox rows as one JSON document (json_to_recordset): a JSON payload inside a text[]
+# array literal would have every quote escaped by the driver, row by row.
 _PG_QUEUE = text("""
     INSERT INTO outbox (case_id, kind, payload, dedupe_key, created_at, attempts,
                         next_attempt_at)
-    SELECT c, k, p, dk, :now, 0, :now
-    FROM unnest(CAST(:case_ids AS integer[]), CAST(:kinds AS text[]),
-                CAST(:payloads AS json[]), CAST(:dedupe_keys AS text[])) AS t(c, k, p, dk)
+    SELECT t.case_id, t.kind, t.payload, t.dedupe_key, :now, 0, :now
+    FROM json_to_recordset(CAST(:rows AS json))
+         AS t(case_id integer, kind text, payload json, dedupe_key text)
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id
 """)
@@ -176,12 +178,10 @@ class SqlAlertLedger:
         if not notices:
             return 0
         if _is_postgres(session):
-            return len(session.execute(_PG_QUEUE, {
-                "case_ids": [n.case_id for n in notices],
-                "kinds": [n.kind.value for n in notices],
-                "payloads": [json.dumps(dict(n.payload)) for n in notices],
-                "dedupe_keys": [n.dedupe_key for n in notices], "now": now,
-            }).all())
+            rows = json.dumps([{"case_id": n.case_id, "kind": n.kind.value,
+                                "payload": dict(n.payload), "dedupe_key": n.dedupe_key}
+                               for n in notices])
+            return len(session.execute(_PG_QUEUE, {"rows": rows, "now": now}).all())
         stmt = (sqlite.insert(_OUTBOX)
                 .on_conflict_do_nothing(index_elements=[_OUTBOX.c.dedupe_key])
                 .returning(_OUTBOX.c.id))
