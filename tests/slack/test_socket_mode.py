@@ -19,6 +19,12 @@ import time
 from pathlib import Path
 from typing import IO
 
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack, Message
 from tests.slack.harness import GOOD_INTAKE, fill
@@ -151,3 +157,26 @@ def test_socket_mode_refused_app_token_is_a_clear_error(
     assert "SLACK_APP_TOKEN" in output and "invalid_auth" in output, output
     assert "Traceback" not in output, output
     assert fake_slack.socket_mode.connections == 0
+
+
+def test_fake_socket_mode_tokens_tickets_and_hello(
+        fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    app_client = WebClient(token=APP_TOKEN, base_url=fake_slack.base_url, retry_handlers=[])
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        slack_client.apps_connections_open(app_token=TEST_BOT_TOKEN)
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        app_client.chat_postMessage(channel=CS_CHANNEL, text="an app token cannot post")
+    url = str(app_client.apps_connections_open(app_token=APP_TOKEN)["url"])
+    assert url.startswith("ws://127.0.0.1:")
+
+    with connect(url, open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+        ws.send(json.dumps({"envelope_id": "E1", "payload": {"text": "hi"}}))
+        fake_slack.socket_mode.wait_connected()
+        deadline = time.monotonic() + 5
+        while not fake_slack.socket_mode.received() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert fake_slack.socket_mode.received() == [{"envelope_id": "E1",
+                                                      "payload": {"text": "hi"}}]
+    with pytest.raises(InvalidStatus):  # a ticket is good for one connection
+        connect(url, open_timeout=5)
