@@ -109,11 +109,23 @@ class ComplaintsDesk:
         mutate: Callable[[Case, Transition, datetime], tuple[dict[str, Any], list[Notice]]],
         *,
         check: Callable[[Case, frozenset[Role], datetime], None] | None = None,
+        expected_version: int | None = None,
     ) -> Case:
-        """Load, check, transition, mutate, record, notify, commit: one use case."""
+        """Load, check, transition, mutate, record, notify, commit: one use case.
+
+        ``expected_version`` is the version the user saw (on the card or when the modal
+        opened): if the case changed since, nothing is applied and they are told who
+        changed it and when, so a stale form never overwrites a colleague's later change.
+        """
         now = self._now()
         with self.uow() as uow:
             case = uow.cases.get(case_id)
+            if expected_version is not None and case.version != expected_version:
+                raise InvalidTransition(
+                    f"{case.reference} has changed since you opened it; "
+                    f"your “{ACTION_LABELS[action]}” was not applied. Look at the card "
+                    "again and retry if it still applies.",
+                    last_actor=case.last_actor, last_at=case.last_action_at)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
             if check is not None:
                 check(case, roles, now)
@@ -197,7 +209,8 @@ class ComplaintsDesk:
     # ---- stage one -------------------------------------------------------------------
 
     def acknowledge_case(self, case_id: int, *, actor: str, owner: str,
-                         promised_reply_by: date, procedure_attached: bool) -> Case:
+                         promised_reply_by: date, procedure_attached: bool,
+                         expected_version: int | None = None) -> Case:
         """Record the acknowledgement: who deals with it, reply date, procedure attached."""
         owner = self._person_is_staff_free(owner, "owner")
         if not procedure_attached:
@@ -217,9 +230,11 @@ class ComplaintsDesk:
                        "procedure_attached": True}
             return details, [timeline(case, "acknowledged", actor, now, **details)]
 
-        return self._change(case_id, Action.ACKNOWLEDGE, actor, mutate, check=check)
+        return self._change(case_id, Action.ACKNOWLEDGE, actor, mutate, check=check,
+                            expected_version=expected_version)
 
-    def resolve_case(self, case_id: int, *, actor: str, resolution: str) -> Case:
+    def resolve_case(self, case_id: int, *, actor: str, resolution: str,
+                     expected_version: int | None = None) -> Case:
         """Customer services resolved it; the Stage One reply clock starts."""
         text = _text(resolution, "resolution")
 
@@ -231,9 +246,11 @@ class ComplaintsDesk:
                              dl.due_after(self.policy.stage_one_reply, now, self.calendar), now)
             return {"resolution": text}, [timeline(case, "resolved", actor, now)]
 
-        return self._change(case_id, Action.RESOLVE, actor, mutate)
+        return self._change(case_id, Action.RESOLVE, actor, mutate,
+                            expected_version=expected_version)
 
-    def assign_investigator(self, case_id: int, *, actor: str, investigator: str) -> Case:
+    def assign_investigator(self, case_id: int, *, actor: str, investigator: str,
+                            expected_version: int | None = None) -> Case:
         """Name the appropriate person who investigates; they get a DM."""
         person = self._person_is_staff_free(investigator, "investigator")
 
@@ -251,9 +268,11 @@ class ComplaintsDesk:
                                       investigator=person),
                              direct(case, person, "investigator_assigned")]
 
-        return self._change(case_id, Action.ASSIGN_INVESTIGATOR, actor, mutate, check=check)
+        return self._change(case_id, Action.ASSIGN_INVESTIGATOR, actor, mutate, check=check,
+                            expected_version=expected_version)
 
-    def conclude_investigation(self, case_id: int, *, actor: str, findings: str) -> Case:
+    def conclude_investigation(self, case_id: int, *, actor: str, findings: str,
+                               expected_version: int | None = None) -> Case:
         """The investigation ended; the reply is due within the policy's days."""
         text = _text(findings, "findings")
 
@@ -265,10 +284,11 @@ class ComplaintsDesk:
                              dl.due_after(self.policy.stage_one_reply, now, self.calendar), now)
             return {"findings": text}, [timeline(case, "investigation_concluded", actor, now)]
 
-        return self._change(case_id, Action.CONCLUDE_INVESTIGATION, actor, mutate)
+        return self._change(case_id, Action.CONCLUDE_INVESTIGATION, actor, mutate,
+                            expected_version=expected_version)
 
     def send_reply(self, case_id: int, *, actor: str, outcome: Outcome,
-                   suggestions: str) -> Case:
+                   suggestions: str, expected_version: int | None = None) -> Case:
         """Record the Stage One reply with its outcome and suggestions; the review window opens."""
         text = _text(suggestions, "suggestions")
 
@@ -284,9 +304,11 @@ class ComplaintsDesk:
             details = {"outcome": outcome.value, "suggestions": text}
             return details, [timeline(case, "replied", actor, now, outcome=outcome.value)]
 
-        return self._change(case_id, Action.SEND_REPLY, actor, mutate)
+        return self._change(case_id, Action.SEND_REPLY, actor, mutate,
+                            expected_version=expected_version)
 
-    def withdraw(self, case_id: int, *, actor: str, reason: str) -> Case:
+    def withdraw(self, case_id: int, *, actor: str, reason: str,
+                 expected_version: int | None = None) -> Case:
         """The complainant withdrew; open deadlines stop."""
         text = _text(reason, "reason")
 
@@ -297,7 +319,8 @@ class ComplaintsDesk:
             dl.retire_open_deadlines(case, now)
             return {"reason": text}, [timeline(case, "withdrawn", actor, now)]
 
-        return self._change(case_id, Action.WITHDRAW, actor, mutate)
+        return self._change(case_id, Action.WITHDRAW, actor, mutate,
+                            expected_version=expected_version)
 
     def close_expired_review_windows(self) -> list[str]:
         """Close every replied case whose review window has passed; returns references."""
@@ -325,7 +348,7 @@ class ComplaintsDesk:
     # ---- stage two -------------------------------------------------------------------
 
     def request_review(self, case_id: int, *, actor: str, requested_at: datetime, how: str,
-                       reason: str | None = None) -> Case:
+                       reason: str | None = None, expected_version: int | None = None) -> Case:
         """The complainant asked for a Stage Two review; clocks start at effective receipt."""
         received = require_aware(requested_at)
         how_text = _text(how, "how", limit=200)
@@ -371,10 +394,11 @@ class ComplaintsDesk:
             # "how" is free text staff typed: it stays in the history, not in the channel.
             return details, [timeline(case, "review_requested", actor, now)]
 
-        return self._change(case_id, Action.REQUEST_REVIEW, actor, mutate, check=check)
+        return self._change(case_id, Action.REQUEST_REVIEW, actor, mutate, check=check,
+                            expected_version=expected_version)
 
     def acknowledge_review(self, case_id: int, *, actor: str, reply_by: date | None = None
-                           ) -> Case:
+                           , expected_version: int | None = None) -> Case:
         """A director takes the review; the named person (if any) is told and may respond."""
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
@@ -404,9 +428,11 @@ class ComplaintsDesk:
                        "person_informed": bool(subject)}
             return details, notices
 
-        return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, mutate, check=check)
+        return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, mutate, check=check,
+                            expected_version=expected_version)
 
-    def delegate_review(self, case_id: int, *, actor: str, delegate: str) -> Case:
+    def delegate_review(self, case_id: int, *, actor: str, delegate: str,
+                        expected_version: int | None = None) -> Case:
         """The director hands the investigation to a suitably senior person."""
         person = self._person_is_staff_free(delegate, "delegate")
 
@@ -420,9 +446,11 @@ class ComplaintsDesk:
                 timeline(case, "review_delegated", actor, now, delegate=person),
                 direct(case, person, "review_delegated", by=actor)]
 
-        return self._change(case_id, Action.DELEGATE_REVIEW, actor, mutate, check=check)
+        return self._change(case_id, Action.DELEGATE_REVIEW, actor, mutate, check=check,
+                            expected_version=expected_version)
 
-    def record_person_response(self, case_id: int, *, actor: str, response: str) -> Case:
+    def record_person_response(self, case_id: int, *, actor: str, response: str,
+                               expected_version: int | None = None) -> Case:
         """The person the complaint is about gives their side; the reviewer sees it."""
         text = _text(response, "response", limit=3000)
 
@@ -437,7 +465,8 @@ class ComplaintsDesk:
                 notices.append(direct(case, reviewer, "person_responded"))
             return {"response": text}, notices
 
-        return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, mutate)
+        return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, mutate,
+                            expected_version=expected_version)
 
     def record_missing_responses(self) -> list[str]:
         """Record 'no response' for every named person whose window has passed."""
@@ -465,7 +494,7 @@ class ComplaintsDesk:
         return done
 
     def send_progress_update(self, case_id: int, *, actor: str, reason: str,
-                             new_reply_by: date) -> Case:
+                             new_reply_by: date, expected_version: int | None = None) -> Case:
         """The definitive reply will be late: record why and the new date; keep the original."""
         text = _text(reason, "reason")
 
@@ -488,10 +517,11 @@ class ComplaintsDesk:
             return details, [timeline(case, "progress_update", actor, now,
                                       new_reply_by=new_reply_by.isoformat())]
 
-        return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, mutate, check=check)
+        return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, mutate, check=check,
+                            expected_version=expected_version)
 
     def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
-                         remedy: str) -> Case:
+                         remedy: str, expected_version: int | None = None) -> Case:
         """The reviewer drafts the decision; directors approve it in the thread."""
         reasons_text = _text(reasons, "reasons", limit=2500)
         remedy_text = _text(remedy, "remedy", limit=1500)
@@ -520,9 +550,11 @@ class ComplaintsDesk:
             return details, [Notice(NoticeKind.CHANNEL, case.id,
                                     {"template": "decision_proposed", "surface": "directors"})]
 
-        return self._change(case_id, Action.PROPOSE_DECISION, actor, mutate, check=check)
+        return self._change(case_id, Action.PROPOSE_DECISION, actor, mutate, check=check,
+                            expected_version=expected_version)
 
-    def request_changes(self, case_id: int, *, actor: str, comment: str) -> Case:
+    def request_changes(self, case_id: int, *, actor: str, comment: str,
+                        expected_version: int | None = None) -> Case:
         """A director sends the draft back to its drafter with a comment."""
         text = _text(comment, "comment")
 
@@ -536,9 +568,11 @@ class ComplaintsDesk:
                 timeline(case, "changes_requested", actor, now),
                 direct(case, drafter, "changes_requested", by=actor, comment=text)]
 
-        return self._change(case_id, Action.REQUEST_CHANGES, actor, mutate)
+        return self._change(case_id, Action.REQUEST_CHANGES, actor, mutate,
+                            expected_version=expected_version)
 
-    def approve_decision(self, case_id: int, *, actor: str) -> Case:
+    def approve_decision(self, case_id: int, *, actor: str,
+                         expected_version: int | None = None) -> Case:
         """A director approves: the decision is final and the case closes for good."""
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
@@ -559,7 +593,8 @@ class ComplaintsDesk:
                 timeline(case, "decision_approved", actor, now,
                          outcome=case.decision.outcome.value)]
 
-        return self._change(case_id, Action.APPROVE_DECISION, actor, mutate, check=check)
+        return self._change(case_id, Action.APPROVE_DECISION, actor, mutate, check=check,
+                            expected_version=expected_version)
 
     # ---- any time --------------------------------------------------------------------
 
@@ -597,12 +632,18 @@ class ComplaintsDesk:
                                    person_response=case.person_response,
                                    person_responded_at=case.person_responded_at)
 
-    def check_action(self, case_id: int, action: Action, *, actor: str) -> Case:
+    def check_action(self, case_id: int, action: Action, *, actor: str,
+                     expected_version: int | None = None) -> Case:
         """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
         with self.uow() as uow:
             case = uow.cases.get(case_id)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
         row = transition_for(case, action)
+        if expected_version is not None and case.version != expected_version:
+            raise InvalidTransition(
+                f"{case.reference} has changed since this was shown to you; "
+                f"“{ACTION_LABELS[action]}” was not applied. Look at the card again.",
+                last_actor=case.last_actor, last_at=case.last_action_at)
         refuse_subject(case, action, row, roles)
         if not row.roles & roles:
             raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} is for: "

@@ -202,9 +202,11 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             user = body["user"]["id"]
             ref = decode_case_ref(action["value"])
             try:
-                case = desk.check_action(ref.case_id, domain_action, actor=user)
+                case = desk.check_action(ref.case_id, domain_action, actor=user,
+                                         expected_version=ref.version)
                 if domain_action is Action.APPROVE_DECISION:
-                    desk.approve_decision(ref.case_id, actor=user)
+                    desk.approve_decision(ref.case_id, actor=user,
+                                          expected_version=ref.version)
                     deps.wake()
                     return
             except DomainError as exc:
@@ -235,12 +237,12 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
     # ---- step modal submissions --------------------------------------------------------
 
     def on_submit(callback: CallbackId,
-                  run: Callable[[int, str, Values], Any]) -> None:
+                  run: Callable[[int, str, Values, int | None], Any]) -> None:
         def handle_view_step(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             ref = decode_case_ref(view.get("private_metadata") or "")
             try:
                 values = blocks.read_values(view["state"]["values"], deps.calendar)
-                run(ref.case_id, body["user"]["id"], values)
+                run(ref.case_id, body["user"]["id"], values, ref.version)
             except IntakeInvalid as exc:
                 ack(response_action="errors", errors=field_errors(exc.errors))
                 return
@@ -263,41 +265,46 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             raise IntakeInvalid({block.value: message})
         return value
 
-    on_submit(CallbackId.ACKNOWLEDGE, lambda cid, user, v: desk.acknowledge_case(
-        cid, actor=user, owner=need(v, BlockId.OWNER, "choose who deals with it"),
+    on_submit(CallbackId.ACKNOWLEDGE, lambda cid, user, v, ver: desk.acknowledge_case(
+        cid, actor=user, expected_version=ver,
+        owner=need(v, BlockId.OWNER, "choose who deals with it"),
         promised_reply_by=need(v, BlockId.PROMISED_REPLY_BY, "choose a reply date"),
         procedure_attached=bool(read(v, BlockId.PROCEDURE_ATTACHED))))
-    on_submit(CallbackId.RESOLVE, lambda cid, user, v: desk.resolve_case(
-        cid, actor=user, resolution=read(v, BlockId.RESOLUTION) or ""))
-    on_submit(CallbackId.ASSIGN_INVESTIGATOR, lambda cid, user, v: desk.assign_investigator(
-        cid, actor=user, investigator=need(v, BlockId.INVESTIGATOR, "choose a person")))
+    on_submit(CallbackId.RESOLVE, lambda cid, user, v, ver: desk.resolve_case(
+        cid, actor=user, expected_version=ver, resolution=read(v, BlockId.RESOLUTION) or ""))
+    on_submit(CallbackId.ASSIGN_INVESTIGATOR, lambda cid, user, v, ver: desk.assign_investigator(
+        cid, actor=user, expected_version=ver,
+        investigator=need(v, BlockId.INVESTIGATOR, "choose a person")))
     on_submit(CallbackId.CONCLUDE_INVESTIGATION,
-              lambda cid, user, v: desk.conclude_investigation(
-                  cid, actor=user, findings=read(v, BlockId.FINDINGS) or ""))
-    on_submit(CallbackId.SEND_REPLY, lambda cid, user, v: desk.send_reply(
-        cid, actor=user, outcome=Outcome(need(v, BlockId.OUTCOME, "choose the outcome")),
+              lambda cid, user, v, ver: desk.conclude_investigation(
+                  cid, actor=user, expected_version=ver, findings=read(v, BlockId.FINDINGS) or ""))
+    on_submit(CallbackId.SEND_REPLY, lambda cid, user, v, ver: desk.send_reply(
+        cid, actor=user, expected_version=ver,
+        outcome=Outcome(need(v, BlockId.OUTCOME, "choose the outcome")),
         suggestions=read(v, BlockId.SUGGESTIONS) or ""))
-    on_submit(CallbackId.REQUEST_REVIEW, lambda cid, user, v: desk.request_review(
-        cid, actor=user,
+    on_submit(CallbackId.REQUEST_REVIEW, lambda cid, user, v, ver: desk.request_review(
+        cid, actor=user, expected_version=ver,
         requested_at=need(v, BlockId.REQUESTED_AT, "when did the complainant ask?"),
         how=read(v, BlockId.HOW) or "", reason=read(v, BlockId.REASON)))
-    on_submit(CallbackId.WITHDRAW, lambda cid, user, v: desk.withdraw(
-        cid, actor=user, reason=read(v, BlockId.REASON) or ""))
-    on_submit(CallbackId.ACKNOWLEDGE_REVIEW, lambda cid, user, v: desk.acknowledge_review(
-        cid, actor=user, reply_by=read(v, BlockId.REPLY_BY)))
-    on_submit(CallbackId.DELEGATE_REVIEW, lambda cid, user, v: desk.delegate_review(
-        cid, actor=user, delegate=need(v, BlockId.DELEGATE, "choose a person")))
+    on_submit(CallbackId.WITHDRAW, lambda cid, user, v, ver: desk.withdraw(
+        cid, actor=user, expected_version=ver, reason=read(v, BlockId.REASON) or ""))
+    on_submit(CallbackId.ACKNOWLEDGE_REVIEW, lambda cid, user, v, ver: desk.acknowledge_review(
+        cid, actor=user, expected_version=ver, reply_by=read(v, BlockId.REPLY_BY)))
+    on_submit(CallbackId.DELEGATE_REVIEW, lambda cid, user, v, ver: desk.delegate_review(
+        cid, actor=user, expected_version=ver,
+        delegate=need(v, BlockId.DELEGATE, "choose a person")))
     on_submit(CallbackId.RECORD_PERSON_RESPONSE,
-              lambda cid, user, v: desk.record_person_response(
-                  cid, actor=user, response=read(v, BlockId.RESPONSE) or ""))
-    on_submit(CallbackId.SEND_PROGRESS_UPDATE, lambda cid, user, v: desk.send_progress_update(
-        cid, actor=user, reason=read(v, BlockId.REASON) or "",
+              lambda cid, user, v, ver: desk.record_person_response(
+                  cid, actor=user, expected_version=ver, response=read(v, BlockId.RESPONSE) or ""))
+    on_submit(CallbackId.SEND_PROGRESS_UPDATE, lambda cid, user, v, ver: desk.send_progress_update(
+        cid, actor=user, expected_version=ver, reason=read(v, BlockId.REASON) or "",
         new_reply_by=need(v, BlockId.NEW_REPLY_BY, "choose the new date")))
-    on_submit(CallbackId.PROPOSE_DECISION, lambda cid, user, v: desk.propose_decision(
-        cid, actor=user, outcome=Outcome(need(v, BlockId.OUTCOME, "choose the outcome")),
+    on_submit(CallbackId.PROPOSE_DECISION, lambda cid, user, v, ver: desk.propose_decision(
+        cid, actor=user, expected_version=ver,
+        outcome=Outcome(need(v, BlockId.OUTCOME, "choose the outcome")),
         reasons=read(v, BlockId.REASONS) or "", remedy=read(v, BlockId.REMEDY) or ""))
-    on_submit(CallbackId.REQUEST_CHANGES, lambda cid, user, v: desk.request_changes(
-        cid, actor=user, comment=read(v, BlockId.COMMENT) or ""))
+    on_submit(CallbackId.REQUEST_CHANGES, lambda cid, user, v, ver: desk.request_changes(
+        cid, actor=user, expected_version=ver, comment=read(v, BlockId.COMMENT) or ""))
 
     # ---- App Home ----------------------------------------------------------------------
 

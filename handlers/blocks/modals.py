@@ -548,8 +548,11 @@ def request_changes_modal(reference: str, private_metadata: str) -> View:
 # ---- small shared modals and the dispatcher ----------------------------------------------
 
 def notice_modal(title: str, text: str) -> View:
-    """A modal that only tells the user something (a refusal, a stale click)."""
-    return _modal(CallbackId.NOTICE, title, [section(escape(text))], "", submit=None,
+    """A modal that only tells the user something (a refusal, a stale click).
+
+    ``text`` is our own mrkdwn (it may carry <@U…> mentions), never user input.
+    """
+    return _modal(CallbackId.NOTICE, title, [section(clip(text, 2900))], "", submit=None,
                   close="Close")
 
 

@@ -93,10 +93,14 @@ class SlackDriver:
             blocks=view.get("blocks")))
 
     def click(self, user: str, action_id: str, case: Case | int, *,
-              channel: str | None = CS_CHANNEL) -> BoltResponse:
-        """Press a case button (on the card in ``channel``, or in a DM when None)."""
+              channel: str | None = CS_CHANNEL, version: int | None = None) -> BoltResponse:
+        """Press a case button (on the card in ``channel``, or in a DM when None).
+
+        ``version`` is the case version the button was rendered with (a stale card's).
+        """
         case_id = case if isinstance(case, int) else case.id
-        value = json.dumps({"case": case_id})
+        value = json.dumps({"case": case_id} if version is None
+                           else {"case": case_id, "v": version})
         return self.send(block_actions_body(action_id, value, user_id=user,
                                             channel_id=channel))
 

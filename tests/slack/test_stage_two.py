@@ -524,3 +524,35 @@ def test_sent_back_and_approved_drafts_lose_their_buttons_and_redrafts_start_fro
     slack.deliver()
     approved = decision_messages(slack, case)[-1]
     assert buttons(approved) == [] and "final" in json.dumps(approved.blocks)
+
+
+def test_approve_on_an_older_draft_is_refused_and_approves_nothing(slack: SlackDriver) -> None:
+    case = decision_proposed(slack)
+    old_version = fresh(slack, case).version
+    step(slack, DIRECTOR, ActionId.REQUEST_CHANGES, case, {"comment": "Name the refund."},
+         channel=DIRECTORS_CHANNEL)
+    draft(slack, case, reasons="Faulty unit; refund of £40.")
+    before = len(slack.fake.calls("chat.postEphemeral"))
+    assert slack.click(DIRECTOR_2, ActionId.APPROVE_DECISION.value, cid(case),
+                       channel=DIRECTORS_CHANNEL, version=old_version).status == 200
+    assert "has changed since" in refusal_for(slack, DIRECTOR_2, before)
+    assert fresh(slack, case).state is State.DECISION_PROPOSED
+    assert approved_actions(slack, case) == []
+
+
+def test_a_stale_form_never_overwrites_a_colleagues_later_change(slack: SlackDriver) -> None:
+    case = under_review(slack)
+    first = open_step(slack, DIRECTOR, ActionId.SEND_PROGRESS_UPDATE, case,
+                      channel=DIRECTORS_CHANNEL)
+    second = open_step(slack, DIRECTOR_2, ActionId.SEND_PROGRESS_UPDATE, case,
+                       channel=DIRECTORS_CHANNEL)
+    new_date = date(2026, 7, 1)
+    assert slack.submit(DIRECTOR_2, second, {"reason": "Waiting for the courier's report.",
+                                             "new_reply_by": new_date}).status == 200
+    answer = slack.submit(DIRECTOR, first, {"reason": "Another reason.",
+                                            "new_reply_by": date(2026, 7, 8)})
+    body = json.loads(answer.body)
+    assert body["response_action"] == "update"
+    assert "has changed since you opened it" in json.dumps(body["view"])
+    assert f"<@{DIRECTOR_2}>" in json.dumps(body["view"])
+    assert fresh(slack, case).review_reply_by == new_date
