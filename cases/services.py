@@ -74,6 +74,9 @@ class PersonalDetails:
     # The named person's own response, for the reviewer (Stage Two); None until given.
     person_response: str | None = None
     person_responded_at: datetime | None = None
+    # Staff's free text about the review request: may name people, so never on a card.
+    review_request_how: str | None = None
+    review_late_reason: str | None = None
 
 
 def _text(value: str | None, field: str, *, required: bool = True,
@@ -630,7 +633,9 @@ class ComplaintsDesk:
             uow.commit()
             return PersonalDetails(reference=case.reference, intake=case.intake,
                                    person_response=case.person_response,
-                                   person_responded_at=case.person_responded_at)
+                                   person_responded_at=case.person_responded_at,
+                                   review_request_how=case.review_request_how,
+                                   review_late_reason=case.review_late_reason)
 
     def check_action(self, case_id: int, action: Action, *, actor: str,
                      expected_version: int | None = None) -> Case:

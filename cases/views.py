@@ -99,8 +99,6 @@ class StageTwoView:
     """Stage Two detail for the directors' card. Never the named person's response text."""
 
     requested_at: str | None
-    how_requested: str | None
-    late_reason: str | None
     reviewer: str | None
     delegate: str | None
     reply_by: str | None
@@ -316,8 +314,6 @@ def _stage_two_view(case: Case, calendar: DisplayCalendar) -> StageTwoView:
     return StageTwoView(
         requested_at=(format_when(case.review_requested_at, calendar)
                       if case.review_requested_at else None),
-        how_requested=case.review_request_how,
-        late_reason=case.review_late_reason,
         reviewer=case.reviewer,
         delegate=case.delegate,
         reply_by=format_day(case.review_reply_by) if case.review_reply_by else None,

@@ -99,11 +99,6 @@ def _stage_two_blocks(view: CaseCardView) -> list[Block]:
         informed = "yes" if s2.person_informed else "not yet"
         fields.append(_field("Named person", f"informed: {informed}\nresponse received: "
                                              f"{received}"))
-    if s2.how_requested:
-        fields.append(_field("How they asked", escape(clip(s2.how_requested, 300))))
-    if s2.late_reason:
-        fields.append(_field("Accepted outside the window because",
-                             escape(clip(s2.late_reason, 500))))
     blocks: list[Block] = [
         SectionBlock(block_id=BlockId.CARD_STAGE_TWO.value, fields=fields[:10]),
     ]

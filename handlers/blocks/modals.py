@@ -455,6 +455,14 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
         section("*What they would like us to do*\n"
                 + (escape(i.remedy_sought) if i.remedy_sought else "_not given_")),
     ]
+    if details.review_request_how or details.review_late_reason:
+        lines = ["*Stage Two request*"]
+        if details.review_request_how:
+            lines.append("How they asked: " + escape(clip(details.review_request_how, 300)))
+        if details.review_late_reason:
+            lines.append("Accepted outside the review window because: "
+                         + escape(clip(details.review_late_reason, 2000)))
+        blocks.append(section("\n".join(lines)))
     if details.person_response is not None and details.person_responded_at is not None:
         blocks.append(section(
             f"*Response of <@{i.subject_user_id}>* "

@@ -98,8 +98,9 @@ def worst_case(state: State, *, updates: int = 60, change_requests: int = 30) ->
                  State.FINAL):
         at = datetime(2025, 5, 20, 10, tzinfo=UTC)
         case.review_requested_at = at
-        case.review_request_how = "H" * MAX_HOW
-        case.review_late_reason = NOTE
+        # Staff free text that may name people: it must never reach a card.
+        case.review_request_how = (NAME + " phoned " + PHONE)[:MAX_HOW]
+        case.review_late_reason = (NAME + " was in hospital. " + NOTE)[:2000]
         case.reviewer, case.delegate = "UDIRECTOR", "USENIOR"
         case.review_reply_by = date(2025, 6, 30)
         case.person_informed_at = at
