@@ -223,6 +223,12 @@ class ComplaintsDesk:
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
             if promised_reply_by < self.calendar.local_date(now):
                 raise IntakeInvalid({"promised_reply_by": "the reply date is in the past"})
+            latest = self.calendar.local_date(dl.policy_dates(
+                self.policy, self.calendar, case.received_at).stage_one_reply_expected_by)
+            if promised_reply_by > latest:
+                raise IntakeInvalid({"promised_reply_by":
+                                     f"the procedure promises a reply by {latest:%a %d %b %Y} "
+                                     "at the latest; choose that date or earlier"})
 
         def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
                                                                        list[Notice]]:
@@ -400,8 +406,8 @@ class ComplaintsDesk:
         return self._change(case_id, Action.REQUEST_REVIEW, actor, mutate, check=check,
                             expected_version=expected_version)
 
-    def acknowledge_review(self, case_id: int, *, actor: str, reply_by: date | None = None
-                           , expected_version: int | None = None) -> Case:
+    def acknowledge_review(self, case_id: int, *, actor: str, reply_by: date | None = None,
+                           expected_version: int | None = None) -> Case:
         """A director takes the review; the named person (if any) is told and may respond."""
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
@@ -411,6 +417,13 @@ class ComplaintsDesk:
                 raise NotAllowed(f"{case.reference}: {exc.errors['reviewer']}.") from None
             if reply_by is not None and reply_by < self.calendar.local_date(now):
                 raise IntakeInvalid({"reply_by": "the reply date is in the past"})
+            due = case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
+            latest = self.calendar.local_date(due.due_at) if due else None
+            if reply_by is not None and latest is not None and reply_by > latest:
+                raise IntakeInvalid({"reply_by":
+                                     f"the procedure promises a definitive reply by "
+                                     f"{latest:%a %d %b %Y}; choose that date or earlier (a "
+                                     "later date needs a progress update with a reason)"})
 
         def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
                                                                        list[Notice]]:
@@ -454,8 +467,21 @@ class ComplaintsDesk:
 
     def record_person_response(self, case_id: int, *, actor: str, response: str,
                                expected_version: int | None = None) -> Case:
-        """The person the complaint is about gives their side; the reviewer sees it."""
+        """The person the complaint is about gives their side, once; the reviewer sees it."""
         text = _text(response, "response", limit=3000)
+
+        def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
+            window = case.deadlines.get(DeadlineKind.PERSON_RESPONSE)
+            if case.person_responded_at is not None:
+                raise InvalidTransition(
+                    f"You already responded on {case.reference}; the reviewer has it. "
+                    "Anything more goes to the reviewer directly.",
+                    last_actor=actor, last_at=case.person_responded_at)
+            if window is None or not window.is_open:
+                raise InvalidTransition(
+                    f"The time to respond on {case.reference} has ended and the review "
+                    "went on without a response. Please speak to the reviewer.",
+                    last_actor=case.last_actor, last_at=case.last_action_at)
 
         def mutate(case: Case, row: Transition, now: datetime) -> tuple[dict[str, Any],
                                                                        list[Notice]]:
@@ -468,7 +494,7 @@ class ComplaintsDesk:
                 notices.append(direct(case, reviewer, "person_responded"))
             return {"response": text}, notices
 
-        return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, mutate,
+        return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, mutate, check=check,
                             expected_version=expected_version)
 
     def record_missing_responses(self) -> list[str]:

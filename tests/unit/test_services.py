@@ -747,3 +747,40 @@ def test_decision_may_follow_the_named_persons_response_at_once(world: World) ->
     world.desk.propose_decision(case_id, actor=DIRECTOR, outcome=Outcome.NOT_UPHELD,
                                 reasons="r", remedy="m")
     assert world.case(case_id).state is State.DECISION_PROPOSED
+
+
+def test_named_person_responds_once_and_not_after_the_window_closed(world: World) -> None:
+    case_id = world.ready_for_decision()
+    with pytest.raises(InvalidTransition, match="already responded"):
+        world.at(london(2026, 7, 16, 10, 0)).record_person_response(
+            case_id, actor=SUBJECT, response="Actually, a different story.")
+    assert world.case(case_id).person_response == "My side of it."
+
+    late_case = world.under_review(complainant_name="Bea Example")
+    world.at(london(2026, 7, 17, 17, 0)).record_missing_responses()
+    with pytest.raises(InvalidTransition, match="time to respond"):
+        world.at(london(2026, 7, 20, 10, 0)).record_person_response(
+            late_case, actor=SUBJECT, response="Sorry, I was away.")
+    assert world.case(late_case).person_response is None
+
+
+def test_promised_reply_dates_cannot_exceed_what_the_procedure_allows(world: World) -> None:
+    case_id = world.logged().id
+    assert case_id is not None
+    # Received Wed 10 Jun 2026: investigate by Fri 10 Jul, reply at the latest Wed 15 Jul.
+    with pytest.raises(IntakeInvalid) as caught:
+        world.desk.acknowledge_case(case_id, actor=CS, owner=CS,
+                                    promised_reply_by=date(2026, 7, 16), procedure_attached=True)
+    assert "Wed 15 Jul 2026" in caught.value.errors["promised_reply_by"]
+    world.desk.acknowledge_case(case_id, actor=CS, owner=CS,
+                                promised_reply_by=date(2026, 7, 15), procedure_attached=True)
+
+    review_id = world.replied(complainant_name="Cy Example")
+    world.at(london(2026, 7, 13, 10, 0)).request_review(
+        review_id, actor=CS, requested_at=london(2026, 7, 13, 9, 30), how="email")
+    # Received Mon 13 Jul: 10 working days is Mon 27 Jul.
+    with pytest.raises(IntakeInvalid) as caught:
+        world.at(london(2026, 7, 14, 10, 0)).acknowledge_review(
+            review_id, actor=DIRECTOR, reply_by=date(2026, 7, 28))
+    assert "progress update" in caught.value.errors["reply_by"]
+    world.desk.acknowledge_review(review_id, actor=DIRECTOR, reply_by=date(2026, 7, 27))
