@@ -686,6 +686,14 @@ class ComplaintsDesk:
         with self.uow() as uow:
             return uow.cases.get(case_id)
 
+    def case_for(self, case_id: int, *, viewer: str) -> Case:
+        """A case by id, if the viewer may see it; otherwise NotFound."""
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
+                raise NotFound("No such case that you can see.")
+            return case
+
     def find_case(self, reference: str, *, viewer: str) -> Case:
         """A case by reference, if the viewer may see it; otherwise NotFound."""
         with self.uow() as uow:

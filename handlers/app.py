@@ -149,6 +149,19 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             ack()
             client.views_open(trigger_id=body["trigger_id"],
                               view=_step_modal(deps, Action.REQUEST_REVIEW, case, user))
+        elif verb == "note" and len(words) > 2:
+            note = (body.get("text") or "").split(None, 2)[2]
+            try:
+                case = desk.find_case(words[1], viewer=user)
+                desk.add_note(_id(case), actor=user, text=note)
+            except IntakeInvalid as exc:
+                ack(text=f"Note not added: {'; '.join(exc.errors.values())}.")
+                return
+            except DomainError as exc:
+                ack(text=refusal_text(exc, deps.calendar))
+                return
+            ack(text=f"Note added to {case.reference}'s history.")
+            deps.wake()
         else:
             ack(text=f"I don't know `/complaint {' '.join(words)}`.\n\n{blocks.help_text()}")
 
@@ -233,6 +246,25 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             return
         client.views_open(trigger_id=body["trigger_id"],
                           view=blocks.details_modal(details, deps.calendar))
+
+    @app.action(ActionId.OPEN_CASE.value)
+    def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient,
+                                action: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        ref = decode_case_ref(action["value"])
+        try:
+            case = desk.case_for(ref.case_id, viewer=user)
+        except DomainError as exc:
+            tell(client, body, refusal_text(exc, deps.calendar))
+            return
+        text, card_blocks = blocks.case_card_message(_card(deps, case))
+        payload = [b.to_dict() for b in card_blocks]
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=payload)
+        else:
+            client.chat_postMessage(channel=user, text=text, blocks=payload)
 
     # ---- step modal submissions --------------------------------------------------------
 

@@ -31,6 +31,7 @@ class ActionId(StrEnum):
     APPROVE_DECISION = "case_approve_decision"
     WITHDRAW = "case_withdraw"
     VIEW_DETAILS = "case_view_details"
+    OPEN_CASE = "case_open"
     LOG_COMPLAINT = "home_log_complaint"
 
 

@@ -463,6 +463,7 @@ def help_text() -> str:
         "• `/complaint list [mine|overdue|open]` — cases you can see (default: open)\n"
         "• `/complaint show REF` — one case's card, just for you\n"
         "• `/complaint escalate REF` — record a request for a Stage Two review\n"
+        "• `/complaint note REF TEXT` — add a note to the case's history (any stage)\n"
         "• `/complaint help` — this message\n"
         "You can also use the *Log a complaint* shortcut, or *Log as complaint* on a message."
     )

@@ -267,3 +267,30 @@ def test_unexpected_failure_on_submit_keeps_the_form_open_and_says_it_was_not_sa
     (message,) = answer["errors"].values()
     assert "not saved" in message and "ref " in message
     assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
+
+
+def test_note_command_adds_to_the_history_and_the_thread(slack: SlackDriver) -> None:
+    log_complaint(slack)
+    case = slack.only_case()
+    answer = slack.command(CS_AGENT, f"note {case.reference} Rang back, left a voicemail.").body
+    assert f"Note added to {case.reference}" in answer
+    note = [e for e in slack.desk.history(case.id) if e.action == "note"]
+    assert [(e.actor, e.details["text"]) for e in note] == [
+        (CS_AGENT, "Rang back, left a voicemail.")]
+    assert "No case" in slack.command(STAFF, f"note {case.reference} nosy").body
+    slack.deliver()
+    assert len(slack.thread(case)) == 2  # logged, note
+
+
+def test_open_case_button_shows_the_card_privately_without_recording_a_details_view(
+        slack: SlackDriver) -> None:
+    log_complaint(slack)
+    case = slack.only_case()
+    assert slack.click(CS_AGENT, ActionId.OPEN_CASE.value, case.id).status == 200
+    shown = slack.fake.wait_for("chat.postEphemeral")[0].body
+    assert shown["user"] == CS_AGENT and case.reference in shown["text"]
+    assert "ada@example.com" not in json.dumps(shown)
+    assert "details_viewed" not in [e.action for e in slack.desk.history(case.id)]
+    slack.click(STAFF, ActionId.OPEN_CASE.value, case.id)
+    refusal = slack.fake.wait_for("chat.postEphemeral", 2)[1].body
+    assert refusal["user"] == STAFF and case.reference not in refusal["text"]
