@@ -57,10 +57,18 @@ class OpenDeadline:
 
     @property
     def responsible(self) -> str | None:
-        """Who answers for this deadline: the reviewer/delegate in Stage Two, else the owner."""
+        """Who answers for this deadline and gets its reminders by DM; None: the channel.
+
+        Stage One: the owner. The review acknowledgement: no one yet (any director may
+        take it; the directors channel is told). The named person's response: not the
+        reviewer, who cannot give it (the person got their Respond button when told).
+        Other Stage Two deadlines: the delegate, else the reviewer.
+        """
         if self.kind in STAGE_ONE_DEADLINES:
             return self.owner
-        return self.delegate or self.reviewer or self.owner
+        if self.kind in (DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT, DeadlineKind.PERSON_RESPONSE):
+            return None
+        return self.delegate or self.reviewer
 
     @property
     def surface(self) -> Surface:

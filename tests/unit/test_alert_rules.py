@@ -177,3 +177,13 @@ def test_sweep_report_counts_every_alert_but_keeps_a_bounded_sample() -> None:
     assert lines[SAMPLE] == f"... and {240 - SAMPLE} more"
     assert lines[-1] == ("240 alert(s) queued (120 overdue, 120 escalated), "
                          "0 open deadline(s) looked at")
+
+
+@pytest.mark.parametrize("kind", [DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT,
+                                  DeadlineKind.PERSON_RESPONSE])
+def test_reminders_never_go_by_dm_to_someone_who_cannot_act(kind: DeadlineKind) -> None:
+    # Before a director takes the review, the Stage One owner cannot acknowledge it; the
+    # named person's response is theirs to give, not the reviewer's.
+    d = OpenDeadline(1, 7, "TT-2026-0007", kind, at(7, 17), owner="UCS", reviewer="UDIR",
+                     delegate="USENIOR")
+    assert d.responsible is None
