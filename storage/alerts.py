@@ -18,9 +18,9 @@ from sqlalchemy import Engine, Table, and_, exists, or_, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
-from scheduling.sweep import Alert, OpenDeadline
 from storage.models import AlertRow, CaseRow, DeadlineRow, OutboxRow
 
 _ALERTED = sorted(k.value for k in ALERTED_DEADLINES)
@@ -178,10 +178,10 @@ class SqlAlertLedger:
         if not notices:
             return 0
         if _is_postgres(session):
-            rows = json.dumps([{"case_id": n.case_id, "kind": n.kind.value,
-                                "payload": dict(n.payload), "dedupe_key": n.dedupe_key}
-                               for n in notices])
-            return len(session.execute(_PG_QUEUE, {"rows": rows, "now": now}).all())
+            document = json.dumps([{"case_id": n.case_id, "kind": n.kind.value,
+                                    "payload": dict(n.payload), "dedupe_key": n.dedupe_key}
+                                   for n in notices])
+            return len(session.execute(_PG_QUEUE, {"rows": document, "now": now}).all())
         stmt = (sqlite.insert(_OUTBOX)
                 .on_conflict_do_nothing(index_elements=[_OUTBOX.c.dedupe_key])
                 .returning(_OUTBOX.c.id))
