@@ -155,25 +155,30 @@ class SlackDelivery:
     # ---- kinds -----------------------------------------------------------------------
 
     def _cards(self, case: Case) -> None:
-        assert case.id is not None
-        now = self.clock.now()
         for surface in surfaces_of(case):
-            view = case_card_view(case, now, self.calendar, self.policy, surface=surface)
-            text, card_blocks = blocks.case_card_message(view)
-            payload = [b.to_dict() for b in card_blocks]
-            where = self.posts.chat_post(case.id, surface)
-            if where is None:
-                channel = self.channels.for_surface(surface)
-                self.pacer.wait(channel)
-                response = self.client.chat_postMessage(channel=channel, text=text,
-                                                        blocks=payload, unfurl_links=False)
-                self.posts.remember_chat_post(case.id, surface, str(response["channel"]),
-                                              str(response["ts"]))
-            else:
-                channel, ts = where
-                self.pacer.wait(channel)
-                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
+            self._card(case, surface)
         self._refresh_decision(case)
+
+    def _card(self, case: Case, surface: Surface) -> tuple[str, str]:
+        """Update the case's card on ``surface``, or post it if it has none; where it is."""
+        assert case.id is not None
+        view = case_card_view(case, self.clock.now(), self.calendar, self.policy,
+                              surface=surface)
+        text, card_blocks = blocks.case_card_message(view)
+        payload = [b.to_dict() for b in card_blocks]
+        where = self.posts.chat_post(case.id, surface)
+        if where is not None:
+            channel, ts = where
+            self.pacer.wait(channel)
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
+            return where
+        channel = self.channels.for_surface(surface)
+        self.pacer.wait(channel)
+        response = self.client.chat_postMessage(channel=channel, text=text, blocks=payload,
+                                                unfurl_links=False)
+        where = (str(response["channel"]), str(response["ts"]))
+        self.posts.remember_chat_post(case.id, surface, *where)
+        return where
 
     def _refresh_decision(self, case: Case) -> None:
         """Once a draft is sent back, approved or withdrawn, its thread message loses its
@@ -194,7 +199,10 @@ class SlackDelivery:
         assert case.id is not None
         where = self.posts.chat_post(case.id, surface)
         if where is None:
-            raise RetryLater(f"{case.reference}: the {surface} card is not posted yet", 5.0)
+            # A case's messages go in order, so the card row came first; it is missing only
+            # when that row was dead-lettered. The card is the case as it is now: post it
+            # here rather than hold this line (and the case's later messages) for ever.
+            where = self._card(case, surface)
         return where
 
     def _timeline(self, case: Case, payload: dict[str, Any]) -> None:

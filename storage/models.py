@@ -172,6 +172,9 @@ class OutboxRow(Base):
         Index("ix_outbox_pending_next_attempt_at", "next_attempt_at",
               sqlite_where=_PENDING_OUTBOX, postgresql_where=_PENDING_OUTBOX),
         Index("ix_outbox_case_id", "case_id"),
+        # Claiming asks "is there an older pending row of this case?" (per-case order).
+        Index("ix_outbox_pending_case_id_id", "case_id", "id",
+              sqlite_where=_PENDING_OUTBOX, postgresql_where=_PENDING_OUTBOX),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

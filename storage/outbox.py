@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, case, func, select, update
+from sqlalchemy import CursorResult, Engine, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from cases.clock import require_aware
 from storage.db import read_only
@@ -56,13 +56,25 @@ class OutboxStore:
         """Lease up to ``limit`` pending rows due by ``now``; nobody else gets them meanwhile."""
         now = require_aware(now)
         lease_until = now + timedelta(seconds=lease_seconds)
+        # One case's messages go strictly in order and never in parallel: only the oldest
+        # pending row of a case may be claimed. A claimed row stays pending under its
+        # lease, so it holds the case's next row back until it is delivered or dead (a
+        # dead row no longer blocks: later messages must not be held hostage by it). Rows
+        # without a case are independent. The probe uses ix_outbox_pending_case_id_id.
+        older = aliased(OutboxRow, name="older")
+        older_pending = (
+            select(older.id)
+            .where(older.case_id == OutboxRow.case_id, older.id < OutboxRow.id,
+                   older.delivered_at.is_(None), older.dead_at.is_(None))
+            .correlate(OutboxRow))
         with self._sessions.begin() as session:
             # SKIP LOCKED on PostgreSQL lets claimers pass each other; on SQLite the unit
             # of work's BEGIN IMMEDIATE already serialises them (FOR UPDATE is not rendered).
             ids = list(session.scalars(
                 select(OutboxRow.id)
                 .where(OutboxRow.delivered_at.is_(None), OutboxRow.dead_at.is_(None),
-                       OutboxRow.next_attempt_at <= now)
+                       OutboxRow.next_attempt_at <= now,
+                       or_(OutboxRow.case_id.is_(None), ~older_pending.exists()))
                 .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)))
@@ -125,16 +137,36 @@ class OutboxStore:
                 for i, c, k, a, d, e in rows if d is not None]
 
     def requeue_dead(self, now: datetime, ids: list[int] | None = None) -> int:
-        """Give dead-lettered messages (all, or those ``ids``) a fresh start now."""
+        """Give dead-lettered messages (all, or those ``ids``) a fresh start.
+
+        A requeued message is older than its case's later messages, so it goes before them
+        again; it waits only until any of them already under way (leased, or waiting for
+        a retry) has had its turn, so one case's messages are never sent in parallel.
+        """
         now = require_aware(now)
-        stmt = update(OutboxRow).where(OutboxRow.dead_at.is_not(None))
+        query = select(OutboxRow.id, OutboxRow.case_id).where(OutboxRow.dead_at.is_not(None))
         if ids is not None:
-            stmt = stmt.where(OutboxRow.id.in_(ids))
+            query = query.where(OutboxRow.id.in_(ids))
         with self._sessions.begin() as session:
-            result = cast(CursorResult[Any], session.execute(
-                stmt.values(dead_at=None, attempts=0, next_attempt_at=now)
-                .execution_options(synchronize_session=False)))
-        return int(result.rowcount)
+            dead = session.execute(query.with_for_update()).all()
+            cases = {c for _, c in dead if c is not None}
+            under_way: dict[int | None, datetime] = {}
+            if cases:
+                under_way.update((c, latest) for c, latest in session.execute(
+                    select(OutboxRow.case_id, func.max(OutboxRow.next_attempt_at))
+                    .where(OutboxRow.case_id.in_(cases), OutboxRow.delivered_at.is_(None),
+                           OutboxRow.dead_at.is_(None))
+                    .group_by(OutboxRow.case_id)))
+            by_case: dict[int | None, list[int]] = {}
+            for item_id, case_id in dead:
+                by_case.setdefault(case_id, []).append(item_id)
+            for case_id, item_ids in by_case.items():
+                start = max(now, require_aware(under_way.get(case_id, now)))
+                session.execute(
+                    update(OutboxRow).where(OutboxRow.id.in_(item_ids))
+                    .values(dead_at=None, attempts=0, next_attempt_at=start)
+                    .execution_options(synchronize_session=False))
+        return len(dead)
 
     def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None:
         """Where the case's card on ``surface`` was posted: (channel, ts), if anywhere."""

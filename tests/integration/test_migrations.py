@@ -10,6 +10,8 @@ from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
 
+HEAD = "0002"
+
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
     engine = make_engine(url)
@@ -35,7 +37,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
 
     migrate.upgrade(database_url)
 
-    assert migrate.current(database_url) == "0001"
+    assert migrate.current(database_url) == HEAD
     assert _differences(database_url, Base.metadata) == []
     # The comparison really looked at the migrated tables.
     removed = {d[1].name for d in _differences(database_url, MetaData())
@@ -43,11 +45,16 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert removed == set(Base.metadata.tables)
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
 
+    # 0002 alone steps back cleanly: the outbox loses just its per-case pending index.
+    migrate.downgrade(database_url, "0001")
+    assert migrate.current(database_url) == "0001"
+    assert [d[0] for d in _differences(database_url, Base.metadata)] == ["add_index"]
+
     migrate.downgrade(database_url)
 
     assert migrate.current(database_url) is None
     assert _tables(database_url) - {"alembic_version"} == set()
 
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == "0001"
+    assert migrate.current(database_url) == HEAD
     assert _differences(database_url, Base.metadata) == []

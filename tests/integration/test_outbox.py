@@ -30,8 +30,13 @@ def test_use_case_writes_its_notices_in_its_own_transaction(
         desk: ComplaintsDesk, engine: Engine, intake: dict[str, Any]) -> None:
     case = desk.log_complaint(intake, logged_by=CS_USER)
 
-    items = OutboxStore(engine).claim(NOW, limit=10)
-    assert sorted(i.kind for i in items) == ["card", "direct", "timeline"]
+    store = OutboxStore(engine)
+    items = []
+    while batch := store.claim(NOW, limit=10):
+        assert len(batch) == 1  # one case: one message at a time, card first
+        items += batch
+        store.delivered(batch[0].id, NOW)
+    assert [i.kind for i in items] == ["card", "timeline", "direct"]
     assert {i.case_id for i in items} == {case.id}
     assert all(i.attempts == 1 for i in items)
     timeline = next(i for i in items if i.kind == "timeline")
@@ -165,3 +170,116 @@ def test_operator_sees_dead_messages_with_their_reason_and_requeues_them(
     assert store.requeue_dead(clock.now(), [first.id]) == 1
     assert [i.id for i in store.claim(clock.now(), 10, 60)] == [first.id]
     assert store.counts() == {"pending": 1, "dead": 1, "delivered": 0}
+
+
+# ---- one case's messages: strictly in order, never in parallel ---------------------------
+
+
+def _cases_with_two_cards(desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+                          intake: dict[str, Any], n: int) -> list[tuple[int, int]]:
+    """``n`` cases whose card is not posted yet, each with two card rows queued:
+    (first id, second id) per case. Intake's own timeline and DM rows are delivered."""
+    store = OutboxStore(uow_factory.engine)
+    case_ids = [desk.log_complaint(intake, logged_by=CS_USER).id for _ in range(n)]
+    with uow_factory() as uow:
+        uow.outbox.add(Notice(NoticeKind.CARD, c, {}) for c in case_ids)
+        uow.commit()
+    with Session(uow_factory.engine) as session:
+        rows = session.execute(select(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind)
+                               .order_by(OutboxRow.id)).all()
+    for item_id, _, kind in rows:
+        if kind != "card":
+            store.failed(item_id, NOW, "not this test's business", None)
+    pairs = []
+    for case_id in case_ids:
+        first, second = [i for i, c, k in rows if c == case_id and k == "card"]
+        pairs.append((first, second))
+    return pairs
+
+
+def test_two_concurrent_claimers_get_only_the_first_message_of_a_case(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    pairs = _cases_with_two_cards(desk, uow_factory, intake, 6)
+    store = OutboxStore(uow_factory.engine)
+    claimed: list[list[int]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def worker(k: int) -> None:
+        barrier.wait(timeout=10)
+        for _ in range(3):
+            claimed[k].extend(i.id for i in store.claim(NOW, limit=2, lease_seconds=300))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    # Both card rows of a case would each post a card: only the first may go.
+    assert sorted(claimed[0] + claimed[1]) == sorted(first for first, _ in pairs)
+    # Leased, the first row is still pending and holds the second back.
+    assert store.claim(NOW, limit=100) == []
+    first, second = pairs[0]
+    store.delivered(first, NOW)
+    assert [i.id for i in store.claim(NOW, limit=100)] == [second]
+
+
+def test_the_next_message_of_a_case_waits_for_a_retry_of_the_first(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    [(first, second)] = _cases_with_two_cards(desk, uow_factory, intake, 1)
+    store = OutboxStore(uow_factory.engine)
+    assert [i.id for i in store.claim(NOW)] == [first]
+    store.failed(first, NOW, "Slack error 500", retry_at=NOW + timedelta(seconds=30))
+
+    assert store.claim(NOW + timedelta(seconds=29)) == []
+    # A lease that ran out hands the same first row out again, never the second.
+    assert [i.id for i in store.claim(NOW + timedelta(seconds=30), lease_seconds=60)] == [first]
+    assert [i.id for i in store.claim(NOW + timedelta(seconds=90))] == [first]
+    store.delivered(first, NOW + timedelta(seconds=91))
+    assert [i.id for i in store.claim(NOW + timedelta(seconds=91))] == [second]
+
+
+def test_a_dead_message_does_not_hold_its_case_back(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    [(first, second)] = _cases_with_two_cards(desk, uow_factory, intake, 1)
+    store = OutboxStore(uow_factory.engine)
+    [item] = store.claim(NOW)
+    store.failed(item.id, NOW, "Slack refused: channel_not_found", None)
+
+    assert [i.id for i in store.claim(NOW)] == [second]
+
+
+def test_a_requeued_message_waits_for_its_case_message_under_way_then_goes_first(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    [(first, second)] = _cases_with_two_cards(desk, uow_factory, intake, 1)
+    with uow_factory() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {"text": "independent"})])
+        uow.commit()
+    store = OutboxStore(uow_factory.engine)
+    [item, other] = store.claim(NOW)
+    assert item.id == first and other.case_id is None
+    store.failed(first, NOW, "Slack refused: not_in_channel", None)
+    [leased] = store.claim(NOW, lease_seconds=60)
+    assert leased.id == second
+
+    # The operator requeues the first while the second is being posted: no parallel post.
+    assert store.requeue_dead(NOW + timedelta(seconds=10), [first]) == 1
+    assert store.claim(NOW + timedelta(seconds=10)) == []
+    assert store.counts()["pending"] == 3
+    # The second's lease runs out (its worker died): the requeued, older one goes first.
+    again = store.claim(NOW + timedelta(seconds=60))
+    assert [i.id for i in again if i.case_id is not None] == [first]
+
+
+def test_messages_of_different_cases_and_without_a_case_are_claimed_together(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
+        intake: dict[str, Any]) -> None:
+    pairs = _cases_with_two_cards(desk, uow_factory, intake, 3)
+    _queue(uow_factory, 2)
+    items = OutboxStore(uow_factory.engine).claim(NOW, limit=10)
+    assert sorted(i.id for i in items if i.case_id is not None) == [f for f, _ in pairs]
+    assert len([i for i in items if i.case_id is None]) == 2

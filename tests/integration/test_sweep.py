@@ -108,8 +108,9 @@ def test_killed_after_outbox_commit_posts_at_most_once_more(engine: Engine) -> N
     assert sweeper(engine).sweep(now).queued == 1
     store = OutboxStore(engine)
     # A dispatcher leases the rows, posts, and is killed before recording the result.
-    leased = store.claim(now, limit=10, lease_seconds=60)
-    assert len(leased) == 2
+    # One case: its alert goes first, the card refresh behind it.
+    [leased] = store.claim(now, limit=10, lease_seconds=60)
+    assert leased.payload.get("template") == "alert"
     clock = FrozenClock(now + timedelta(seconds=30))
     recorder = Recorder()
     dispatcher = OutboxDispatcher(store, recorder, clock)

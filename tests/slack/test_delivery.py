@@ -1,0 +1,91 @@
+"""Outbox delivery end to end against the fake Slack Web API: order, dead letters, repairs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases.clock import FrozenClock
+from cases.model import Case, Notice, NoticeKind
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import CS_AGENT, CS_CHANNEL, SlackDriver
+
+LONDON = ZoneInfo("Europe/London")
+INTAKE: dict[str, Any] = {
+    "complainant_name": "Ada Example",
+    "email": "ada@example.com",
+    "relationship": "customer",
+    "channel": "phone",
+    "received_at": "2026-05-05T09:00:00+01:00",
+    "facts": "Tracker stopped working.",
+    "category": "product",
+    "checklist": {"referred_to_procedure": True, "feedback_form_sent": True,
+                  "told_next_steps": True},
+}
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 5, 5, 10, 0, tzinfo=LONDON))
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
+    return SlackDriver(fake_slack, tmp_path, clock)
+
+
+def logged(slack: SlackDriver) -> Case:
+    """A complaint logged by the agent: card, 'logged' thread line and DM queued."""
+    return slack.desk.log_complaint(INTAKE, logged_by=CS_AGENT)
+
+
+def queue(slack: SlackDriver, *notices: Notice) -> None:
+    with slack.runtime.container.uow() as uow:
+        uow.outbox.add(list(notices))
+        uow.commit()
+
+
+def deliver_for(slack: SlackDriver, minutes: int) -> None:
+    """Let delivery run as the minutes pass (retries and backoff included)."""
+    for _ in range(minutes):
+        slack.deliver()
+        slack.clock.advance(timedelta(minutes=1))
+    slack.deliver()
+
+
+def cards(slack: SlackDriver) -> list[Any]:
+    return [m for m in slack.fake.messages(CS_CHANNEL) if m.thread_ts is None]
+
+
+def test_a_cases_messages_reach_slack_in_the_order_they_were_queued(
+        slack: SlackDriver) -> None:
+    case = logged(slack)
+    queue(slack, *[Notice(NoticeKind.CHANNEL, case.id, {"text": f"line {n}", "thread": True})
+                   for n in range(1, 6)])
+    slack.deliver()
+
+    posts = [c for c in slack.fake.calls("chat.postMessage") if c.body["channel"] == CS_CHANNEL]
+    assert "thread_ts" not in posts[0].body, "the card goes before its thread lines"
+    assert len(cards(slack)) == 1
+    assert slack.thread(case)[1:] == [f"line {n}" for n in range(1, 6)]
+
+
+def test_card_refused_for_good_is_dead_and_the_next_thread_line_posts_it(
+        slack: SlackDriver) -> None:
+    case = logged(slack)
+    # Slack refuses the card (e.g. the bot was not in the channel yet) until it is dead.
+    slack.fake.error_next("chat.postMessage", "not_in_channel", count=5)
+    deliver_for(slack, 6)
+
+    [dead] = slack.runtime.outbox.dead()
+    assert dead.kind == "card" and "not_in_channel" in dead.error
+    # The dead card does not hold the case: its thread line posts the card, then itself.
+    [card] = cards(slack)
+    assert case.reference in card.text
+    assert [case.reference in t or "ogged" in t for t in slack.thread(case)] == [True]
+    assert any(case.reference in text for text in slack.dms(CS_AGENT))
+    assert slack.runtime.outbox.counts() == {"pending": 0, "dead": 1, "delivered": 2}
