@@ -182,6 +182,16 @@ def refuse_subject(case: Case, action: Action, row: Transition,
         )
 
 
+def authorise(case: Case, action: Action, roles: frozenset[Role]) -> Transition:
+    """The table row for ``action`` now, if these roles may take it; else the refusal."""
+    row = transition_for(case, action)
+    refuse_subject(case, action, row, roles)
+    if not row.roles & roles:
+        needed = ", ".join(sorted(r.value for r in row.roles))
+        raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} needs: {needed}.")
+    return row
+
+
 def apply(
     case: Case,
     action: Action,
@@ -192,11 +202,7 @@ def apply(
     details: dict[str, Any] | None = None,
 ) -> Transition:
     """Check role and state, move the case, and append the history event."""
-    row = transition_for(case, action)
-    refuse_subject(case, action, row, roles)
-    if not row.roles & roles:
-        needed = ", ".join(sorted(r.value for r in row.roles))
-        raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} needs: {needed}.")
+    row = authorise(case, action, roles)
     before = case.state
     case.state = row.to
     record(case, action.value, actor=actor, at=at, before=before, after=row.to, details=details)

@@ -26,8 +26,8 @@ from cases.lifecycle import (
     Action,
     Transition,
     apply,
+    authorise,
     record,
-    refuse_subject,
     roles_on_case,
     transition_for,
 )
@@ -123,12 +123,7 @@ class ComplaintsDesk:
         now = self._now()
         with self.uow() as uow:
             case = uow.cases.get(case_id)
-            if expected_version is not None and case.version != expected_version:
-                raise InvalidTransition(
-                    f"{case.reference} has changed since you opened it; "
-                    f"your “{ACTION_LABELS[action]}” was not applied. Look at the card "
-                    "again and retry if it still applies.",
-                    last_actor=case.last_actor, last_at=case.last_action_at)
+            _check_version(case, action, expected_version)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
             if check is not None:
                 check(case, roles, now)
@@ -669,16 +664,9 @@ class ComplaintsDesk:
         with self.uow() as uow:
             case = uow.cases.get(case_id)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
-        row = transition_for(case, action)
-        if expected_version is not None and case.version != expected_version:
-            raise InvalidTransition(
-                f"{case.reference} has changed since this was shown to you; "
-                f"“{ACTION_LABELS[action]}” was not applied. Look at the card again.",
-                last_actor=case.last_actor, last_at=case.last_action_at)
-        refuse_subject(case, action, row, roles)
-        if not row.roles & roles:
-            raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} is for: "
-                             + ", ".join(sorted(r.value for r in row.roles)) + ".")
+        transition_for(case, action)  # a move the state no longer allows says so first
+        _check_version(case, action, expected_version)
+        authorise(case, action, roles)
         return case
 
     def get_case(self, case_id: int) -> Case:
@@ -732,6 +720,16 @@ class ComplaintsDesk:
         """Every due date for a receipt at ``received_at`` (for telling the complainant)."""
         return dl.policy_dates(self.policy, self.calendar, require_aware(received_at),
                                require_aware(concluded_at) if concluded_at else None)
+
+
+def _check_version(case: Case, action: Action, expected: int | None) -> None:
+    """Refuse an action taken from a card or form showing an older version of the case."""
+    if expected is not None and case.version != expected:
+        raise InvalidTransition(
+            f"{case.reference} has changed since it was shown to you; "
+            f"your “{ACTION_LABELS[action]}” was not applied. Look at the card again and "
+            "retry if it still applies.",
+            last_actor=case.last_actor, last_at=case.last_action_at)
 
 
 def _may_review(case: Case, person: str, field: str) -> None:

@@ -553,6 +553,6 @@ def test_a_stale_form_never_overwrites_a_colleagues_later_change(slack: SlackDri
                                             "new_reply_by": date(2026, 7, 8)})
     body = json.loads(answer.body)
     assert body["response_action"] == "update"
-    assert "has changed since you opened it" in json.dumps(body["view"])
+    assert "has changed since it was shown to you" in json.dumps(body["view"])
     assert f"<@{DIRECTOR_2}>" in json.dumps(body["view"])
     assert fresh(slack, case).review_reply_by == new_date
