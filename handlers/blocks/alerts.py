@@ -59,7 +59,7 @@ def alert_message(payload: Mapping[str, Any], case_id: int, calendar: LocalTime)
     text = clip(f"{reference}: {phrase}. Owner: {owner}", 3000)
     blocks: list[Block] = [
         section(f"{headline} · *{reference}*\n{escape(phrase)}\nOwner: {owner}"),
-        ActionsBlock(elements=[case_button(ActionId.VIEW_DETAILS, CaseRef(case_id),
+        ActionsBlock(elements=[case_button(ActionId.OPEN_CASE, CaseRef(case_id),
                                            label="Open case")]),
     ]
     return text, blocks
@@ -91,7 +91,7 @@ def digest_message(payload: Mapping[str, Any], calendar: LocalTime) -> Message:
         blocks.append(section(f"*{heading}*\n" + "\n".join(lines)))
     if more:
         blocks.append(context(f"…and {more} more: see App Home or `/complaint list overdue`."))
-    buttons = [case_button(ActionId.VIEW_DETAILS, CaseRef(int(i["case_id"])),
+    buttons = [case_button(ActionId.OPEN_CASE, CaseRef(int(i["case_id"])),
                            label=f"Open {clip(str(i['reference']), 60)}")
                for i in (late + today)[:DIGEST_BUTTONS]]
     if buttons:

@@ -124,7 +124,8 @@ def test_alerts_across_easter_2026_reach_slack_exactly(
     for call in fake.calls("chat.postMessage"):
         if "Owner:" in str(call.body.get("text")):
             dumped = str(call.body)
-            assert "Open case" in dumped and "case_view_details" in dumped
+            assert "Open case" in dumped and "case_open" in dumped
+            assert "case_view_details" not in dumped, "no personal data one click away"
             assert intake["complainant_name"] not in dumped and intake["email"] not in dumped
 
 
