@@ -294,3 +294,25 @@ def test_open_case_button_shows_the_card_privately_without_recording_a_details_v
     slack.click(STAFF, ActionId.OPEN_CASE.value, case.id)
     refusal = slack.fake.wait_for("chat.postEphemeral", 2)[1].body
     assert refusal["user"] == STAFF and case.reference not in refusal["text"]
+
+
+def test_app_home_shows_my_cases_and_what_is_due_with_a_log_button(slack: SlackDriver) -> None:
+    from tests.slack.signing import JSON, app_home_opened_event, event_body
+
+    log_complaint(slack)
+    case = slack.only_case()
+    view = open_step(slack, CS_AGENT, ActionId.ACKNOWLEDGE, case.id)
+    slack.submit(CS_AGENT, view, {"procedure_attached": tick_all(view, "procedure_attached")})
+    slack.clock.advance(timedelta(days=35))  # investigation now overdue
+    assert slack.send(event_body(app_home_opened_event(CS_AGENT)),
+                      content_type=JSON).status == 200
+    published = slack.fake.wait_for("views.publish")[0].body
+    assert published["user_id"] == CS_AGENT
+    home = json.dumps(published["view"])
+    assert case.reference in home and ActionId.LOG_COMPLAINT.value in home
+    assert "overdue" in home.lower()
+    assert "ada@example.com" not in home and "Ada Example" not in home
+
+    slack.send(event_body(app_home_opened_event(STAFF)), content_type=JSON)
+    staff_home = json.dumps(slack.fake.wait_for("views.publish", 2)[1].body["view"])
+    assert case.reference not in staff_home and ActionId.LOG_COMPLAINT.value in staff_home
