@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 # a Slack outage loses nothing. Backoff doubles from 2 s to at most 5 minutes.
 BACKOFF_START = 2.0
 BACKOFF_MAX = 300.0
-# Permanent failures (bad token, channel gone) are retried a few times, then dead-lettered
-# for an operator: `complaints-bot outbox status` shows them, `outbox retry` requeues them.
+# Permanent failures (bad token, channel gone) and unexpected errors (a bug rendering the
+# message) are retried a few times, then dead-lettered for an operator: `complaints-bot
+# outbox status` shows them, `outbox retry` requeues them. Retrying them for ever would
+# also hold the case's later messages back (one case's messages go in order).
 PERMANENT_ATTEMPTS = 5
 
 
@@ -74,21 +76,24 @@ class OutboxDispatcher:
             self._retry(item, str(exc), exc.seconds or backoff(item.attempts))
             return False
         except PermanentFailure as exc:
-            if item.attempts >= PERMANENT_ATTEMPTS:
-                log.error("outbox %s dead-lettered after %d attempts: %s", item.id,
-                          item.attempts, exc, extra={"case_id": item.case_id})
-                self.store.failed(item.id, self.clock.now(), str(exc), None)
-            else:
-                self._retry(item, str(exc), backoff(item.attempts))
+            self._give_up_or_retry(item, str(exc))
             return False
         except Exception as exc:
             ref = uuid.uuid4().hex[:8]
-            log.exception("outbox %s failed unexpectedly (ref %s)", item.id, ref,
-                          extra={"case_id": item.case_id})
-            self._retry(item, f"{type(exc).__name__}: {exc} (ref {ref})", backoff(item.attempts))
+            log.exception("outbox %s (%s) failed unexpectedly (ref %s)", item.id, item.kind,
+                          ref, extra={"case_id": item.case_id, "error_ref": ref})
+            self._give_up_or_retry(item, f"{type(exc).__name__}: {exc} (ref {ref})")
             return False
         self.store.delivered(item.id, self.clock.now())
         return True
+
+    def _give_up_or_retry(self, item: OutboxItem, error: str) -> None:
+        if item.attempts >= PERMANENT_ATTEMPTS:
+            log.error("outbox %s (%s) dead-lettered after %d attempts: %s", item.id, item.kind,
+                      item.attempts, error, extra={"case_id": item.case_id})
+            self.store.failed(item.id, self.clock.now(), error, None)
+        else:
+            self._retry(item, error, backoff(item.attempts))
 
     def _retry(self, item: OutboxItem, error: str, seconds: float) -> None:
         now = self.clock.now()

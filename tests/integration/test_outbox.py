@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from datetime import timedelta
 from typing import Any
@@ -10,13 +12,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
 from cases.clock import FrozenClock
 from cases.model import Notice, NoticeKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from scheduling.calendar import UKWorkingCalendar
 from storage.models import CaseRow, OutboxRow
-from storage.outbox import OutboxStore
+from storage.outbox import OutboxItem, OutboxStore
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.integration.conftest import CS_USER, NOW
 
@@ -283,3 +286,47 @@ def test_messages_of_different_cases_and_without_a_case_are_claimed_together(
     items = OutboxStore(uow_factory.engine).claim(NOW, limit=10)
     assert sorted(i.id for i in items if i.case_id is not None) == [f for f, _ in pairs]
     assert len([i for i in items if i.case_id is None]) == 2
+
+
+# ---- the dispatcher: what fails unexpectedly is dead-lettered, not retried for ever -----
+
+
+class _BrokenRenderer:
+    """Delivers everything except payloads marked broken (a bug rendering them)."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def deliver(self, item: OutboxItem) -> None:
+        if item.payload.get("broken"):
+            raise KeyError("blocks")
+        self.sent.append(item.id)
+
+
+def test_unexpected_delivery_error_is_dead_lettered_with_its_ref_and_frees_the_case(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any],
+        clock: FrozenClock, caplog: pytest.LogCaptureFixture) -> None:
+    case_id = desk.log_complaint(intake, logged_by=CS_USER).id
+    with uow_factory() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, case_id, {"broken": True}),
+                        Notice(NoticeKind.CHANNEL, case_id, {"text": "after"})])
+        uow.commit()
+    store = OutboxStore(uow_factory.engine)
+    renderer = _BrokenRenderer()
+    dispatcher = OutboxDispatcher(store, renderer, clock)
+
+    with caplog.at_level(logging.WARNING, logger="bot.dispatch"):
+        for _ in range(PERMANENT_ATTEMPTS + 1):
+            dispatcher.drain()
+            clock.advance(timedelta(minutes=10))
+
+    [dead] = store.dead()
+    assert dead.kind == "channel" and dead.attempts == PERMANENT_ATTEMPTS
+    ref = re.fullmatch(r"KeyError: 'blocks' \(ref ([0-9a-f]{8})\)", dead.error)
+    assert ref is not None, dead.error
+    given_up = [r for r in caplog.records if "dead-lettered" in r.getMessage()]
+    assert len(given_up) == 1 and ref.group(1) in given_up[0].getMessage()
+    assert any(r.exc_info and ref.group(1) in r.getMessage() for r in caplog.records)
+    # The case's later message went once the broken one was given up.
+    assert store.counts() == {"pending": 0, "dead": 1, "delivered": 4}
+    assert len(renderer.sent) == 4
