@@ -65,6 +65,8 @@ class ChatPosts(Protocol):
 
     def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None: ...
 
+    def forget_chat_post(self, case_id: int, surface: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class Channels:
@@ -170,8 +172,17 @@ class SlackDelivery:
         if where is not None:
             channel, ts = where
             self.pacer.wait(channel)
-            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
-            return where
+            try:
+                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=payload)
+                return where
+            except SlackApiError as exc:
+                if _error_of(exc) != "message_not_found":
+                    raise
+            # Someone deleted the card in Slack: retrying the update would hold the case's
+            # messages back for ever, so the card is posted afresh (a new thread starts).
+            log.warning("%s card of %s was deleted in Slack; posting it again", surface,
+                        case.reference, extra={"case_reference": case.reference})
+            self.posts.forget_chat_post(case.id, surface)
         channel = self.channels.for_surface(surface)
         self.pacer.wait(channel)
         response = self.client.chat_postMessage(channel=channel, text=text, blocks=payload,
@@ -192,8 +203,17 @@ class SlackDelivery:
         channel, ts = where
         text, msg_blocks = blocks.decision_message(decision_view(case, self.calendar))
         self.pacer.wait(channel)
-        self.client.chat_update(channel=channel, ts=ts, text=text,
-                                blocks=[b.to_dict() for b in msg_blocks])
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text,
+                                    blocks=[b.to_dict() for b in msg_blocks])
+        except SlackApiError as exc:
+            if _error_of(exc) != "message_not_found":
+                raise
+            # The draft was deleted in Slack: nothing left to refresh, and the card must not
+            # wait for it.
+            log.warning("decision message of %s was deleted in Slack; not refreshed",
+                        case.reference, extra={"case_reference": case.reference})
+            self.posts.forget_chat_post(case.id, DECISION_SURFACE)
 
     def _thread_of(self, case: Case, surface: Surface) -> tuple[str, str]:
         assert case.id is not None
@@ -268,11 +288,7 @@ class SlackDelivery:
     def _classify(exc: SlackApiError) -> Exception:
         response = exc.response
         status = getattr(response, "status_code", 0)
-        error = ""
-        try:
-            error = str(response.get("error", ""))
-        except (AttributeError, TypeError):
-            error = ""
+        error = _error_of(exc)
         if status == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get(
                 "retry-after", 1)) or 1)
@@ -280,3 +296,11 @@ class SlackDelivery:
         if error in PERMANENT_ERRORS:
             return PermanentFailure(f"Slack refused: {error}")
         return RetryLater(f"Slack error {status} {error}".strip())
+
+
+def _error_of(exc: SlackApiError) -> str:
+    """Slack's error code (``message_not_found``, ...), or "" when the answer had none."""
+    try:
+        return str(exc.response.get("error", ""))
+    except (AttributeError, TypeError):
+        return ""

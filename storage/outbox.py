@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, case, func, or_, select, update
+from sqlalchemy import CursorResult, Engine, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -186,6 +186,12 @@ class OutboxStore:
             session.execute(stmt.on_conflict_do_update(
                 index_elements=[ChatPostRow.case_id, ChatPostRow.surface],
                 set_={"channel": stmt.excluded.channel, "ts": stmt.excluded.ts}))
+
+    def forget_chat_post(self, case_id: int, surface: str) -> None:
+        """The card of a case on one surface is gone (deleted in Slack): post afresh next."""
+        with self._sessions.begin() as session:
+            session.execute(delete(ChatPostRow).where(ChatPostRow.case_id == case_id,
+                                                      ChatPostRow.surface == surface))
 
 
 def _is_postgres(session: Session) -> bool:

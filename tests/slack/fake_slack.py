@@ -242,6 +242,11 @@ class FakeSlack:
         with self._lock:
             return self._messages[(channel, ts)]
 
+    def delete_message(self, channel: str, ts: str) -> None:
+        """Someone deletes a message in Slack: later chat.update calls get message_not_found."""
+        with self._lock:
+            del self._messages[(channel, ts)]
+
     def thread(self, channel: str, ts: str) -> list[Message]:
         """Replies in the thread under ``ts``, oldest first."""
         return [m for m in self.messages(channel) if m.thread_ts == ts and m.ts != ts]

@@ -11,8 +11,18 @@ import pytest
 
 from cases.clock import FrozenClock
 from cases.model import Case, Notice, NoticeKind
+from handlers.delivery import DECISION_SURFACE
+from handlers.ids import ActionId
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import CS_AGENT, CS_CHANNEL, SlackDriver
+from tests.slack.harness import (
+    CS_AGENT,
+    CS_CHANNEL,
+    DIRECTOR,
+    DIRECTORS_CHANNEL,
+    SlackDriver,
+    card_text,
+)
+from tests.slack.test_stage_two import decision_proposed
 
 LONDON = ZoneInfo("Europe/London")
 INTAKE: dict[str, Any] = {
@@ -89,3 +99,44 @@ def test_card_refused_for_good_is_dead_and_the_next_thread_line_posts_it(
     assert [case.reference in t or "ogged" in t for t in slack.thread(case)] == [True]
     assert any(case.reference in text for text in slack.dms(CS_AGENT))
     assert slack.runtime.outbox.counts() == {"pending": 0, "dead": 1, "delivered": 2}
+
+
+def test_card_deleted_in_slack_is_posted_afresh_and_its_case_carries_on(
+        slack: SlackDriver) -> None:
+    case = logged(slack)
+    assert case.id is not None
+    slack.deliver()
+    old = slack.card(case)
+    # Someone deletes the card: Slack answers the next update with message_not_found.
+    slack.fake.error_next("chat.update", "message_not_found")
+    queue(slack, Notice(NoticeKind.CARD, case.id, {}),
+          Notice(NoticeKind.CHANNEL, case.id, {"text": "after the repost", "thread": True}))
+    slack.deliver()
+
+    new = slack.card(case)
+    assert new.ts != old.ts and case.reference in new.text
+    assert [m.ts for m in cards(slack)] == [old.ts, new.ts]
+    assert slack.thread(case) == ["after the repost"]
+    assert slack.runtime.outbox.counts() == {"pending": 0, "dead": 0, "delivered": 5}
+    # Later refreshes edit the new card.
+    queue(slack, Notice(NoticeKind.CARD, case.id, {}))
+    slack.deliver()
+    assert slack.fake.calls("chat.update")[-1].body["ts"] == new.ts
+    assert slack.card(case).updates == 1
+
+
+def test_decision_message_deleted_in_slack_does_not_hold_the_card_back(
+        slack: SlackDriver) -> None:
+    case = decision_proposed(slack)
+    assert case.id is not None
+    where = slack.runtime.outbox.chat_post(case.id, DECISION_SURFACE)
+    assert where is not None
+    slack.fake.delete_message(*where)
+
+    slack.click(DIRECTOR, ActionId.APPROVE_DECISION.value, case, channel=DIRECTORS_CHANNEL)
+    slack.deliver()
+
+    assert "Final decision" in card_text(slack.card(case, DIRECTORS_CHANNEL))
+    assert slack.runtime.outbox.chat_post(case.id, DECISION_SURFACE) is None
+    assert slack.runtime.outbox.counts()["pending"] == 0
+    assert slack.runtime.outbox.counts()["dead"] == 0
