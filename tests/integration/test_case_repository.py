@@ -135,7 +135,7 @@ def test_save_bumps_version_and_numbers_history_after_the_last_event(
         logged_version = uow.cases.get(case_id).version
     desk.add_note(case_id, actor=CS_USER, text="Called back.")
     desk.acknowledge_case(case_id, actor=CS_USER, owner=CS_USER,
-                          promised_reply_by=date(2026, 6, 9), procedure_attached=True)
+                          promised_reply_by=date(2026, 6, 8), procedure_attached=True)
     desk.add_note(case_id, actor=CS_USER, text="Left a voicemail.")
 
     with uow_factory() as uow:

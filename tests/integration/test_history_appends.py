@@ -21,7 +21,7 @@ def test_viewing_details_between_load_and_save_does_not_fail_a_colleagues_acknow
     with uow_factory() as uow:
         assert uow.cases.get(case.id).version == loaded.version, "views and notes keep version"
     acknowledged = desk.acknowledge_case(case.id, actor=CS_USER, owner=CS_USER,
-                                         promised_reply_by=date(2026, 6, 9),
+                                         promised_reply_by=date(2026, 6, 8),
                                          procedure_attached=True)
     assert acknowledged.owner == CS_USER
     history = desk.history(case.id)
