@@ -35,6 +35,13 @@ PERMANENT_ERRORS = frozenset({
 DECISION_SURFACE = "decision"
 
 
+# Slack errors that say "not now": retried for as long as it takes.
+TRANSIENT_ERRORS = frozenset({
+    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+    "request_timeout", "team_added_to_org",
+})
+
+
 class RetryLater(Exception):
     """Not delivered now; try again after ``seconds`` (None: the dispatcher's backoff)."""
 
@@ -295,7 +302,11 @@ class SlackDelivery:
             return RetryLater(f"rate limited by Slack for {retry_after:.0f}s", retry_after)
         if error in PERMANENT_ERRORS:
             return PermanentFailure(f"Slack refused: {error}")
-        return RetryLater(f"Slack error {status} {error}".strip())
+        if status >= 500 or error in TRANSIENT_ERRORS or not error:
+            return RetryLater(f"Slack error {status} {error}".strip())
+        # An error code we do not know: retried a few times, then kept for an operator,
+        # so that one odd message never holds its case's later messages for ever.
+        return PermanentFailure(f"Slack refused: {error} (HTTP {status})")
 
 
 def _error_of(exc: SlackApiError) -> str:

@@ -140,3 +140,18 @@ def test_decision_message_deleted_in_slack_does_not_hold_the_card_back(
     assert slack.runtime.outbox.chat_post(case.id, DECISION_SURFACE) is None
     assert slack.runtime.outbox.counts()["pending"] == 0
     assert slack.runtime.outbox.counts()["dead"] == 0
+
+
+def test_an_unknown_slack_error_is_dead_lettered_and_does_not_hold_the_case(
+        slack: SlackDriver) -> None:
+    case = logged(slack)
+    slack.fake.error_next("chat.postMessage", "some_new_error", count=50)
+    for _ in range(8):
+        slack.deliver()
+        slack.clock.advance(timedelta(minutes=5))
+    dead = slack.runtime.outbox.dead()
+    assert dead and "some_new_error" in dead[0].error
+    slack.fake.reset()
+    slack.runtime.outbox.requeue_dead(slack.clock.now())
+    slack.deliver()
+    assert case.reference in slack.card(case).text
