@@ -46,4 +46,5 @@ class Container:
 
     @cached_property
     def desk(self) -> ComplaintsDesk:
-        return ComplaintsDesk(self.uow, self.clock, self.calendar, self.policy)
+        return ComplaintsDesk(self.uow, self.clock, self.calendar, self.policy,
+                              reader=self.uow.reader())

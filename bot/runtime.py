@@ -15,7 +15,6 @@ from bot.container import Container
 from bot.dispatch import OutboxDispatcher
 from bot.settings import Settings
 from cases.clock import Clock
-from cases.services import ComplaintsDesk
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
 from storage import migrate
@@ -78,11 +77,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     outbox = OutboxStore(container.engine)
     channels = Channels(customer_services=settings.complaints_cs_channel or "",
                         directors=settings.complaints_directors_channel or "")
-    # Delivery only reads cases (to render them): a desk on read-only units of work keeps
-    # it out of SQLite's queue of writers (storage.db.read_only); PostgreSQL is unaffected.
-    reading_desk = ComplaintsDesk(container.uow.reader(), container.clock, container.calendar,
-                                  container.policy)
-    delivery = SlackDelivery(client, reading_desk, outbox, channels, container.clock,
+    # Delivery only reads cases (get_case, policy dates): the desk's reads use read-only
+    # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
+    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
     dispatcher = OutboxDispatcher(outbox, delivery, container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()

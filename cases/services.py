@@ -93,8 +93,11 @@ class ComplaintsDesk:
     """The service layer. Construct once with its dependencies; call from any adapter."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, calendar: WorkingCalendar,
-                 policy: Policy) -> None:
+                 policy: Policy, *, reader: UnitOfWorkFactory | None = None) -> None:
         self.uow = uow
+        # Units of work that only read (lists, lookups, pre-checks): they need not queue
+        # behind writers where the database makes a difference (SQLite).
+        self.reader = reader or uow
         self.clock = clock
         self.calendar = calendar
         self.policy = policy
@@ -145,7 +148,7 @@ class ComplaintsDesk:
             return case
 
     def _already_done(self, case_id: int, action: Action) -> InvalidTransition:
-        with self.uow() as uow:
+        with self.reader() as uow:
             fresh = uow.cases.get(case_id)
         return InvalidTransition(
             f"{fresh.reference} was changed by someone else just before you; "
@@ -329,7 +332,7 @@ class ComplaintsDesk:
     def close_expired_review_windows(self) -> list[str]:
         """Close every replied case whose review window has passed; returns references."""
         now = self._now()
-        with self.uow() as uow:
+        with self.reader() as uow:
             ids = list(uow.cases.ids_with_window_expired(now))
         closed: list[str] = []
         for case_id in ids:
@@ -495,7 +498,7 @@ class ComplaintsDesk:
     def record_missing_responses(self) -> list[str]:
         """Record 'no response' for every named person whose window has passed."""
         now = self._now()
-        with self.uow() as uow:
+        with self.reader() as uow:
             due = [c for c in uow.cases.list_open(limit=10_000)
                    if (d := c.deadlines.get(DeadlineKind.PERSON_RESPONSE)) is not None
                    and d.is_open and d.due_at <= now]
@@ -661,7 +664,7 @@ class ComplaintsDesk:
     def check_action(self, case_id: int, action: Action, *, actor: str,
                      expected_version: int | None = None) -> Case:
         """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             case = uow.cases.get(case_id)
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
         transition_for(case, action)  # a move the state no longer allows says so first
@@ -671,12 +674,12 @@ class ComplaintsDesk:
 
     def get_case(self, case_id: int) -> Case:
         """Load a case (for rendering cards; no access check: cards hold no personal data)."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.cases.get(case_id)
 
     def case_for(self, case_id: int, *, viewer: str) -> Case:
         """A case by id, if the viewer may see it; otherwise NotFound."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             case = uow.cases.get(case_id)
             if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
                 raise NotFound("No such case that you can see.")
@@ -684,7 +687,7 @@ class ComplaintsDesk:
 
     def find_case(self, reference: str, *, viewer: str) -> Case:
         """A case by reference, if the viewer may see it; otherwise NotFound."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             case = uow.cases.get_by_reference(reference.strip().upper())
             if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
                 raise NotFound(f"No case {reference.strip().upper()} that you can see.")
@@ -693,7 +696,7 @@ class ComplaintsDesk:
     def list_cases(self, *, viewer: str, which: str = "open", limit: int = 50
                    ) -> Sequence[Case]:
         """``mine``, ``overdue`` or ``open`` cases the viewer may see."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             roles = uow.roles.roles_of(viewer)
             if which == "mine":
                 found = uow.cases.list_for_user(viewer, limit=limit)
@@ -707,12 +710,12 @@ class ComplaintsDesk:
 
     def roles_of(self, user: str) -> frozenset[Role]:
         """A user's organisation roles."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.roles.roles_of(user)
 
     def history(self, case_id: int) -> Sequence[Any]:
         """The case's history, oldest first."""
-        with self.uow() as uow:
+        with self.reader() as uow:
             return uow.cases.history(case_id)
 
     def policy_dates(self, received_at: datetime, concluded_at: datetime | None = None

@@ -27,3 +27,25 @@ def test_viewing_details_between_load_and_save_does_not_fail_a_colleagues_acknow
     history = desk.history(case.id)
     assert [e.action for e in history] == ["logged", "details_viewed", "note", "acknowledge"]
     assert [e.seq for e in history] == [1, 2, 3, 4]
+
+
+def test_lookups_do_not_queue_behind_a_writer(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    import threading
+
+    from cases.services import ComplaintsDesk as Desk
+
+    case = desk.log_complaint(intake, logged_by=CS_USER)
+    assert case.id is not None
+    reading = Desk(uow_factory, desk.clock, desk.calendar, desk.policy,
+                   reader=uow_factory.reader())
+    seen: list[str] = []
+    with uow_factory() as writer:  # holds the write lock on SQLite until it ends
+        writer.cases.get(case.id)
+        thread = threading.Thread(
+            target=lambda: seen.append(reading.get_case(case.id or 0).reference))
+        thread.start()
+        thread.join(timeout=5)
+        finished_while_writer_open = not thread.is_alive()
+    thread.join()
+    assert finished_while_writer_open and seen == [case.reference]
