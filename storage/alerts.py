@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
+from storage.db import is_postgres
 from storage.models import AlertRow, CaseRow, DeadlineRow, OutboxRow
 
 _ALERTED = sorted(k.value for k in ALERTED_DEADLINES)
@@ -52,10 +53,6 @@ _PG_QUEUE = text("""
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id
 """)
-
-
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def default_worker_id() -> str:
@@ -152,7 +149,7 @@ class SqlAlertLedger:
 
     def _insert_alerts(self, session: Session, alerts: list[Alert]) -> set[str]:
         """Insert-if-absent the alert keys (in the given order); returns the keys inserted."""
-        if _is_postgres(session):
+        if is_postgres(session):
             # Whole columns as arrays: one short statement with 7 parameters, however many
             # rows (a VALUES list of 500 rows costs more to build and parse than to run).
             return set(session.execute(_PG_CLAIM, {
@@ -177,7 +174,7 @@ class SqlAlertLedger:
         """Insert the notices' outbox rows (skipping dedupe keys already there) in one go."""
         if not notices:
             return 0
-        if _is_postgres(session):
+        if is_postgres(session):
             document = json.dumps([{"case_id": n.case_id, "kind": n.kind.value,
                                     "payload": dict(n.payload), "dedupe_key": n.dedupe_key}
                                    for n in notices])

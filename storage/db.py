@@ -29,7 +29,9 @@ from collections import deque
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 BUSY_TIMEOUT_MS = 10_000
@@ -221,3 +223,13 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
             raise
 
     return engine
+
+
+def is_postgres(session: Session) -> bool:
+    """Is this session on PostgreSQL (rather than SQLite)?"""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def upsert_insert(session: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT support (SQLite and PostgreSQL share the API)."""
+    return postgresql.insert if is_postgres(session) else sqlite.insert

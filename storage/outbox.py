@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import aliased, sessionmaker
 
 from cases.clock import require_aware
-from storage.db import read_only
+from storage.db import read_only, upsert_insert
 from storage.models import ChatPostRow, OutboxRow
 
 MAX_ERROR = 2000
@@ -180,7 +179,7 @@ class OutboxStore:
     def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None:
         """Record (or move) the card of a case on one surface."""
         with self._sessions.begin() as session:
-            ins = postgresql.insert if _is_postgres(session) else sqlite.insert
+            ins = upsert_insert(session)
             stmt = ins(ChatPostRow).values(case_id=case_id, surface=surface, channel=channel,
                                            ts=ts)
             session.execute(stmt.on_conflict_do_update(
@@ -192,7 +191,3 @@ class OutboxStore:
         with self._sessions.begin() as session:
             session.execute(delete(ChatPostRow).where(ChatPostRow.case_id == case_id,
                                                       ChatPostRow.surface == surface))
-
-
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"

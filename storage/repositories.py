@@ -20,7 +20,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cases.clock import Clock, require_aware
@@ -40,6 +39,7 @@ from cases.model import (
 )
 from cases.ports import UnitOfWorkFactory
 from cases.roles import ORGANISATION_ROLES, Role
+from storage.db import upsert_insert
 from storage.models import (
     CaseEventRow,
     CaseRow,
@@ -53,11 +53,6 @@ REFERENCE_PREFIX = "TT"
 _CASES = cast(Table, CaseRow.__table__)
 _CASE_INSERT = insert(_CASES).returning(_CASES.c.id)
 _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
-
-
-def _upsert_insert(session: Session) -> Any:
-    """The dialect's INSERT with ON CONFLICT support (SQLite and PostgreSQL share the API)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _opt_dt(value: str | None) -> datetime | None:
@@ -345,7 +340,7 @@ class SqlCaseRepository:
     def next_reference(self, year: int) -> str:
         """Allocate ``TT-YYYY-NNNN`` with one atomic upsert of the year's counter."""
         counters = ReferenceCounterRow.__table__
-        ins = _upsert_insert(self.session)
+        ins = upsert_insert(self.session)
         # One statement: the year's first case inserts 1, every later one increments.
         number = self.session.connection().execute(
             ins(counters).values(year=year, last_number=1)
@@ -406,7 +401,7 @@ class SqlCaseRepository:
         if not case.deadlines:
             return
         deadlines = DeadlineRow.__table__
-        ins = _upsert_insert(self.session)(deadlines)
+        ins = upsert_insert(self.session)(deadlines)
         stmt = ins.on_conflict_do_update(
             index_elements=[deadlines.c.case_id, deadlines.c.kind],
             set_={c: ins.excluded[c] for c in
@@ -463,7 +458,7 @@ class SqlRoleRepository:
     def grant(self, user_id: str, role: Role) -> bool:
         """Give a role; False when the user had it already."""
         _require_organisation_role(role)
-        ins = _upsert_insert(self.session)
+        ins = upsert_insert(self.session)
         result = cast(CursorResult[Any], self.session.execute(
             ins(RoleRow).values(user_id=user_id, role=role.value).on_conflict_do_nothing()
             # INSERT row counts are dropped unless asked for (psycopg reports -1 otherwise).
@@ -531,5 +526,5 @@ class SqlOutbox:
         # in the unique index), so the same statement serves notices with and without.
         outbox = OutboxRow.__table__
         self.session.connection().execute(
-            _upsert_insert(self.session)(outbox)
+            upsert_insert(self.session)(outbox)
             .on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key]), rows)
