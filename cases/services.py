@@ -47,6 +47,10 @@ from cases.ports import UnitOfWorkFactory, WorkingCalendar
 from cases.roles import SYSTEM_ACTOR, Role
 
 MAX_NOTE = 2000
+MAX_HOW = 200
+MAX_RESPONSE = 3000
+MAX_REASONS = 2500
+MAX_REMEDY = 1500
 
 
 def card(case: Case) -> Notice:
@@ -358,7 +362,7 @@ class ComplaintsDesk:
                        reason: str | None = None, expected_version: int | None = None) -> Case:
         """The complainant asked for a Stage Two review; clocks start at effective receipt."""
         received = require_aware(requested_at)
-        how_text = _text(how, "how", limit=200)
+        how_text = _text(how, "how", limit=MAX_HOW)
         reason_text = _text(reason, "reason", required=False)
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
@@ -466,7 +470,7 @@ class ComplaintsDesk:
     def record_person_response(self, case_id: int, *, actor: str, response: str,
                                expected_version: int | None = None) -> Case:
         """The person the complaint is about gives their side, once; the reviewer sees it."""
-        text = _text(response, "response", limit=3000)
+        text = _text(response, "response", limit=MAX_RESPONSE)
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
             window = case.deadlines.get(DeadlineKind.PERSON_RESPONSE)
@@ -550,8 +554,8 @@ class ComplaintsDesk:
     def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
                          remedy: str, expected_version: int | None = None) -> Case:
         """The reviewer drafts the decision; directors approve it in the thread."""
-        reasons_text = _text(reasons, "reasons", limit=2500)
-        remedy_text = _text(remedy, "remedy", limit=1500)
+        reasons_text = _text(reasons, "reasons", limit=MAX_REASONS)
+        remedy_text = _text(remedy, "remedy", limit=MAX_REMEDY)
 
         def check(case: Case, roles: frozenset[Role], now: datetime) -> None:
             # The procedure gives the named person a further opportunity to respond:

@@ -39,18 +39,19 @@ from cases.intake import (
 )
 from cases.lifecycle import Action
 from cases.model import OUTCOME_LABELS, DeadlineKind, Outcome, State
-from cases.services import MAX_NOTE, PersonalDetails
+from cases.services import (
+    MAX_HOW,
+    MAX_NOTE,
+    MAX_REASONS,
+    MAX_REMEDY,
+    MAX_RESPONSE,
+    PersonalDetails,
+)
 from cases.views import CaseCardView, DatesToTell, DisplayCalendar, format_when
 from handlers.blocks._common import clip, context, escape, option, plain, section
 from handlers.ids import BlockId, CallbackId
 
 LONDON = ZoneInfo("Europe/London")
-
-# Limits the use cases in cases/services.py apply (kept in step with them).
-MAX_HOW = 200
-MAX_RESPONSE = 3000
-MAX_REASONS = 2500
-MAX_REMEDY = 1500
 
 MODAL_TITLE_MAX = 24
 INPUT_LABEL_MAX = 150

@@ -24,7 +24,7 @@ from cases.intake import (
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind, Decision, Outcome, ProgressUpdate, State
 from cases.policy import Policy
-from cases.services import MAX_NOTE, PersonalDetails
+from cases.services import MAX_HOW, MAX_NOTE, MAX_REASONS, MAX_REMEDY, MAX_RESPONSE, PersonalDetails
 from cases.views import (
     CaseCardView,
     case_card_view,
@@ -33,7 +33,6 @@ from cases.views import (
     home_view_model,
 )
 from handlers import blocks
-from handlers.blocks.modals import MAX_HOW, MAX_REASONS, MAX_REMEDY, MAX_RESPONSE
 from handlers.ids import (
     ACTION_BUTTONS,
     MODAL_FOR_ACTION,
