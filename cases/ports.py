@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from cases.model import Case, HistoryEvent, Notice
+    from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.roles import Role
 
 
@@ -95,6 +95,10 @@ class CaseRepository(Protocol):
 
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
         """The case's append-only history, oldest first."""
+        ...
+
+    def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:
+        """Open cases whose open deadline of ``kind`` was due at or before ``now``."""
         ...
 
     def ids_with_window_expired(self, now: datetime) -> Sequence[int]:

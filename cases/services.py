@@ -503,12 +503,9 @@ class ComplaintsDesk:
         """Record 'no response' for every named person whose window has passed."""
         now = self._now()
         with self.reader() as uow:
-            due = [c for c in uow.cases.list_open(limit=10_000)
-                   if (d := c.deadlines.get(DeadlineKind.PERSON_RESPONSE)) is not None
-                   and d.is_open and d.due_at <= now]
+            due = list(uow.cases.ids_with_open_deadline_due(DeadlineKind.PERSON_RESPONSE, now))
         done: list[str] = []
-        for case in due:
-            assert case.id is not None
+        for case_id in due:
 
             def mutate(c: Case, row: Transition, at: datetime) -> tuple[dict[str, Any],
                                                                        list[Notice]]:
@@ -518,7 +515,7 @@ class ComplaintsDesk:
                     timeline(c, "no_response", SYSTEM_ACTOR, at)]
 
             try:
-                done.append(self._change(case.id, Action.RECORD_NO_RESPONSE, SYSTEM_ACTOR,
+                done.append(self._change(case_id, Action.RECORD_NO_RESPONSE, SYSTEM_ACTOR,
                                          mutate).reference)
             except (InvalidTransition, ConcurrentChange):
                 continue  # the case moved on meanwhile

@@ -301,6 +301,19 @@ class SqlCaseRepository:
         )
         return self._open_sorted(CaseRow.id.in_(overdue), limit=limit)
 
+    def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:
+        """Open cases whose open deadline of ``kind`` was due at or before ``now``."""
+        stmt = (
+            select(DeadlineRow.case_id)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(DeadlineRow.kind == kind.value,
+                   DeadlineRow.met_at.is_(None), DeadlineRow.retired_at.is_(None),
+                   DeadlineRow.due_at <= require_aware(now),
+                   CaseRow.state.in_(_OPEN_STATE_VALUES))
+            .order_by(DeadlineRow.case_id)
+        )
+        return list(self.session.scalars(stmt))
+
     def ids_with_window_expired(self, now: datetime) -> Sequence[int]:
         """Replied cases whose open review window was due before ``now``."""
         stmt = (

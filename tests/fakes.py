@@ -146,6 +146,11 @@ class InMemoryCaseRepository:
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
         return [*self._store.events.get(case_id, []), *self.staged_events.get(case_id, [])]
 
+    def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:
+        return [case_id for case_id, case in sorted(self._visible().items())
+                if case.is_open and (d := case.deadlines.get(kind)) is not None
+                and d.is_open and d.due_at <= now]
+
     def ids_with_window_expired(self, now: datetime) -> Sequence[int]:
         ids = []
         for case_id, case in sorted(self._visible().items()):

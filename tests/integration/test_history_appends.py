@@ -49,3 +49,34 @@ def test_lookups_do_not_queue_behind_a_writer(
         finished_while_writer_open = not thread.is_alive()
     thread.join()
     assert finished_while_writer_open and seen == [case.reference]
+
+
+def test_no_response_from_the_named_person_is_recorded_on_the_real_database(
+        desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from cases.clock import FrozenClock
+    from cases.model import DeadlineKind, Outcome
+    from cases.roles import Role
+
+    clock = desk.clock
+    assert isinstance(clock, FrozenClock)
+    with uow_factory() as uow:
+        uow.roles.grant("U0DIR0001", Role.DIRECTOR)
+        uow.commit()
+    case = desk.log_complaint({**intake, "subject_user_id": "U0SUBJ001"}, logged_by=CS_USER)
+    cid = case.id or 0
+    desk.acknowledge_case(cid, actor=CS_USER, owner=CS_USER,
+                          promised_reply_by=date(2026, 6, 8), procedure_attached=True)
+    desk.resolve_case(cid, actor=CS_USER, resolution="Replacement sent.")
+    desk.send_reply(cid, actor=CS_USER, outcome=Outcome.UPHELD, suggestions="Replacement.")
+    clock.advance(timedelta(days=1))
+    desk.request_review(cid, actor=CS_USER, requested_at=clock.now(), how="email")
+    desk.acknowledge_review(cid, actor="U0DIR0001")
+    assert desk.record_missing_responses() == []
+    clock.advance(timedelta(days=7))  # past 3 working days
+    assert desk.record_missing_responses() == [case.reference]
+    assert desk.record_missing_responses() == []
+    fresh = desk.get_case(cid)
+    assert fresh.deadlines[DeadlineKind.PERSON_RESPONSE].retired_at is not None
+    assert desk.history(cid)[-1].action == "record_no_response"
