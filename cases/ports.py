@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
@@ -95,6 +95,14 @@ class CaseRepository(Protocol):
 
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
         """The case's append-only history, oldest first."""
+        ...
+
+    def received_between(self, start: datetime, end: datetime, *, batch: int = 500
+                         ) -> Iterator[Sequence[Case]]:
+        """Cases received in [start, end), in pages of at most ``batch``, ordered by id.
+
+        Pages are read one at a time (keyset on id), so memory stays bounded by ``batch``.
+        """
         ...
 
     def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:

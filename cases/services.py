@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from cases import deadlines as dl
@@ -44,6 +44,7 @@ from cases.model import (
 )
 from cases.policy import Policy
 from cases.ports import UnitOfWorkFactory, WorkingCalendar
+from cases.reporting import TrendReport, trends_report
 from cases.roles import SYSTEM_ACTOR, Role
 
 MAX_NOTE = 2000
@@ -51,6 +52,8 @@ MAX_HOW = 200
 MAX_RESPONSE = 3000
 MAX_REASONS = 2500
 MAX_REMEDY = 1500
+# Phase Three: the HR manager owns the policy; directors run the procedure's Stage Two.
+REPORT_ROLES = frozenset({Role.HR_MANAGER, Role.DIRECTOR})
 
 
 def card(case: Case) -> Notice:
@@ -708,6 +711,36 @@ class ComplaintsDesk:
             else:
                 raise IntakeInvalid({"which": "choose mine, overdue or open"})
             return [c for c in found if may_see_case(viewer, c, roles)]
+
+    # ---- Phase Three -----------------------------------------------------------------
+
+    def trends_report(self, *, viewer: str, start: date, end: date) -> TrendReport:
+        """Trends and effectiveness over complaints received in [start, end]: HR and directors."""
+        with self.reader() as uow:
+            roles = uow.roles.roles_of(viewer)
+        if not roles & REPORT_ROLES:
+            raise NotAllowed(
+                "The trends report is for the HR manager, who owns the complaints policy, "
+                "and directors. Ask one of them if you need it.")
+        return self.trends_report_as_operator(start=start, end=end)
+
+    def trends_report_as_operator(self, *, start: date, end: date) -> TrendReport:
+        """The trends report without a role check: for operator tools (the CLI) only."""
+        if start > end:
+            raise IntakeInvalid({"end": f"the end date {end:%d %b %Y} is before the start "
+                                        f"date {start:%d %b %Y}"})
+        if start.year < 2000 or end.year > 9000:
+            raise IntakeInvalid({"start" if start.year < 2000 else "end":
+                                 "choose a date between 2000 and 9000"})
+        now = self._now()
+        # The period is in London dates: read a day either side in UTC and let the report
+        # keep the cases whose London receipt date falls inside.
+        since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
+        until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
+        with self.reader() as uow:
+            pages = uow.cases.received_between(since, until)
+            return trends_report((case for page in pages for case in page), start, end, now,
+                                 self.calendar)
 
     def roles_of(self, user: str) -> frozenset[Role]:
         """A user's organisation roles."""

@@ -76,6 +76,8 @@ class CaseRow(Base):
         Index("ix_cases_reviewer", "reviewer"),
         Index("ix_cases_delegate", "delegate"),
         Index("ix_cases_logged_by", "logged_by"),
+        # The Phase Three report pages through the cases received in a period.
+        Index("ix_cases_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
@@ -300,6 +300,31 @@ class SqlCaseRepository:
                    DeadlineRow.kind != DeadlineKind.REVIEW_WINDOW.value)
         )
         return self._open_sorted(CaseRow.id.in_(overdue), limit=limit)
+
+    def received_between(self, start: datetime, end: datetime, *, batch: int = 500
+                         ) -> Iterator[Sequence[Case]]:
+        """Cases received in [start, end), in pages of at most ``batch``, ordered by id.
+
+        Keyset paging (``id > last``) over ``ix_cases_received_at``: each page is one
+        query, and nothing of an earlier page is kept.
+        """
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        start, end = require_aware(start), require_aware(end)
+        last_id = 0
+        while True:
+            page = self._load(
+                select(CaseRow)
+                .where(CaseRow.received_at >= start, CaseRow.received_at < end,
+                       CaseRow.id > last_id)
+                .order_by(CaseRow.id)
+                .limit(batch))
+            if not page:
+                return
+            yield page
+            if len(page) < batch:
+                return
+            last_id = page[-1].id or 0
 
     def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:
         """Open cases whose open deadline of ``kind`` was due at or before ``now``."""

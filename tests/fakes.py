@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -145,6 +145,15 @@ class InMemoryCaseRepository:
 
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
         return [*self._store.events.get(case_id, []), *self.staged_events.get(case_id, [])]
+
+    def received_between(self, start: datetime, end: datetime, *, batch: int = 500
+                         ) -> Iterator[Sequence[Case]]:
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        found = [c for _, c in sorted(self._visible().items())
+                 if start <= c.received_at < end]
+        for first in range(0, len(found), batch):
+            yield [copy.deepcopy(c) for c in found[first:first + batch]]
 
     def ids_with_open_deadline_due(self, kind: DeadlineKind, now: datetime) -> Sequence[int]:
         return [case_id for case_id, case in sorted(self._visible().items())

@@ -44,6 +44,7 @@ from handlers.blocks.modals import (
     step_modal,
     withdraw_modal,
 )
+from handlers.blocks.report import report_message
 
 __all__ = [
     "DIRECTORS_EVENTS",
@@ -77,6 +78,7 @@ __all__ = [
     "person_responded_dm",
     "progress_update_modal",
     "read_values",
+    "report_message",
     "request_changes_modal",
     "request_review_modal",
     "resolve_modal",

@@ -10,7 +10,7 @@ from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -45,10 +45,16 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert removed == set(Base.metadata.tables)
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
 
-    # 0002 alone steps back cleanly: the outbox loses just its per-case pending index.
+    # 0003 alone steps back cleanly: the cases lose just their received_at index.
+    migrate.downgrade(database_url, "0002")
+    assert migrate.current(database_url) == "0002"
+    missing = _differences(database_url, Base.metadata)
+    assert [(d[0], d[1].name) for d in missing] == [("add_index", "ix_cases_received_at")]
+
+    # 0002 alone steps back cleanly: the outbox loses just its per-case pending index too.
     migrate.downgrade(database_url, "0001")
     assert migrate.current(database_url) == "0001"
-    assert [d[0] for d in _differences(database_url, Base.metadata)] == ["add_index"]
+    assert [d[0] for d in _differences(database_url, Base.metadata)] == ["add_index"] * 2
 
     migrate.downgrade(database_url)
 
