@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from cases.deadlines import policy_dates
-from cases.errors import DomainError
+from cases.errors import DomainError, IntakeInvalid
+from cases.reporting import last_full_quarter, parse_day, report_as_dict, report_text
 from cases.roles import parse_organisation_role
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,40 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_day(text: str, flag: str) -> date:
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise CliError(f"{flag}: {exc}") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.container import Container
+    from storage import migrate
+
+    container = Container(_settings())
+    if args.start is None and args.end is not None:
+        raise CliError("--to needs --from too (or give neither for the last full quarter)")
+    today = container.calendar.local_date(container.clock.now())
+    if args.start is None:
+        start, end = last_full_quarter(today)
+    else:
+        start = _parse_day(args.start, "--from")
+        end = _parse_day(args.end, "--to") if args.end else today
+    migrate.upgrade(container.settings.database_url)
+    try:
+        # An operator tool: whoever can reach the database may read counts (no role check).
+        report = container.desk.trends_report_as_operator(start=start, end=end)
+    except IntakeInvalid as exc:
+        flags = {"start": "--from", "end": "--to"}
+        raise CliError("; ".join(f"{flags.get(k, k)}: {v}" for k, v in exc.errors.items())
+                       ) from None
+    finally:
+        container.engine.dispose()
+    print(json.dumps(report_as_dict(report), indent=2) if args.json else report_text(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="complaints-bot",
@@ -277,6 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
                             "London time (alerts are claimed once: a later run will not "
                             "repeat them)")
     sweep.set_defaults(func=cmd_sweep)
+
+    report = sub.add_parser(
+        "report", help="Phase Three: trends and effectiveness of complaints received in a "
+                       "period (counts only, no personal data)")
+    report.add_argument("--from", dest="start", metavar="YYYY-MM-DD",
+                        help="first day (London date of receipt); default: the first day "
+                             "of the last full calendar quarter")
+    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD",
+                        help="last day, included; default: today with --from, else the "
+                             "last day of the last full quarter")
+    report.add_argument("--json", action="store_true", help="one JSON object")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
