@@ -33,6 +33,7 @@ from cases.intake import GRIEVANCE_POINTER
 from cases.lifecycle import Action
 from cases.model import Case, Outcome
 from cases.policy import Policy
+from cases.reporting import last_full_quarter, parse_day
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view, dates_to_tell, home_view_model
 from handlers import blocks
@@ -162,8 +163,35 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
                 return
             ack(text=f"Note added to {case.reference}'s history.")
             deps.wake()
+        elif verb == "report":
+            answer_report(ack, user, words[1:])
         else:
             ack(text=f"I don't know `/complaint {' '.join(words)}`.\n\n{blocks.help_text()}")
+
+    def answer_report(ack: Ack, user: str, args: list[str]) -> None:
+        """`/complaint report [FROM [TO]]`: the Phase Three report, just for the asker."""
+        usage = ("Use `/complaint report` (the last full quarter), `/complaint report FROM` "
+                 "(up to today) or `/complaint report FROM TO`, dates as YYYY-MM-DD.")
+        today = deps.calendar.local_date(deps.clock.now())
+        if len(args) > 2:
+            ack(text=usage)
+            return
+        try:
+            start, end = (last_full_quarter(today) if not args else
+                          (parse_day(args[0]), parse_day(args[1]) if len(args) > 1 else today))
+        except ValueError as exc:
+            ack(text=f"{exc}. {usage}")
+            return
+        try:
+            report = desk.trends_report(viewer=user, start=start, end=end)
+        except IntakeInvalid as exc:
+            ack(text=f"Report not run: {'; '.join(exc.errors.values())}.")
+            return
+        except NotAllowed as exc:
+            ack(text=str(exc))
+            return
+        text, report_blocks = blocks.report_message(report)
+        ack(text=text, blocks=report_blocks)
 
     # ---- shortcuts -------------------------------------------------------------------
 

@@ -464,6 +464,9 @@ def help_text() -> str:
         "• `/complaint show REF` — one case's card, just for you\n"
         "• `/complaint escalate REF` — record a request for a Stage Two review\n"
         "• `/complaint note REF TEXT` — add a note to the case's history (any stage)\n"
+        "• `/complaint report [FROM [TO]]` — trends and effectiveness of complaints "
+        "received FROM–TO (YYYY-MM-DD; default the last full quarter): HR manager and "
+        "directors\n"
         "• `/complaint help` — this message\n"
         "You can also use the *Log a complaint* shortcut, or *Log as complaint* on a message."
     )
