@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from cases.clock import FrozenClock
 from cases.model import Case, Notice, NoticeKind
 from handlers.delivery import DECISION_SURFACE
 from handlers.ids import ActionId
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CS_AGENT,
     CS_CHANNEL,
@@ -36,16 +31,6 @@ INTAKE: dict[str, Any] = {
     "checklist": {"referred_to_procedure": True, "feedback_form_sent": True,
                   "told_next_steps": True},
 }
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 5, 5, 10, 0, tzinfo=LONDON))
-
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    return SlackDriver(fake_slack, tmp_path, clock)
 
 
 def logged(slack: SlackDriver) -> Case:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,10 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from cases.clock import FrozenClock
 from cases.model import State
 from handlers.ids import ActionId, CallbackId
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CS_AGENT,
     CS_AGENT_2,
@@ -36,16 +34,6 @@ from tests.slack.signing import (
 
 LONDON = ZoneInfo("Europe/London")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 5, 5, 10, 0, tzinfo=LONDON))
-
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    return SlackDriver(fake_slack, tmp_path, clock)
 
 
 def log_complaint(slack: SlackDriver, **changes: Any) -> dict[str, Any]:

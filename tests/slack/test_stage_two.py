@@ -11,18 +11,15 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.clock import FrozenClock
 from cases.errors import DomainError
 from cases.model import Case, DeadlineKind, State
 from handlers.ids import ActionId, BlockId, CallbackId
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CS_AGENT,
     CS_CHANNEL,
@@ -41,16 +38,6 @@ from tests.slack.harness import (
 
 LONDON = ZoneInfo("Europe/London")
 PERSONAL = ("Ada Example", "ada@example.com", "123456", "High Street", "stopped reporting")
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 5, 5, 10, 0, tzinfo=LONDON))
-
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    return SlackDriver(fake_slack, tmp_path, clock)
 
 
 # ---- driving the app ------------------------------------------------------------------
