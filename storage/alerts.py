@@ -165,8 +165,7 @@ class SqlAlertLedger:
                 .returning(_ALERTS.c.key))
         rows = [{"key": a.key, "case_id": a.case_id, "deadline_kind": a.deadline_kind.value,
                  "alert_kind": a.alert_kind.value, "occurrence": a.occurrence,
-                 "not_before": a.not_before, "claimed_by": self.worker,
-                 "claimed_until": None, "posted_at": None, "retired_at": None}
+                 "not_before": a.not_before, "claimed_by": self.worker}
                 for a in alerts]
         return set(session.connection().execute(stmt, rows).scalars())
 

@@ -208,8 +208,6 @@ class AlertRow(Base):
 
     __tablename__ = "alerts"
     __table_args__ = (
-        Index("ix_alerts_posted_at_retired_at_not_before",
-              "posted_at", "retired_at", "not_before"),
         Index("ix_alerts_case_id", "case_id"),
     )
 
@@ -221,6 +219,3 @@ class AlertRow(Base):
     occurrence: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(128))
-    claimed_until: Mapped[datetime | None]
-    posted_at: Mapped[datetime | None]
-    retired_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -21,6 +21,21 @@ def _differences(url: str, metadata: MetaData) -> list[object]:
             return list(compare_metadata(context, metadata))
     finally:
         engine.dispose()
+
+
+_DROPPED_IN_0004 = {"claimed_until", "posted_at", "retired_at",
+                    "ix_alerts_posted_at_retired_at_not_before"}
+
+
+def _before_0004(differences: list[object]) -> list[object]:
+    """Differences other than the alert columns and index that 0004 drops."""
+    def dropped(d: object) -> bool:
+        if isinstance(d, tuple) and d[0] == "remove_column":
+            return str(d[2]) == "alerts" and d[3].name in _DROPPED_IN_0004
+        if isinstance(d, tuple) and d[0] == "remove_index":
+            return d[1].name in _DROPPED_IN_0004
+        return False
+    return [d for d in differences if not dropped(d)]
 
 
 def _tables(url: str) -> set[str]:
@@ -45,16 +60,26 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert removed == set(Base.metadata.tables)
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
 
+    # 0004 alone steps back cleanly: the alerts get their three unused columns back.
+    migrate.downgrade(database_url, "0003")
+    assert migrate.current(database_url) == "0003"
+    extra = _differences(database_url, Base.metadata)
+    assert sorted(d[0] for d in extra) == ["remove_column"] * 3 + ["remove_index"]
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
     # 0003 alone steps back cleanly: the cases lose just their received_at index.
+    migrate.downgrade(database_url, "0003")
     migrate.downgrade(database_url, "0002")
     assert migrate.current(database_url) == "0002"
-    missing = _differences(database_url, Base.metadata)
+    missing = _before_0004(_differences(database_url, Base.metadata))
     assert [(d[0], d[1].name) for d in missing] == [("add_index", "ix_cases_received_at")]
 
     # 0002 alone steps back cleanly: the outbox loses just its per-case pending index too.
     migrate.downgrade(database_url, "0001")
     assert migrate.current(database_url) == "0001"
-    assert [d[0] for d in _differences(database_url, Base.metadata)] == ["add_index"] * 2
+    assert [d[0] for d in _before_0004(_differences(database_url, Base.metadata))] == [
+        "add_index"] * 2
 
     migrate.downgrade(database_url)
 
