@@ -35,7 +35,7 @@ from cases.model import Case, Outcome
 from cases.policy import Policy
 from cases.reporting import last_full_quarter, parse_day
 from cases.services import ComplaintsDesk
-from cases.views import DisplayCalendar, case_card_view, dates_to_tell, home_view_model
+from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, home_view_model
 from handlers import blocks
 from handlers.ids import (
     BUTTON_ACTIONS,
@@ -242,10 +242,14 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             ack()
             user = body["user"]["id"]
             ref = decode_case_ref(action["value"])
+            # A button that acts at once is checked against the version it showed; one that
+            # opens a form is not (DMs are never re-rendered): the form carries the version
+            # it was opened on, and a stale form is refused when submitted.
+            acts_now = domain_action is Action.APPROVE_DECISION
             try:
                 case = desk.check_action(ref.case_id, domain_action, actor=user,
-                                         expected_version=ref.version)
-                if domain_action is Action.APPROVE_DECISION:
+                                         expected_version=ref.version if acts_now else None)
+                if acts_now:
                     desk.approve_decision(ref.case_id, actor=user,
                                           expected_version=ref.version)
                     deps.wake()
@@ -286,7 +290,9 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
         except DomainError as exc:
             tell(client, body, refusal_text(exc, deps.calendar))
             return
-        text, card_blocks = blocks.case_card_message(_card(deps, case))
+        # In Stage Two the directors' card is the one with the review and its buttons.
+        surface: Surface = "directors" if case.review_requested_at is not None else "cs"
+        text, card_blocks = blocks.case_card_message(_card(deps, case, surface))
         payload = [b.to_dict() for b in card_blocks]
         channel = (body.get("channel") or {}).get("id")
         if channel:
@@ -421,8 +427,8 @@ def _id(case: Case) -> int:
     return case.id
 
 
-def _card(deps: HandlerDeps, case: Case) -> Any:
-    return case_card_view(case, deps.clock.now(), deps.calendar, deps.policy, surface="cs")
+def _card(deps: HandlerDeps, case: Case, surface: Surface = "cs") -> Any:
+    return case_card_view(case, deps.clock.now(), deps.calendar, deps.policy, surface=surface)
 
 
 def _step_modal(deps: HandlerDeps, action: Action, case: Case, user: str) -> View:

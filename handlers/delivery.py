@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
@@ -158,8 +159,10 @@ class SlackDelivery:
                 self._channel(case, item.payload)
         except SlackApiError as exc:
             raise self._classify(exc) from exc
-        except (OSError, TimeoutError) as exc:  # connection refused/reset, timeouts
-            raise RetryLater(f"Slack unreachable: {exc}") from exc
+        except (OSError, TimeoutError, http.client.HTTPException) as exc:
+            # Connection refused/reset, timeouts, an answer cut short (IncompleteRead and
+            # the other HTTPExceptions are not OSErrors): Slack may well have the post.
+            raise RetryLater(f"Slack unreachable: {type(exc).__name__}: {exc}") from exc
 
     # ---- kinds -----------------------------------------------------------------------
 
@@ -199,10 +202,16 @@ class SlackDelivery:
         return where
 
     def _refresh_decision(self, case: Case) -> None:
-        """Once a draft is sent back, approved or withdrawn, its thread message loses its
-        buttons and shows what happened. While it awaits approval it is left as posted."""
+        """Keep the latest draft's thread message true to the case.
+
+        While it awaits approval its buttons carry the case's current version (a progress
+        update meanwhile must not leave Approve stale for ever). Once it is sent back,
+        approved or withdrawn it loses its buttons and shows what happened; a draft sent
+        back is then done with, so a redraft is posted as a new message and this one is
+        never touched again.
+        """
         assert case.id is not None
-        if case.decision is None or case.state is State.DECISION_PROPOSED:
+        if case.decision is None:
             return
         where = self.posts.chat_post(case.id, DECISION_SURFACE)
         if where is None:
@@ -220,6 +229,9 @@ class SlackDelivery:
             # wait for it.
             log.warning("decision message of %s was deleted in Slack; not refreshed",
                         case.reference, extra={"case_reference": case.reference})
+            self.posts.forget_chat_post(case.id, DECISION_SURFACE)
+            return
+        if case.state is State.UNDER_REVIEW:  # sent back: the redraft gets its own message
             self.posts.forget_chat_post(case.id, DECISION_SURFACE)
 
     def _thread_of(self, case: Case, surface: Surface) -> tuple[str, str]:

@@ -275,6 +275,10 @@ class FakeSlack:
         n = next(self._ts)
         return f"{1_700_000_000 + n}.{n % 1_000_000:06d}"
 
+    def dm_channel(self, user: str) -> str:
+        """The id of the bot's DM channel with ``user`` (as chat.postMessage answers it)."""
+        return self._dm_channel(user)
+
     def _dm_channel(self, user: str) -> str:
         return "D" + user.lstrip("U")[:10].upper()
 

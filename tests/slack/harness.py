@@ -104,6 +104,25 @@ class SlackDriver:
         return self.send(block_actions_body(action_id, value, user_id=user,
                                             channel_id=channel))
 
+    def press(self, user: str, action_id: str, case: Case | int, *,
+              channel: str | None = CS_CHANNEL) -> BoltResponse:
+        """Press a button as it stands in Slack now: on the newest message in ``channel``
+        (its threads included), or in the bot's DM with ``user`` when None, that shows it
+        for this case. The button's own value (with the version it carries) is sent."""
+        case_id = case if isinstance(case, int) else case.id
+        where = channel or self.fake.dm_channel(user)
+        for message in sorted(self.fake.messages(where), key=lambda m: float(m.ts),
+                              reverse=True):
+            for block in message.blocks or []:
+                for element in block.get("elements", []) if block.get("type") == "actions" \
+                        else []:
+                    if element.get("action_id") == action_id and \
+                            json.loads(element.get("value") or "{}").get("case") == case_id:
+                        return self.send(block_actions_body(
+                            action_id, element["value"], user_id=user, channel_id=channel,
+                            message_ts=message.ts))
+        raise AssertionError(f"no {action_id} button for case {case_id} is shown in {where}")
+
     # ---- Slack out ---------------------------------------------------------------------
 
     def deliver(self) -> int:

@@ -60,6 +60,14 @@ def open_step(slack: SlackDriver, user: str, action: ActionId, case: Case | int,
     return slack.opened_view(opened + 1)
 
 
+def open_pressed(slack: SlackDriver, user: str, action: ActionId, case: Case | int, *,
+                 channel: str | None) -> dict[str, Any]:
+    """Press the button as Slack shows it now (its real value) and return the modal."""
+    opened = len(slack.fake.calls("views.open"))
+    assert slack.press(user, action.value, case, channel=channel).status == 200
+    return slack.opened_view(opened + 1)
+
+
 def step(slack: SlackDriver, user: str, action: ActionId, case: Case | int,
          answers: dict[str, Any], *, channel: str | None = CS_CHANNEL) -> dict[str, Any]:
     """Click, fill the modal, submit; the submit must be accepted (empty ack)."""
@@ -223,9 +231,10 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     assert ActionId.RECORD_PERSON_RESPONSE.value in dm_blocks(slack, SUBJECT)
     for secret in PERSONAL:
         assert secret not in dm_blocks(slack, SUBJECT)
-    view = step(slack, SUBJECT, ActionId.RECORD_PERSON_RESPONSE, case,
-                {"response": "I escalated the fault the day it was reported."}, channel=None)
+    view = open_pressed(slack, SUBJECT, ActionId.RECORD_PERSON_RESPONSE, case, channel=None)
     assert view["callback_id"] == CallbackId.RECORD_PERSON_RESPONSE.value
+    assert slack.submit(SUBJECT, view, {
+        "response": "I escalated the fault the day it was reported."}).body == ""
     slack.deliver()
     case = fresh(slack, case)
     assert case.person_response == "I escalated the fault the day it was reported."
@@ -261,9 +270,10 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     assert "The unit was faulty from the start." in card_text(first)
 
     # DIRECTOR asks for changes: the drafter gets the comment by DM.
-    view = step(slack, DIRECTOR, ActionId.REQUEST_CHANGES, case,
-                {"comment": "Say what the refund covers."}, channel=DIRECTORS_CHANNEL)
+    view = open_pressed(slack, DIRECTOR, ActionId.REQUEST_CHANGES, case,
+                        channel=DIRECTORS_CHANNEL)
     assert view["callback_id"] == CallbackId.REQUEST_CHANGES.value
+    assert slack.submit(DIRECTOR, view, {"comment": "Say what the refund covers."}).body == ""
     slack.deliver()
     case = fresh(slack, case)
     assert case.state is State.UNDER_REVIEW
@@ -276,7 +286,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     second = decision_messages(slack, case)[-1]
     assert len(decision_messages(slack, case)) == 2
     assert "Say what the refund covers." in card_text(second)
-    assert slack.click(DIRECTOR_2, ActionId.APPROVE_DECISION.value, case,
+    assert slack.press(DIRECTOR_2, ActionId.APPROVE_DECISION.value, case,
                        channel=DIRECTORS_CHANNEL).status == 200
     eventually(lambda: fresh(slack, case).state is State.FINAL)
     slack.deliver()
@@ -543,3 +553,28 @@ def test_a_stale_form_never_overwrites_a_colleagues_later_change(slack: SlackDri
     assert "has changed since it was shown to you" in json.dumps(body["view"])
     assert f"<@{DIRECTOR_2}>" in json.dumps(body["view"])
     assert fresh(slack, case).review_reply_by == new_date
+
+
+def test_approve_still_works_after_a_progress_update_while_the_draft_waits(
+        slack: SlackDriver) -> None:
+    case = decision_proposed(slack)
+    step(slack, SENIOR, ActionId.SEND_PROGRESS_UPDATE, case,
+         {"reason": "Awaiting the courier's report.", "new_reply_by": date(2026, 7, 1)},
+         channel=None)
+    slack.deliver()
+    assert slack.press(DIRECTOR_2, ActionId.APPROVE_DECISION.value, case,
+                       channel=DIRECTORS_CHANNEL).status == 200
+    eventually(lambda: fresh(slack, case).state is State.FINAL)
+
+
+def test_named_person_responds_from_the_dm_after_the_review_was_delegated(
+        slack: SlackDriver) -> None:
+    case = escalate(slack, stage_one_replied(slack))
+    step(slack, DIRECTOR, ActionId.ACKNOWLEDGE_REVIEW, case, {}, channel=DIRECTORS_CHANNEL)
+    slack.deliver()  # the DM with the Respond button goes out now
+    step(slack, DIRECTOR, ActionId.DELEGATE_REVIEW, case, {"delegate": SENIOR},
+         channel=DIRECTORS_CHANNEL)
+    slack.deliver()
+    view = open_pressed(slack, SUBJECT, ActionId.RECORD_PERSON_RESPONSE, case, channel=None)
+    assert slack.submit(SUBJECT, view, {"response": "My side."}).body == ""
+    assert fresh(slack, case).person_response == "My side."
