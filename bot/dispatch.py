@@ -8,21 +8,30 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from cases.clock import Clock
 from handlers.delivery import PermanentFailure, RetryLater
 from storage.outbox import OutboxItem, OutboxStore
 
 log = logging.getLogger(__name__)
 
-# Transient failures (Slack down, 5xx, timeouts, 429) are retried for as long as it takes:
-# a Slack outage loses nothing. Backoff doubles from 2 s to at most 5 minutes.
+# Transient failures (Slack down, 5xx, timeouts, 429, the database briefly unavailable)
+# are retried for as long as it takes: an outage loses nothing. Backoff doubles from 2 s to
+# at most 5 minutes, by the row's `attempts` (every claim counts).
 BACKOFF_START = 2.0
 BACKOFF_MAX = 300.0
 # Permanent failures (bad token, channel gone) and unexpected errors (a bug rendering the
 # message) are retried a few times, then dead-lettered for an operator: `complaints-bot
 # outbox status` shows them, `outbox retry` requeues them. Retrying them for ever would
-# also hold the case's later messages back (one case's messages go in order).
+# also hold the case's later messages back (one case's messages go in order). Only these
+# hard failures count towards the limit (the row's `hard_failures`), not transient retries:
+# a message that waited out an outage is not dead-lettered at its first odd error.
 PERMANENT_ATTEMPTS = 5
+# The database went away for a moment (connection dropped, SQLite busy, pool exhausted):
+# not the message's fault, so it is retried like a Slack outage.
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
 
 
 class Deliverer(Protocol):
@@ -78,6 +87,10 @@ class OutboxDispatcher:
         except PermanentFailure as exc:
             self._give_up_or_retry(item, str(exc))
             return False
+        except DATABASE_UNAVAILABLE as exc:
+            self._retry(item, f"database unavailable: {type(exc).__name__}: {exc}",
+                        backoff(item.attempts))
+            return False
         except Exception as exc:
             ref = uuid.uuid4().hex[:8]
             log.exception("outbox %s (%s) failed unexpectedly (ref %s)", item.id, item.kind,
@@ -88,19 +101,23 @@ class OutboxDispatcher:
         return True
 
     def _give_up_or_retry(self, item: OutboxItem, error: str) -> None:
-        if item.attempts >= PERMANENT_ATTEMPTS:
-            log.error("outbox %s (%s) dead-lettered after %d attempts: %s", item.id, item.kind,
-                      item.attempts, error, extra={"case_id": item.case_id})
-            self.store.failed(item.id, self.clock.now(), error, None)
+        """A hard failure: dead-letter the row at the PERMANENT_ATTEMPTS-th, else retry."""
+        hard_failures = item.hard_failures + 1
+        if hard_failures >= PERMANENT_ATTEMPTS:
+            log.error("outbox %s (%s) dead-lettered after %d failures (%d attempts): %s",
+                      item.id, item.kind, hard_failures, item.attempts, error,
+                      extra={"case_id": item.case_id})
+            self.store.failed(item.id, self.clock.now(), error, None, hard=True)
         else:
-            self._retry(item, error, backoff(item.attempts))
+            self._retry(item, error, backoff(item.attempts), hard=True)
 
-    def _retry(self, item: OutboxItem, error: str, seconds: float) -> None:
+    def _retry(self, item: OutboxItem, error: str, seconds: float, *,
+               hard: bool = False) -> None:
         now = self.clock.now()
         retry_at: datetime = now + timedelta(seconds=seconds)
         log.warning("outbox %s (%s) not delivered, retry in %.0fs: %s", item.id, item.kind,
                     seconds, error, extra={"case_id": item.case_id})
-        self.store.failed(item.id, now, error, retry_at)
+        self.store.failed(item.id, now, error, retry_at, hard=hard)
 
     def wake(self) -> None:
         """Deliver soon: called after a use case committed new messages."""

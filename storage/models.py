@@ -185,7 +185,11 @@ class OutboxRow(Base):
     payload: Mapped[dict[str, Any]]
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime]
+    # Every claim counts, transient retries included: drives the retry backoff.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Refusals and unexpected errors only: the row is dead-lettered when they reach
+    # bot.dispatch.PERMANENT_ATTEMPTS. Raw inserts (the sweep's) rely on the server default.
+    hard_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_attempt_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     dead_at: Mapped[datetime | None]

@@ -25,6 +25,8 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    # Refusals and unexpected errors so far (transient retries not counted).
+    hard_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,11 @@ class OutboxStore:
                 .where(OutboxRow.id.in_(ids))
                 .values(next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1)
                 .returning(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind,
-                           OutboxRow.payload, OutboxRow.attempts)
+                           OutboxRow.payload, OutboxRow.attempts, OutboxRow.hard_failures)
                 .execution_options(synchronize_session=False)).all()
-        items = [OutboxItem(id=i, case_id=c, kind=k, payload=dict(p or {}), attempts=a)
-                 for i, c, k, p, a in rows]
+        items = [OutboxItem(id=i, case_id=c, kind=k, payload=dict(p or {}), attempts=a,
+                            hard_failures=h)
+                 for i, c, k, p, a, h in rows]
         return sorted(items, key=lambda item: ids.index(item.id))
 
     def delivered(self, item_id: int, now: datetime) -> None:
@@ -95,9 +98,15 @@ class OutboxStore:
         self._update(item_id, delivered_at=require_aware(now), last_error=None)
 
     def failed(self, item_id: int, now: datetime, error: str,
-               retry_at: datetime | None) -> None:
-        """Delivery failed: retry at ``retry_at``, or dead-letter the row when it is None."""
+               retry_at: datetime | None, *, hard: bool = False) -> None:
+        """Delivery failed: retry at ``retry_at``, or dead-letter the row when it is None.
+
+        ``hard``: a refusal or an unexpected error (not a transient "not now"), counted in
+        ``hard_failures``.
+        """
         values: dict[str, Any] = {"last_error": error[:MAX_ERROR]}
+        if hard:
+            values["hard_failures"] = OutboxRow.hard_failures + 1
         if retry_at is None:
             values["dead_at"] = require_aware(now)
         else:
@@ -163,7 +172,8 @@ class OutboxStore:
                 start = max(now, require_aware(under_way.get(case_id, now)))
                 session.execute(
                     update(OutboxRow).where(OutboxRow.id.in_(item_ids))
-                    .values(dead_at=None, attempts=0, next_attempt_at=start)
+                    .values(dead_at=None, attempts=0, hard_failures=0,
+                            next_attempt_at=start)
                     .execution_options(synchronize_session=False))
         return len(dead)
 

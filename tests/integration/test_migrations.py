@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 
 from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -38,6 +38,28 @@ def _before_0004(differences: list[object]) -> list[object]:
     return [d for d in differences if not dropped(d)]
 
 
+def _before_0005(differences: list[object]) -> list[object]:
+    """Differences other than the outbox column that 0005 adds (hard_failures)."""
+    def added(d: object) -> bool:
+        return (isinstance(d, tuple) and d[0] == "add_column" and str(d[2]) == "outbox"
+                and d[3].name == "hard_failures")
+    return [d for d in differences if not added(d)]
+
+
+def _sqlite_outbox_indexes(url: str) -> dict[str, str]:
+    """The outbox's index definitions as SQLite stores them ({} on PostgreSQL)."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name != "sqlite":
+            return {}
+        with engine.connect() as conn:
+            return {str(name): str(sql) for name, sql in conn.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'outbox' AND sql IS NOT NULL"))}
+    finally:
+        engine.dispose()
+
+
 def _tables(url: str) -> set[str]:
     engine = make_engine(url)
     try:
@@ -59,11 +81,24 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
                if isinstance(d, tuple) and d[0] == "remove_table"}
     assert removed == set(Base.metadata.tables)
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
+    outbox_indexes = _sqlite_outbox_indexes(database_url)
+
+    # 0005 alone steps back cleanly: the outbox loses just hard_failures, and its partial
+    # indexes (on SQLite) are untouched both ways: no table rebuild.
+    migrate.downgrade(database_url, "0004")
+    assert migrate.current(database_url) == "0004"
+    missing = _differences(database_url, Base.metadata)
+    assert [(d[0], str(d[2]), d[3].name) for d in missing] == [
+        ("add_column", "outbox", "hard_failures")]
+    assert _sqlite_outbox_indexes(database_url) == outbox_indexes
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+    assert _sqlite_outbox_indexes(database_url) == outbox_indexes
 
     # 0004 alone steps back cleanly: the alerts get their three unused columns back.
     migrate.downgrade(database_url, "0003")
     assert migrate.current(database_url) == "0003"
-    extra = _differences(database_url, Base.metadata)
+    extra = _before_0005(_differences(database_url, Base.metadata))
     assert sorted(d[0] for d in extra) == ["remove_column"] * 3 + ["remove_index"]
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -72,14 +107,14 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     migrate.downgrade(database_url, "0003")
     migrate.downgrade(database_url, "0002")
     assert migrate.current(database_url) == "0002"
-    missing = _before_0004(_differences(database_url, Base.metadata))
+    missing = _before_0004(_before_0005(_differences(database_url, Base.metadata)))
     assert [(d[0], d[1].name) for d in missing] == [("add_index", "ix_cases_received_at")]
 
     # 0002 alone steps back cleanly: the outbox loses just its per-case pending index too.
     migrate.downgrade(database_url, "0001")
     assert migrate.current(database_url) == "0001"
-    assert [d[0] for d in _before_0004(_differences(database_url, Base.metadata))] == [
-        "add_index"] * 2
+    assert [d[0] for d in _before_0004(_before_0005(
+        _differences(database_url, Base.metadata)))] == ["add_index"] * 2
 
     migrate.downgrade(database_url)
 

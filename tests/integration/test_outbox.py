@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
@@ -17,6 +18,7 @@ from cases.clock import FrozenClock
 from cases.model import Notice, NoticeKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
+from handlers.delivery import PermanentFailure, RetryLater
 from scheduling.calendar import UKWorkingCalendar
 from storage.models import CaseRow, OutboxRow
 from storage.outbox import OutboxItem, OutboxStore
@@ -330,3 +332,111 @@ def test_unexpected_delivery_error_is_dead_lettered_with_its_ref_and_frees_the_c
     # The case's later message went once the broken one was given up.
     assert store.counts() == {"pending": 0, "dead": 1, "delivered": 4}
     assert len(renderer.sent) == 4
+
+
+# ---- only hard failures count towards dead-lettering; transient ones wait for ever ------
+
+
+class _Scripted:
+    """Fails each delivery with the next scripted exception; None delivers."""
+
+    def __init__(self, outcomes: list[Exception | None]) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[int] = []
+
+    def deliver(self, item: OutboxItem) -> None:
+        outcome = self.outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        self.sent.append(item.id)
+
+
+def _one_message(uow_factory: SqlUnitOfWorkFactory) -> OutboxStore:
+    with uow_factory() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {"text": "hello"})])
+        uow.commit()
+    return OutboxStore(uow_factory.engine)
+
+
+def _row(engine: Engine) -> OutboxRow:
+    with Session(engine) as session:
+        row = session.scalars(select(OutboxRow)).one()
+        session.expunge(row)
+        return row
+
+
+def _run_until_settled(dispatcher: OutboxDispatcher, clock: FrozenClock, rounds: int) -> None:
+    for _ in range(rounds):
+        dispatcher.run_once()
+        clock.advance(timedelta(minutes=10))  # past any backoff
+
+
+def test_a_message_that_waited_out_an_outage_is_not_dead_at_its_first_odd_error(
+        uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> None:
+    store = _one_message(uow_factory)
+    # Six transient failures (Slack down, 429, the database gone for a moment), then a bug.
+    outcomes: list[Exception | None] = [
+        RetryLater("Slack error 503"), RetryLater("rate limited", 30.0),
+        OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+        RetryLater("Slack unreachable"), RetryLater("Slack error 500"),
+        RetryLater("Slack unreachable: IncompleteRead"),
+        KeyError("blocks"),
+    ]
+    dispatcher = OutboxDispatcher(store, _Scripted(outcomes), clock)
+
+    _run_until_settled(dispatcher, clock, 7)
+
+    row = _row(uow_factory.engine)
+    assert row.dead_at is None and row.delivered_at is None
+    assert (row.attempts, row.hard_failures) == (7, 1)
+    assert row.last_error is not None and row.last_error.startswith("KeyError: 'blocks'")
+    [item] = store.claim(clock.now())
+    assert (item.attempts, item.hard_failures) == (8, 1)
+
+
+def test_permanent_attempts_hard_failures_dead_letter_and_requeue_starts_afresh(
+        uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock) -> None:
+    store = _one_message(uow_factory)
+    refused = PermanentFailure("Slack refused: not_in_channel")
+    # Hard failures with transient ones between them: only the hard ones count.
+    outcomes: list[Exception | None] = []
+    for _ in range(PERMANENT_ATTEMPTS - 1):
+        outcomes += [refused, RetryLater("Slack error 503")]
+    outcomes += [RuntimeError("bug")]
+    deliverer = _Scripted(outcomes)
+    dispatcher = OutboxDispatcher(store, deliverer, clock)
+
+    _run_until_settled(dispatcher, clock, len(outcomes) - 1)
+    row = _row(uow_factory.engine)
+    assert row.dead_at is None and row.hard_failures == PERMANENT_ATTEMPTS - 1
+    _run_until_settled(dispatcher, clock, 1)
+
+    row = _row(uow_factory.engine)
+    assert row.dead_at is not None
+    assert (row.attempts, row.hard_failures) == (2 * PERMANENT_ATTEMPTS - 1, PERMANENT_ATTEMPTS)
+    [dead] = store.dead()
+    assert dead.attempts == 2 * PERMANENT_ATTEMPTS - 1 and dead.error.startswith("RuntimeError")
+
+    # Requeued once the cause is fixed: a fresh start, so one more refusal is not fatal.
+    assert store.requeue_dead(clock.now()) == 1
+    row = _row(uow_factory.engine)
+    assert (row.attempts, row.hard_failures, row.dead_at) == (0, 0, None)
+    deliverer.outcomes = [refused, None]
+    _run_until_settled(dispatcher, clock, 2)
+    row = _row(uow_factory.engine)
+    assert row.dead_at is None and row.delivered_at is not None
+    assert (row.attempts, row.hard_failures) == (2, 1)
+
+
+def test_failed_counts_only_hard_failures(uow_factory: SqlUnitOfWorkFactory) -> None:
+    store = _one_message(uow_factory)
+    [item] = store.claim(NOW)
+    assert (item.attempts, item.hard_failures) == (1, 0)
+    store.failed(item.id, NOW, "Slack error 503", NOW)
+    [item] = store.claim(NOW)
+    store.failed(item.id, NOW, "Slack refused: is_archived", NOW, hard=True)
+    [item] = store.claim(NOW)
+    assert (item.attempts, item.hard_failures) == (3, 1)
+    store.failed(item.id, NOW, "Slack refused: is_archived", None, hard=True)
+    row = _row(uow_factory.engine)
+    assert (row.hard_failures, row.dead_at) == (2, NOW)
