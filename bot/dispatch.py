@@ -32,6 +32,12 @@ PERMANENT_ATTEMPTS = 5
 # The database went away for a moment (connection dropped, SQLite busy, pool exhausted):
 # not the message's fault, so it is retried like a Slack outage.
 DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
+# A batch is worked through one message at a time, paced (about 1 post/s/channel), so it
+# can outlast its lease; once the lease is this close to running out, the rest of the batch
+# is left alone (still leased) and claimed again after the lease expires. Otherwise another
+# worker could claim a row still being posted here: a duplicate post, and a case's
+# messages out of order. The margin covers one delivery in progress.
+LEASE_MARGIN_SECONDS = 10.0
 
 
 class Deliverer(Protocol):
@@ -47,12 +53,17 @@ class OutboxDispatcher:
     """Claims due outbox rows, hands each to the deliverer, records the result."""
 
     def __init__(self, store: OutboxStore, deliverer: Deliverer, clock: Clock, *,
-                 batch: int = 20, lease_seconds: int = 60, idle_seconds: float = 1.0) -> None:
+                 batch: int = 20, lease_seconds: int = 60, idle_seconds: float = 1.0,
+                 lease_margin_seconds: float = LEASE_MARGIN_SECONDS) -> None:
+        if not 0 <= lease_margin_seconds < lease_seconds:
+            raise ValueError(f"lease margin {lease_margin_seconds}s must be shorter than "
+                             f"the lease ({lease_seconds}s)")
         self.store = store
         self.deliverer = deliverer
         self.clock = clock
         self.batch = batch
         self.lease_seconds = lease_seconds
+        self.lease_margin_seconds = lease_margin_seconds
         self.idle_seconds = idle_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -62,8 +73,14 @@ class OutboxDispatcher:
         """Deliver what is due now; returns how many were delivered."""
         now = self.clock.now()
         items = self.store.claim(now, self.batch, self.lease_seconds)
+        stop_at = now + timedelta(seconds=self.lease_seconds - self.lease_margin_seconds)
         delivered = 0
-        for item in items:
+        for done, item in enumerate(items):
+            if self.clock.now() >= stop_at:
+                left = len(items) - done
+                log.warning("outbox lease nearly over: %d of %d claimed message(s) left for "
+                            "after it expires", left, len(items))
+                break
             if self._deliver_one(item):
                 delivered += 1
         return delivered

@@ -440,3 +440,56 @@ def test_failed_counts_only_hard_failures(uow_factory: SqlUnitOfWorkFactory) -> 
     store.failed(item.id, NOW, "Slack refused: is_archived", None, hard=True)
     row = _row(uow_factory.engine)
     assert (row.hard_failures, row.dead_at) == (2, NOW)
+
+
+# ---- a batch never outlasts its lease: the rest waits, leased, for the next claim -------
+
+
+class _Slow:
+    """Takes ``seconds`` (on the frozen clock) per delivery; records when each ran."""
+
+    def __init__(self, clock: FrozenClock, seconds: float) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.runs: list[tuple[int, Any, Any]] = []
+
+    def deliver(self, item: OutboxItem) -> None:
+        started = self.clock.now()
+        self.clock.advance(timedelta(seconds=self.seconds))
+        self.runs.append((item.id, started, self.clock.now()))
+
+
+def test_a_batch_stops_before_its_lease_runs_out_and_the_rest_is_claimed_after_it(
+        uow_factory: SqlUnitOfWorkFactory, clock: FrozenClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    _queue(uow_factory, 10)
+    store = OutboxStore(uow_factory.engine)
+    slow = _Slow(clock, 8)  # e.g. a card on two surfaces plus the decision, paced
+    dispatcher = OutboxDispatcher(store, slow, clock, batch=10, lease_seconds=60,
+                                  lease_margin_seconds=10)
+    claimed_at = clock.now()
+
+    with caplog.at_level(logging.WARNING, logger="bot.dispatch"):
+        assert dispatcher.run_once() == 7
+
+    # Started at 0, 8, ... 48 s; the 8th would start at 56 s, inside the 10 s margin.
+    assert [started - claimed_at for _, started, _ in slow.runs] == [
+        timedelta(seconds=8 * n) for n in range(7)]
+    assert all(ended <= claimed_at + timedelta(seconds=60) for _, _, ended in slow.runs)
+    assert any("3 of 10" in r.getMessage() for r in caplog.records)
+    assert store.counts() == {"pending": 3, "dead": 0, "delivered": 7}
+    # Still leased: another worker gets none of them until the lease expires...
+    assert store.claim(clock.now()) == []
+    # ...and then they go, as if their worker had died (one claim more each).
+    clock.set(claimed_at + timedelta(seconds=60))
+    assert dispatcher.run_once() == 3
+    posted = [i for i, _, _ in slow.runs]
+    assert len(posted) == len(set(posted)) == 10  # each once
+    assert store.counts() == {"pending": 0, "dead": 0, "delivered": 10}
+
+
+def test_the_lease_margin_must_be_shorter_than_the_lease(engine: Engine,
+                                                          clock: FrozenClock) -> None:
+    with pytest.raises(ValueError, match="margin"):
+        OutboxDispatcher(OutboxStore(engine), _Slow(clock, 1), clock, lease_seconds=10,
+                         lease_margin_seconds=10)
