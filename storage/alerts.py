@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
-from storage.db import is_postgres
+from storage.db import is_postgres, read_only
 from storage.models import AlertRow, CaseRow, DeadlineRow, OutboxRow
 
 _ALERTED = sorted(k.value for k in ALERTED_DEADLINES)
@@ -70,6 +70,12 @@ class SqlAlertLedger:
         # Test hook: runs after the alert keys are inserted, before the outbox rows are.
         self.after_claim = after_claim
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        # The sweep runs every minute and mostly only reads (pages of open deadlines, "is a
+        # response due?"): on SQLite those reads begin deferred and skip the write gate, so
+        # they neither queue behind intakes nor hold them up (see storage.db.read_only).
+        # Claiming stays a writing transaction, its "already claimed?" lookup included.
+        self._reads = sessionmaker(bind=read_only(engine), expire_on_commit=False,
+                                   autoflush=False)
 
     def open_deadlines_before(self, horizon: datetime, *, batch: int = 500
                               ) -> Iterator[list[OpenDeadline]]:
@@ -97,7 +103,7 @@ class SqlAlertLedger:
                            CaseRow.owner, CaseRow.reviewer, CaseRow.delegate)
                     .join_from(d, CaseRow, CaseRow.id == d.c.case_id)
                     .order_by(d.c.due_at, d.c.id))
-            with self._sessions() as session:
+            with self._reads() as session:
                 rows = session.execute(stmt).all()
             if not rows:
                 return
@@ -193,10 +199,10 @@ class SqlAlertLedger:
             DeadlineRow.met_at.is_(None), DeadlineRow.retired_at.is_(None),
             DeadlineRow.due_at <= require_aware(now),
             DeadlineRow.kind == DeadlineKind.PERSON_RESPONSE.value))
-        with self._sessions() as session:
+        with self._reads() as session:
             return bool(session.scalar(stmt))
 
     def alert_keys(self) -> list[str]:
         """Every claimed alert key, sorted (tests, operators)."""
-        with self._sessions() as session:
+        with self._reads() as session:
             return sorted(session.scalars(select(AlertRow.key)))

@@ -201,3 +201,37 @@ def test_scheduler_registers_the_sweep_and_the_digest(engine: Engine) -> None:
         jobs.stop()
     assert woken == [True]
     assert count(engine, AlertRow.id) == 1
+
+
+def test_the_sweep_reads_beside_a_writer_and_claims_after_it(engine: Engine) -> None:
+    """The minute-by-minute reads neither queue behind an intake nor hold one up (SQLite's
+    write lock and gate); claiming stays one writing transaction and waits its turn."""
+    now = london(8, 9, 1)
+    seed_cases(engine, 3, 3, now)
+    ledger = SqlAlertLedger(engine)
+    with engine.connect() as writer:  # an intake under way: SQLite's write lock taken
+        writer.execute(update(DeadlineRow).where(DeadlineRow.id == -1).values(met_at=now))
+        seen: list[object] = []
+
+        def read() -> None:
+            seen.append([d.case_id for page in ledger.open_deadlines_before(now, batch=2)
+                         for d in page])
+            seen.append(ledger.person_responses_due(now))
+            seen.append(ledger.alert_keys())
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join(5)
+        assert seen == [[1, 2, 3], False, []]
+
+        swept: list[int] = []
+        sweeping = threading.Thread(target=lambda: swept.append(sweeper(engine).sweep(now)
+                                                                .queued))
+        sweeping.start()
+        sweeping.join(0.3)
+        if engine.dialect.name == "sqlite":
+            assert swept == []  # the claim waits for the writer
+        writer.commit()
+        sweeping.join(10)
+    assert swept == [3]
+    assert len(SqlAlertLedger(engine).alert_keys()) == 3
