@@ -168,8 +168,9 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print(f"pending {counts['pending']}, delivered {counts['delivered']}, "
               f"dead {counts['dead']}")
         for item in store.dead():
-            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'} after "
-                  f"{item.attempts} attempts at {item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
+            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'}: refused "
+                  f"{item.hard_failures} time(s) in {item.attempts} attempt(s), given up "
+                  f"{item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
         return 0
     ids = list(args.ids) or None
     count = store.requeue_dead(container.clock.now(), ids)

@@ -37,6 +37,7 @@ class DeadItem:
     case_id: int | None
     kind: str
     attempts: int
+    hard_failures: int
     dead_at: datetime
     error: str
 
@@ -137,12 +138,13 @@ class OutboxStore:
         with self._sessions() as session:
             rows = session.execute(
                 select(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind, OutboxRow.attempts,
-                       OutboxRow.dead_at, OutboxRow.last_error)
+                       OutboxRow.hard_failures, OutboxRow.dead_at, OutboxRow.last_error)
                 .where(OutboxRow.dead_at.is_not(None))
                 .order_by(OutboxRow.dead_at.desc(), OutboxRow.id.desc())
                 .limit(limit)).all()
-        return [DeadItem(id=i, case_id=c, kind=k, attempts=a, dead_at=d, error=e or "")
-                for i, c, k, a, d, e in rows if d is not None]
+        return [DeadItem(id=i, case_id=c, kind=k, attempts=a, hard_failures=h, dead_at=d,
+                         error=e or "")
+                for i, c, k, a, h, d, e in rows if d is not None]
 
     def requeue_dead(self, now: datetime, ids: list[int] | None = None) -> int:
         """Give dead-lettered messages (all, or those ``ids``) a fresh start.

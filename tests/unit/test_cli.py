@@ -125,3 +125,36 @@ def test_outbox_status_and_retry_on_an_empty_database(capsys: pytest.CaptureFixt
     assert "pending 0, delivered 0, dead 0" in capsys.readouterr().out
     assert main(["outbox", "retry"]) == 0
     assert "requeued 0 message(s)" in capsys.readouterr().out
+
+
+def test_outbox_status_names_each_dead_message_and_why_then_retry_requeues_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from cases.model import Notice, NoticeKind
+    from storage import migrate
+    from storage.db import make_engine
+    from storage.outbox import OutboxStore
+    from storage.uow import SqlUnitOfWorkFactory
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with SqlUnitOfWorkFactory(engine)() as uow:
+        uow.outbox.add([Notice(NoticeKind.CHANNEL, None, {"text": "hello"})])
+        uow.commit()
+    store = OutboxStore(engine)
+    now = datetime.now(UTC)
+    [item] = store.claim(now, 5, 60)
+    store.failed(item.id, now, "Slack refused: not_in_channel", None, hard=True)
+    engine.dispose()
+
+    assert main(["outbox", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "dead 1" in out and "not_in_channel" in out and "refused 1 time(s)" in out
+    assert main(["outbox", "retry"]) == 0
+    assert "requeued 1 message(s)" in capsys.readouterr().out
+    assert main(["outbox", "status"]) == 0
+    assert "pending 1, delivered 0, dead 0" in capsys.readouterr().out
