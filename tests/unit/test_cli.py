@@ -9,20 +9,7 @@ import pytest
 
 from bot.cli import main
 
-SLACK_ENV = (
-    "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-    "COMPLAINTS_CS_CHANNEL", "COMPLAINTS_DIRECTORS_CHANNEL", "COMPLAINTS_POLICY_FILE",
-    "DATABASE_URL", "COMPLAINTS_CUSTOMER_SERVICES", "COMPLAINTS_DIRECTORS",
-    "COMPLAINTS_HR_MANAGERS",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in SLACK_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env, and the default SQLite file lands here
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("cli_environment")
 
 
 def _dates(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,18 +11,9 @@ import pytest
 from bot.cli import main
 from cases.reporting import last_full_quarter
 from scheduling.calendar import UKWorkingCalendar
-from tests.unit.test_cli import SLACK_ENV
 from tests.unit.test_cli_sweep import log_case
 
-
-@pytest.fixture(autouse=True)
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    for name in SLACK_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    url = f"sqlite:///{tmp_path / 'report.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 def _json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,19 +15,11 @@ from cases.clock import FrozenClock
 from cases.roles import Role
 from storage import migrate
 from storage.models import AlertRow, OutboxRow
-from tests.unit.test_cli import SLACK_ENV
 
 CS_USER = "U0CSCLI"
 
 
-@pytest.fixture(autouse=True)
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    for name in SLACK_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
+pytestmark = pytest.mark.usefixtures("cli_database")
 
 
 def log_case(received_at: datetime, logged_at: datetime) -> tuple[int, str]:
