@@ -339,14 +339,20 @@ def acknowledge_modal(reference: str, private_metadata: str, *, owner: str,
                   submit="Acknowledge")
 
 
-def resolve_modal(reference: str, private_metadata: str) -> View:
-    """Customer services resolved it: how."""
+def _note_modal(callback: CallbackId, title: str, reference: str, private_metadata: str,
+                block: BlockId, label: str, submit: str) -> View:
+    """A step that records one piece of free text (a note-sized field) about the case."""
     blocks: list[Block] = [
         _about(reference),
-        _input(BlockId.RESOLUTION, "How customer services resolved it",
-               _text(multiline=True, max_length=MAX_NOTE)),
+        _input(block, label, _text(multiline=True, max_length=MAX_NOTE)),
     ]
-    return _modal(CallbackId.RESOLVE, "Resolve", blocks, private_metadata, submit="Resolve")
+    return _modal(callback, title, blocks, private_metadata, submit=submit)
+
+
+def resolve_modal(reference: str, private_metadata: str) -> View:
+    """Customer services resolved it: how."""
+    return _note_modal(CallbackId.RESOLVE, "Resolve", reference, private_metadata,
+                       BlockId.RESOLUTION, "How customer services resolved it", "Resolve")
 
 
 def assign_investigator_modal(reference: str, private_metadata: str,
@@ -363,13 +369,9 @@ def assign_investigator_modal(reference: str, private_metadata: str,
 
 def conclude_investigation_modal(reference: str, private_metadata: str) -> View:
     """The investigation's findings and the action taken."""
-    blocks: list[Block] = [
-        _about(reference),
-        _input(BlockId.FINDINGS, "Findings and action taken",
-               _text(multiline=True, max_length=MAX_NOTE)),
-    ]
-    return _modal(CallbackId.CONCLUDE_INVESTIGATION, "Investigation concluded", blocks,
-                  private_metadata, submit="Record")
+    return _note_modal(CallbackId.CONCLUDE_INVESTIGATION, "Investigation concluded", reference,
+                       private_metadata, BlockId.FINDINGS, "Findings and action taken",
+                       "Record")
 
 
 def _outcome_radio(initial: Outcome | None) -> RadioButtonsElement:
@@ -413,13 +415,8 @@ def request_review_modal(reference: str, private_metadata: str, *, requested_at:
 
 def withdraw_modal(reference: str, private_metadata: str) -> View:
     """The complainant withdrew: why (as they told us)."""
-    blocks: list[Block] = [
-        _about(reference),
-        _input(BlockId.REASON, "Reason for withdrawal", _text(multiline=True,
-                                                               max_length=MAX_NOTE)),
-    ]
-    return _modal(CallbackId.WITHDRAW, "Withdraw complaint", blocks, private_metadata,
-                  submit="Withdraw")
+    return _note_modal(CallbackId.WITHDRAW, "Withdraw complaint", reference, private_metadata,
+                       BlockId.REASON, "Reason for withdrawal", "Withdraw")
 
 
 def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
@@ -544,14 +541,8 @@ def draft_decision_modal(reference: str, private_metadata: str, *,
 
 def request_changes_modal(reference: str, private_metadata: str) -> View:
     """A director sends the draft back with a comment."""
-    blocks: list[Block] = [
-        _about(reference),
-        _input(BlockId.COMMENT, "What should change", _text(multiline=True,
-                                                             max_length=MAX_NOTE)),
-    ]
-    return _modal(CallbackId.REQUEST_CHANGES, "Request changes", blocks, private_metadata,
-                  submit="Send back")
-
+    return _note_modal(CallbackId.REQUEST_CHANGES, "Request changes", reference,
+                       private_metadata, BlockId.COMMENT, "What should change", "Send back")
 
 
 # ---- small shared modals and the dispatcher ----------------------------------------------
