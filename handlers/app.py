@@ -37,6 +37,7 @@ from cases.reporting import last_full_quarter, parse_day
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, home_view_model
 from handlers import blocks
+from handlers.delivery import surfaces_of
 from handlers.ids import (
     BUTTON_ACTIONS,
     ActionId,
@@ -291,7 +292,7 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
             tell(client, body, refusal_text(exc, deps.calendar))
             return
         # In Stage Two the directors' card is the one with the review and its buttons.
-        surface: Surface = "directors" if case.review_requested_at is not None else "cs"
+        surface: Surface = surfaces_of(case)[-1]
         text, card_blocks = blocks.case_card_message(_card(deps, case, surface))
         payload = [b.to_dict() for b in card_blocks]
         channel = (body.get("channel") or {}).get("id")
