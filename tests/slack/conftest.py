@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from cases.clock import FrozenClock
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.signing import issue_trigger_ids_with
 
 if TYPE_CHECKING:
     from tests.slack.harness import SlackDriver
@@ -27,10 +28,17 @@ def _fake_slack_server() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def fake_slack(_fake_slack_server: FakeSlack) -> Iterator[FakeSlack]:
-    """The fake Slack API, emptied for this test; ``fake_slack.base_url`` for WebClient."""
+def fake_slack(_fake_slack_server: FakeSlack, clock: FrozenClock) -> Iterator[FakeSlack]:
+    """The fake Slack API, emptied for this test; ``fake_slack.base_url`` for WebClient.
+
+    It keeps time by the test's ``clock`` (a trigger_id expires 3 s after it was issued on
+    that clock) and issues the trigger ids that tests/slack/signing.py puts in requests.
+    """
     _fake_slack_server.reset()
+    _fake_slack_server.clock = clock
+    issue_trigger_ids_with(_fake_slack_server.issue_trigger_id)
     yield _fake_slack_server
+    issue_trigger_ids_with(None)
     _fake_slack_server.reset()
 
 

@@ -6,6 +6,14 @@ bot uses, keeps the messages it was sent (so a test can read the card as it stan
 updates), and can be scripted to misbehave: 429 with Retry-After, 5xx, ``ok: false``
 errors, slow answers, or being down altogether until told otherwise.
 
+It refuses what Slack refuses, with Slack's own error names: Block Kit over its limits or of
+an unknown type (``invalid_blocks`` for messages, ``invalid_arguments`` for views, each with
+``response_metadata.messages`` pointing at the offending field), a ``trigger_id`` it never
+issued, already used or older than 3 s on the fake's clock (``fake.clock``, the test's
+FrozenClock: never wall time), a ``thread_ts`` that is no message of that channel
+(``thread_not_found``), and ``views.update`` of a view it never opened (``not_found``).
+Trigger ids come from ``issue_trigger_id``; tests/slack/signing.py asks for them.
+
 ``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
 Mode WebSocket server, ``fake.socket_mode`` (tests/slack/fake_socket.py).
 """
@@ -20,17 +28,22 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from cases.clock import Clock, FrozenClock
 from tests.slack.fake_socket import FakeSocketMode
 
 DownMode = Literal["reset", "503"]
 # Form fields that slack_sdk sends as JSON text.
 _JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
+
+# Slack: "trigger_id ... expires in 3 seconds" and can be exchanged for one view only.
+TRIGGER_LIFETIME = timedelta(seconds=3)
 
 BOT_USER_ID = "UBOTFAKE"
 BOT_ID = "BBOTFAKE"
@@ -49,15 +62,40 @@ class Call:
     # Answered 200 with ``ok: true``: the call took effect in the fake workspace.
     ok: bool
     http_method: str = "POST"
+    # What the fake answered (None when it answered no JSON: resets, 5xx, 429).
+    answer: dict[str, Any] | None = None
 
 
 @dataclass
 class Fault:
-    kind: Literal["status", "ratelimit", "error", "delay"]
+    kind: Literal["status", "ratelimit", "error", "delay", "hold"]
     status: int = 500
     retry_after: int = 1
     error: str = ""
     seconds: float = 0.0
+    hold: Hold | None = None
+
+
+class Hold:
+    """One call held open by ``hold_next``: the test sees it arrive, then lets it answer."""
+
+    def __init__(self) -> None:
+        self._arrived = threading.Event()
+        self._released = threading.Event()
+
+    def wait_arrived(self, timeout: float = 10.0) -> None:
+        """Block until the held call reached the fake; AssertionError if it never did."""
+        if not self._arrived.wait(timeout):
+            raise AssertionError(f"the held call did not arrive within {timeout}s")
+
+    def release(self) -> None:
+        """Let the held call be answered (normally)."""
+        self._released.set()
+
+    def _serve(self) -> None:
+        self._arrived.set()
+        # Bounded only so a test that forgets to release cannot hang the fake forever.
+        self._released.wait(30)
 
 
 @dataclass
@@ -72,6 +110,152 @@ class Message:
     user: str = BOT_USER_ID
     updates: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ---- Block Kit, as Slack checks it ------------------------------------------------------------
+# Limits from Slack's Block Kit reference (blocks, block elements, composition objects, modal
+# and home views). A context element is a text object, whose documented maximum is 3000: the
+# context block itself documents no smaller one (only "max 10 elements"), so 3000 it is here.
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+_BLOCK_TYPES = frozenset({"section", "divider", "header", "context", "actions", "input",
+                          "image", "rich_text", "file", "video", "markdown"})
+_OPTION_LIMITS = {"static_select": 100, "multi_static_select": 100, "overflow": 5,
+                  "radio_buttons": 10, "checkboxes": 10}
+
+
+class _Refusals:
+    """Collects Slack's complaints about one payload, each with its JSON pointer."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, problem: str, pointer: str) -> None:
+        self.messages.append(f"{problem} [json-pointer:{pointer}]")
+
+    def length(self, value: Any, limit: int, pointer: str, *, minimum: int = 0) -> None:
+        if not isinstance(value, str):
+            return
+        if len(value) > limit:
+            self.add(f"must be less than {limit + 1} characters", pointer)
+        elif len(value) < minimum:
+            self.add(f"must be more than {minimum - 1} characters", pointer)
+
+    def count(self, items: Any, limit: int, pointer: str) -> None:
+        if isinstance(items, list) and len(items) > limit:
+            self.add(f"no more than {limit} items allowed", pointer)
+
+    def text(self, obj: Any, limit: int, pointer: str) -> None:
+        if isinstance(obj, dict):
+            self.length(obj.get("text"), limit, f"{pointer}/text", minimum=1)
+
+    def blocks(self, blocks: Any, limit: int, pointer: str) -> None:
+        if not isinstance(blocks, list):
+            self.add("must be an array", pointer)
+            return
+        self.count(blocks, limit, pointer)
+        seen: set[str] = set()
+        for i, block in enumerate(blocks):
+            where = f"{pointer}/{i}"
+            if not isinstance(block, dict) or block.get("type") not in _BLOCK_TYPES:
+                kind = block.get("type") if isinstance(block, dict) else block
+                self.add(f"unsupported type: {kind}", f"{where}/type")
+                continue
+            block_id = block.get("block_id")
+            if isinstance(block_id, str):
+                self.length(block_id, 255, f"{where}/block_id")
+                if block_id in seen:
+                    self.add("duplicate block_id", f"{where}/block_id")
+                seen.add(block_id)
+            self.block(block, where)
+
+    def block(self, block: dict[str, Any], where: str) -> None:
+        kind = block["type"]
+        if kind == "section":
+            if "text" not in block and "fields" not in block:
+                self.add("must provide text or fields", where)
+            self.text(block.get("text"), 3000, f"{where}/text")
+            self.count(block.get("fields"), 10, f"{where}/fields")
+            for j, item in enumerate(block.get("fields") or []):
+                self.text(item, 2000, f"{where}/fields/{j}")
+            if isinstance(block.get("accessory"), dict):
+                self.element(block["accessory"], f"{where}/accessory")
+        elif kind == "header":
+            self.text(block.get("text"), 150, f"{where}/text")
+        elif kind == "context":
+            self.count(block.get("elements"), 10, f"{where}/elements")
+            for j, item in enumerate(block.get("elements") or []):
+                if isinstance(item, dict) and item.get("type") in ("mrkdwn", "plain_text"):
+                    self.text(item, 3000, f"{where}/elements/{j}")
+        elif kind == "actions":
+            self.count(block.get("elements"), 25, f"{where}/elements")
+            for j, item in enumerate(block.get("elements") or []):
+                self.element(item, f"{where}/elements/{j}")
+        elif kind == "input":
+            self.text(block.get("label"), 2000, f"{where}/label")
+            self.text(block.get("hint"), 2000, f"{where}/hint")
+            if isinstance(block.get("element"), dict):
+                self.element(block["element"], f"{where}/element")
+
+    def element(self, element: Any, where: str) -> None:
+        if not isinstance(element, dict):
+            self.add("must be an object", where)
+            return
+        self.length(element.get("action_id"), 255, f"{where}/action_id")
+        self.text(element.get("placeholder"), 150, f"{where}/placeholder")
+        kind = element.get("type")
+        if kind == "button":
+            self.text(element.get("text"), 75, f"{where}/text")
+            self.length(element.get("value"), 2000, f"{where}/value")
+            self.length(element.get("url"), 3000, f"{where}/url")
+        if kind in ("plain_text_input",):
+            self.length(element.get("initial_value"), 3000, f"{where}/initial_value")
+        if kind in _OPTION_LIMITS:
+            self.count(element.get("options"), _OPTION_LIMITS[kind], f"{where}/options")
+            for j, option in enumerate(element.get("options") or []):
+                if isinstance(option, dict):
+                    self.text(option.get("text"), 75, f"{where}/options/{j}/text")
+                    self.length(option.get("value"), 150, f"{where}/options/{j}/value")
+
+    def view(self, view: dict[str, Any]) -> None:
+        kind = view.get("type")
+        if kind not in ("modal", "home"):
+            self.add(f"unsupported type: {kind}", "/view/type")
+            return
+        self.blocks(view.get("blocks", []), MAX_VIEW_BLOCKS, "/view/blocks")
+        self.length(view.get("private_metadata"), 3000, "/view/private_metadata")
+        self.length(view.get("callback_id"), 255, "/view/callback_id")
+        self.length(view.get("external_id"), 255, "/view/external_id")
+        if kind == "modal":
+            if not isinstance(view.get("title"), dict):
+                self.add("must provide title", "/view/title")
+            for part in ("title", "submit", "close"):
+                self.text(view.get(part), 24, f"/view/{part}")
+            has_input = any(isinstance(b, dict) and b.get("type") == "input"
+                            for b in view.get("blocks") or [])
+            if has_input and "submit" not in view:
+                self.add("must provide submit when the view has input blocks", "/view/submit")
+
+
+def block_refusal(blocks: Any, limit: int = MAX_MESSAGE_BLOCKS) -> dict[str, Any] | None:
+    """Slack's ``invalid_blocks`` answer for a message's ``blocks``, or None if accepted."""
+    refusals = _Refusals()
+    refusals.blocks(blocks, limit, "/blocks")
+    if not refusals.messages:
+        return None
+    return {"ok": False, "error": "invalid_blocks", "errors": refusals.messages,
+            "response_metadata": {"messages": [f"[ERROR] {m}" for m in refusals.messages]}}
+
+
+def view_refusal(view: dict[str, Any]) -> dict[str, Any] | None:
+    """Slack's ``invalid_arguments`` answer for a modal or Home view, or None if accepted."""
+    refusals = _Refusals()
+    refusals.view(view)
+    if not refusals.messages:
+        return None
+    return {"ok": False, "error": "invalid_arguments",
+            "response_metadata": {"messages": [f"[ERROR] {m}" for m in refusals.messages]}}
 
 
 class _Quiet(ThreadingHTTPServer):
@@ -100,6 +284,11 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], Message] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self._triggers = itertools.count(1)
+        # trigger_id -> when it was issued (None once exchanged for a view)
+        self._issued: dict[str, datetime | None] = {}
+        self._open_views: dict[str, dict[str, Any]] = {}
+        self.clock: Clock = _default_clock()
         self._server: _Quiet | None = None
         self._thread: threading.Thread | None = None
 
@@ -156,6 +345,9 @@ class FakeSlack:
             self._faults.clear()
             self._down = None
             self._messages.clear()
+            self._issued.clear()
+            self._open_views.clear()
+            self.clock = _default_clock()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -167,6 +359,28 @@ class FakeSlack:
             if self._socket_mode is None:
                 self._socket_mode = FakeSocketMode().start()
             return self._socket_mode
+
+    # ---- what Slack hands the app -------------------------------------------------------
+
+    def issue_trigger_id(self) -> str:
+        """A trigger_id as Slack puts in an interaction: usable once, within 3 s of now."""
+        with self._lock:
+            trigger_id = f"{next(self._triggers)}.{TEAM_ID}.fake{next(self._ts):08x}"
+            self._issued[trigger_id] = self.clock.now()
+        return trigger_id
+
+    def _exchange_trigger(self, trigger_id: str) -> str | None:
+        """None if ``trigger_id`` may open a view now (and spend it), else Slack's error."""
+        with self._lock:
+            if trigger_id not in self._issued:
+                return "invalid_trigger_id"
+            issued = self._issued[trigger_id]
+            if issued is None:
+                return "exchanged_trigger_id"
+            if self.clock.now() - issued > TRIGGER_LIFETIME:
+                return "expired_trigger_id"
+            self._issued[trigger_id] = None
+        return None
 
     # ---- scripting faults ----------------------------------------------------------------
 
@@ -190,6 +404,12 @@ class FakeSlack:
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """The next ``count`` calls are answered normally, but only after ``seconds``."""
         self._push(method, Fault("delay", status=200, seconds=seconds), count)
+
+    def hold_next(self, method: str) -> Hold:
+        """The next call to ``method`` waits, in flight, until the returned Hold is released."""
+        hold = Hold()
+        self._push(method, Fault("hold", status=200, hold=hold), 1)
+        return hold
 
     def go_down(self, mode: DownMode = "reset", methods: Iterable[str] | None = None) -> None:
         """Refuse calls (connection reset, or 503) until ``come_back``; optionally per method."""
@@ -229,6 +449,27 @@ class FakeSlack:
                         f"expected {count} successful {method} call(s) within {timeout}s, got "
                         f"{len(done)}; methods seen: {seen}")
                 self._changed.wait(left)
+
+    def wait_until(self, done: Callable[[], bool], timeout: float = 5.0,
+                   describe: str = "the condition") -> None:
+        """Block until ``done()`` holds, re-checked after every call the fake records.
+
+        ``done`` runs outside the fake's lock, so it may read ``messages()`` and the like.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._changed:
+                recorded = len(self._calls)
+            if done():
+                return
+            with self._changed:
+                while len(self._calls) == recorded:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        seen = sorted({c.method for c in self._calls})
+                        raise AssertionError(f"{describe} did not come true within "
+                                             f"{timeout}s; methods seen: {seen}")
+                    self._changed.wait(left)
 
     def messages(self, channel: str | None = None) -> list[Message]:
         """Messages as they stand now (after chat.update), in posting order."""
@@ -313,8 +554,14 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
             return {"ok": False, "error": "no_text"}
-        ts = self._next_ts()
+        refused = self._refuse_blocks(body)
+        if refused is not None:
+            return refused
         thread_ts = body.get("thread_ts") or None
+        with self._lock:
+            if thread_ts and (channel, str(thread_ts)) not in self._messages:
+                return {"ok": False, "error": "thread_not_found"}
+        ts = self._next_ts()
         message = Message(channel=channel, ts=ts, text=str(body.get("text") or ""),
                           blocks=body.get("blocks"), thread_ts=thread_ts)
         with self._lock:
@@ -327,8 +574,16 @@ class FakeSlack:
             shaped["thread_ts"] = thread_ts
         return {"ok": True, "channel": channel, "ts": ts, "message": shaped}
 
+    def _refuse_blocks(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        if body.get("blocks") is None:
+            return None
+        return block_refusal(body["blocks"])
+
     def _api_chat_update(self, body: dict[str, Any]) -> dict[str, Any]:
         channel, ts = self._channel_of(body), str(body.get("ts") or "")
+        refused = self._refuse_blocks(body)
+        if refused is not None:
+            return refused
         with self._lock:
             message = self._messages.get((channel, ts))
             if message is None:
@@ -347,6 +602,9 @@ class FakeSlack:
     def _api_chat_postEphemeral(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("channel") or not body.get("user"):
             return {"ok": False, "error": "channel_not_found"}
+        refused = self._refuse_blocks(body)
+        if refused is not None:
+            return refused
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _view(self, body: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
@@ -358,26 +616,69 @@ class FakeSlack:
         view.update({"id": vid, "team_id": TEAM_ID, "app_id": "AFAKE0001", "bot_id": BOT_ID,
                      "hash": f"{time.time():.6f}.{vid}", "root_view_id": vid,
                      "state": {"values": {}}})
+        with self._lock:
+            self._open_views[vid] = view
         return {"ok": True, "view": view}
 
-    def _api_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not body.get("trigger_id") and not body.get("interactivity_pointer"):
+    def _refuse_view(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        view = body.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except json.JSONDecodeError:
+                return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(view, dict):
             return {"ok": False, "error": "invalid_arguments"}
+        return view_refusal(view)
+
+    def _open(self, body: dict[str, Any]) -> dict[str, Any]:
+        trigger_id = str(body.get("trigger_id") or body.get("interactivity_pointer") or "")
+        if not trigger_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        refused = self._refuse_view(body)
+        if refused is not None:
+            return refused
+        spent = self._exchange_trigger(trigger_id)
+        if spent is not None:
+            return {"ok": False, "error": spent}
         return self._view(body)
 
+    def _api_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._open(body)
+
     def _api_views_update(self, body: dict[str, Any]) -> dict[str, Any]:
-        view_id = body.get("view_id") or body.get("external_id")
-        if not view_id:
+        view_id = body.get("view_id")
+        external_id = body.get("external_id")
+        if not view_id and not external_id:
             return {"ok": False, "error": "invalid_arguments"}
-        return self._view(body, str(view_id))
+        refused = self._refuse_view(body)
+        if refused is not None:
+            return refused
+        with self._lock:
+            if view_id:
+                known = str(view_id) if str(view_id) in self._open_views else None
+            else:
+                known = next((vid for vid, v in self._open_views.items()
+                              if v.get("external_id") == external_id), None)
+        if known is None:
+            return {"ok": False, "error": "not_found"}
+        return self._view(body, known)
 
     def _api_views_push(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._api_views_open(body)
+        return self._open(body)
 
     def _api_views_publish(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("user_id"):
             return {"ok": False, "error": "invalid_arguments"}
+        refused = self._refuse_view(body)
+        if refused is not None:
+            return refused
         return self._view(body, f"VHOME{str(body['user_id'])[:12]}")
+
+    def view(self, view_id: str) -> dict[str, Any]:
+        """A view as it stands now in the fake (after views.update); KeyError if never opened."""
+        with self._lock:
+            return self._open_views[view_id]
 
     def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
         users = str(body.get("users") or "").split(",")
@@ -404,6 +705,11 @@ class FakeSlack:
         return {"ok": True, "url": "https://fake-workspace.slack.invalid/",
                 "team": "Fake Workspace", "user": "complaints-desk", "team_id": TEAM_ID,
                 "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+
+def _default_clock() -> FrozenClock:
+    # Until a test hands over its own clock, time stands still: nothing expires by itself.
+    return FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def _parse_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
@@ -477,15 +783,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self._record(method, body, headers, 200, http_method, ok=False)
                 self._send(200, {"ok": False, "error": decision.error})
                 return
-            time.sleep(decision.seconds)  # "delay": then answer normally
+            if decision.hold is not None:
+                decision.hold._serve()  # "hold": in flight until the test releases it
+            else:
+                time.sleep(decision.seconds)  # "delay": then answer normally
         answer = fake.answer(method, body, headers)
-        self._record(method, body, headers, 200, http_method, ok=bool(answer.get("ok")))
+        self._record(method, body, headers, 200, http_method, ok=bool(answer.get("ok")),
+                     answer=answer)
         self._send(200, answer)
 
     def _record(self, method: str, body: dict[str, Any], headers: dict[str, str], status: int,
-                http_method: str, *, ok: bool = False) -> None:
+                http_method: str, *, ok: bool = False,
+                answer: dict[str, Any] | None = None) -> None:
         self.owner._record(Call(method=method, body=body, headers=headers, at=time.time(),
-                                status=status, ok=ok, http_method=http_method))
+                                status=status, ok=ok, http_method=http_method,
+                                answer=answer))
 
     def _send(self, status: int, payload: dict[str, Any],
               extra: dict[str, str] | None = None) -> None:

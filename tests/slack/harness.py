@@ -49,6 +49,7 @@ class SlackDriver:
     def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock) -> None:
         self.fake = fake
         self.clock = clock
+        fake.clock = clock  # trigger ids expire by the bot's clock, never by wall time
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
@@ -86,11 +87,24 @@ class SlackDriver:
 
     def submit(self, user: str, view: dict[str, Any], answers: dict[str, Any], *,
                view_id: str | None = None) -> BoltResponse:
-        """Fill the opened modal's inputs with ``answers`` (by block id) and submit it."""
+        """Fill the opened modal's inputs with ``answers`` (by block id) and submit it.
+
+        The submission carries the id Slack gave the view when it was opened (unless
+        ``view_id`` says otherwise), as Slack's own submissions do.
+        """
+        view_id = view_id or view.get("id") or self._opened_view_id(view)
         return self.send(view_submission_body(
             view["callback_id"], fill(view, answers), user_id=user,
             private_metadata=view.get("private_metadata") or "", view_id=view_id,
             blocks=view.get("blocks")))
+
+    def _opened_view_id(self, view: dict[str, Any]) -> str | None:
+        for call in reversed(self.fake.calls("views.open") + self.fake.calls("views.push")):
+            sent = call.body.get("view")
+            sent = json.loads(sent) if isinstance(sent, str) else sent
+            if sent == view and call.answer is not None:
+                return str(call.answer["view"]["id"])
+        return None
 
     def click(self, user: str, action_id: str, case: Case | int, *,
               channel: str | None = CS_CHANNEL, version: int | None = None) -> BoltResponse:

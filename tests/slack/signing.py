@@ -16,7 +16,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +32,22 @@ _counter = itertools.count(1)
 
 def _unique(prefix: str) -> str:
     return f"{prefix}{int(time.time())}{next(_counter):06d}"
+
+
+# Slack mints every trigger_id; in tests the fake Slack does (tests/slack/conftest.py hands
+# its ``issue_trigger_id`` over for each test), so the fake knows each one it must accept.
+_trigger_issuer: Callable[[], str] | None = None
+
+
+def issue_trigger_ids_with(issuer: Callable[[], str] | None) -> None:
+    """Take trigger ids from ``issuer`` (the fake Slack's), or unknown ones with None."""
+    global _trigger_issuer
+    _trigger_issuer = issuer
+
+
+def new_trigger_id() -> str:
+    """A trigger_id as Slack would put in the next interaction."""
+    return _trigger_issuer() if _trigger_issuer is not None else _unique("trig.")
 
 
 def signature(body: bytes, secret: str, timestamp: int) -> str:
@@ -89,7 +105,7 @@ def slash_command_payload(text: str = "", *, command: str = "/complaint",
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": f"https://hooks.slack.com/commands/{TEAM['id']}/{_unique('')}/x",
-        "trigger_id": trigger_id or _unique("trig."),
+        "trigger_id": trigger_id or new_trigger_id(),
     }
 
 
@@ -125,7 +141,7 @@ def block_actions_payload(action_id: str, value: str | None = None, *,
         "user": _user(user_id),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
-        "trigger_id": trigger_id or _unique("trig."),
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": dict(TEAM),
         "enterprise": None,
         "is_enterprise_install": False,
@@ -171,7 +187,7 @@ def view_submission_payload(callback_id: str, state_values: dict[str, Any], *,
         "user": _user(user_id),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
-        "trigger_id": _unique("trig."),
+        "trigger_id": new_trigger_id(),
         "view": {
             "id": vid,
             "team_id": TEAM["id"],
@@ -215,7 +231,7 @@ def global_shortcut_payload(callback_id: str, *, user_id: str = "U0STAFF1") -> d
     return {
         "type": "shortcut", "token": VERIFICATION_TOKEN, "action_ts": f"{time.time():.6f}",
         "team": dict(TEAM), "user": _user(user_id), "is_enterprise_install": False,
-        "enterprise": None, "callback_id": callback_id, "trigger_id": _unique("trig."),
+        "enterprise": None, "callback_id": callback_id, "trigger_id": new_trigger_id(),
     }
 
 
@@ -233,7 +249,7 @@ def message_shortcut_payload(callback_id: str, message_text: str, *,
         "action_ts": f"{time.time():.6f}", "team": dict(TEAM), "user": _user(user_id),
         "channel": {"id": channel_id, "name": "customer-services"},
         "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id,
-        "trigger_id": _unique("trig."), "message_ts": message_ts,
+        "trigger_id": new_trigger_id(), "message_ts": message_ts,
         "message": {"type": "message", "user": "U0CUSTOMER", "text": message_text,
                     "ts": message_ts},
         "response_url": f"https://hooks.slack.com/app/{TEAM['id']}/1/x",

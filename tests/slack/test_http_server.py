@@ -69,14 +69,16 @@ def test_http_mode_serves_slack_and_health_and_stops_cleanly_on_sigterm(
         assert _request(port, "GET", "/nothing-here")[0] == 404
 
         # A request sent just before SIGTERM still gets its answer, and the process exits 0.
-        fake_slack.delay_next("views.open", 1.0)
+        held = fake_slack.hold_next("views.open")
         new_body = slash_command_body("new", user_id="U0CS00001")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", "/slack/events", body=new_body,
                      headers={**signed_headers(new_body, SECRET), "Content-Type": FORM})
-        time.sleep(0.2)
+        held.wait_arrived()  # the request is in flight: its listener is opening the modal
         proc.send_signal(signal.SIGTERM)
+        held.release()
         assert conn.getresponse().status == 200
+        fake_slack.wait_for("views.open")  # ... and its listener finished opening the modal
         assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:

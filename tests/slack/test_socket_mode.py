@@ -53,15 +53,24 @@ def _start(fake: FakeSlack, tmp_path: Path, log: IO[str]) -> subprocess.Popen[st
 
 
 def _cards(fake: FakeSlack, count: int = 1, timeout: float = 10.0) -> list[Message]:
-    """The case cards (top-level messages) in the customer-services channel, once there."""
+    """The cards posted in the customer-services channel, once ``count`` are there."""
+    fake.wait_until(lambda: len(_posted(fake)) >= count, timeout,
+                    f"{count} card(s) in {CS_CHANNEL}")
+    return _posted(fake)
+
+
+def _posted(fake: FakeSlack) -> list[Message]:
+    """The case cards (top-level messages) in the customer-services channel."""
+    return [m for m in fake.messages(CS_CHANNEL) if m.thread_ts is None]
+
+
+def _wait_for_log(path: Path, text: str, timeout: float = 10.0) -> None:
+    """Block until the bot's log shows ``text`` (it writes it when the event happened)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        posted = [m for m in fake.messages(CS_CHANNEL) if m.thread_ts is None]
-        if len(posted) >= count:
-            return posted
-        time.sleep(0.05)
-    raise AssertionError(f"{count} card(s) expected in {CS_CHANNEL} within {timeout}s; "
-                         f"methods seen: {sorted({c.method for c in fake.attempts()})}")
+    while text not in path.read_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not logged within {timeout}s:\n{path.read_text()}")
+        time.sleep(0.02)
 
 
 def test_socket_mode_intake_end_to_end_and_clean_sigterm(
@@ -85,7 +94,7 @@ def test_socket_mode_intake_end_to_end_and_clean_sigterm(
         assert "/complaint new" in answer["text"]
 
         # /complaint new: an empty ack, and the intake modal opened with the trigger.
-        trigger = "trig.socket.0001"
+        trigger = fake_slack.issue_trigger_id()
         assert socket.send_envelope("slash_commands", slash_command_payload(
             "new", user_id=CS_AGENT, trigger_id=trigger)) == {}
         call = fake_slack.wait_for("views.open")[0]
@@ -122,17 +131,17 @@ def test_socket_mode_intake_end_to_end_and_clean_sigterm(
             in_flight = socket.post_envelope("interactive", view_submission_payload(
                 view["callback_id"], fill(view, {**GOOD_INTAKE, "facts": "Second unit too."}),
                 user_id=CS_AGENT, private_metadata=view.get("private_metadata") or ""))
-            time.sleep(0.3)  # the app has taken the envelope and waits on the database
-            started = time.monotonic()
+            # Envelopes are taken off the socket in order: once a later one is acked, the
+            # app has taken the submission (and waits on the database).
+            assert "/complaint new" in socket.send_envelope(
+                "slash_commands", slash_command_payload("help", user_id=CS_AGENT))["text"]
             proc.send_signal(signal.SIGTERM)
-            time.sleep(0.3)
+            _wait_for_log(log_path, "received SIGTERM")  # the signal landed mid-submission
         finally:
             database.close()  # the database answers again
         assert "errors" not in socket.wait_ack(in_flight, timeout=10)
-        code = proc.wait(timeout=10)
-        took = time.monotonic() - started
+        code = proc.wait(timeout=10)  # a guard against hanging, not a timing assertion
         assert code == 0, log_path.read_text()
-        assert took < 10
         socket.wait_closed(timeout=5)
         assert len(_cards(fake_slack, count=2)) == 2
     finally:
@@ -173,9 +182,7 @@ def test_fake_socket_mode_tokens_tickets_and_hello(
         assert json.loads(ws.recv(timeout=5))["type"] == "hello"
         ws.send(json.dumps({"envelope_id": "E1", "payload": {"text": "hi"}}))
         fake_slack.socket_mode.wait_connected()
-        deadline = time.monotonic() + 5
-        while not fake_slack.socket_mode.received() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        fake_slack.socket_mode.wait_ack("E1")  # any frame with an envelope_id is an ack
         assert fake_slack.socket_mode.received() == [{"envelope_id": "E1",
                                                       "payload": {"text": "hi"}}]
     with pytest.raises(InvalidStatus):  # a ticket is good for one connection
