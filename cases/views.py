@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from cases.audience import Audience, team
 from cases.deadlines import PolicyDates
 from cases.lifecycle import STATE_LABELS, TRANSITIONS, Action
 from cases.model import (
@@ -28,6 +29,8 @@ from cases.model import (
 from cases.policy import Policy
 from cases.ports import WorkingCalendar
 
+# The stored names of the two team audiences; functions here take either these or an
+# ``Audience`` (kept so that callers written against the names keep working).
 Surface = Literal["cs", "directors"]
 PhaseStatus = Literal["done", "current", "todo", "skipped"]
 
@@ -129,7 +132,7 @@ class CaseCardView:
     outcome: str | None
     final_decision: str | None
     is_final: bool
-    surface: Surface
+    surface: Audience
     stage_two: StageTwoView | None
 
 
@@ -286,8 +289,9 @@ def phase_tracker(case: Case) -> tuple[PhaseStep, ...]:
 
 # ---- buttons ----------------------------------------------------------------------------
 
-def card_actions(case: Case, surface: Surface) -> tuple[Action, ...]:
-    """Buttons the state allows on this surface, for any role (the server checks each click)."""
+def card_actions(case: Case, surface: Audience | Surface) -> tuple[Action, ...]:
+    """Buttons the state allows on this team's card, for any role (the server checks clicks)."""
+    audience = team(surface)
     if case.state in TERMINAL_STATES:
         return ()
     hidden = SYSTEM_ACTIONS | DECISION_ACTIONS | PERSONAL_ACTIONS
@@ -296,7 +300,7 @@ def card_actions(case: Case, surface: Surface) -> tuple[Action, ...]:
     for (state, action) in TRANSITIONS:
         if state is not case.state or action in hidden or action in found:
             continue
-        if surface == "cs":
+        if audience is Audience.CUSTOMER_SERVICES:
             # Once escalated, the review belongs to the directors' card.
             if in_stage_two:
                 continue
@@ -332,15 +336,17 @@ def _stage_two_view(case: Case, calendar: DisplayCalendar) -> StageTwoView:
     )
 
 
-def _phase_label(case: Case, surface: Surface) -> str:
-    if surface == "cs" and case.state in STAGE_TWO_STATES and case.state is not State.FINAL:
+def _phase_label(case: Case, audience: Audience) -> str:
+    in_review = case.state in STAGE_TWO_STATES and case.state is not State.FINAL
+    if audience is Audience.CUSTOMER_SERVICES and in_review:
         return IN_STAGE_TWO_LABEL
     return STATE_LABELS[case.state]
 
 
 def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy: Policy,
-                   surface: Surface = "cs") -> CaseCardView:
-    """The case card for the customer-services channel (or the directors' Stage Two card)."""
+                   surface: Audience | Surface = Audience.CUSTOMER_SERVICES) -> CaseCardView:
+    """The case card for customer services (or the directors' Stage Two card)."""
+    audience = team(surface)
     next_due = case.next_deadline()
     decision = case.decision
     final_decision = (
@@ -354,19 +360,19 @@ def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy:
         summary=case.intake.summary,
         stage=case.stage,
         state=case.state,
-        phase_label=_phase_label(case, surface),
+        phase_label=_phase_label(case, audience),
         owner=case.owner,
         investigator=case.investigator,
         received=format_when(case.received_at, calendar),
         deadline=deadline_view(next_due, now, calendar, policy) if next_due else None,
         phases=phase_tracker(case),
-        actions=card_actions(case, surface),
+        actions=card_actions(case, audience),
         outcome=OUTCOME_LABELS[case.outcome] if case.outcome else None,
         final_decision=final_decision,
         is_final=case.state in TERMINAL_STATES,
-        surface=surface,
+        surface=audience,
         stage_two=(_stage_two_view(case, calendar)
-                   if surface == "directors" and case.stage == 2 else None),
+                   if audience is Audience.DIRECTORS and case.stage == 2 else None),
     )
 
 
