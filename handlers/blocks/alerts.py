@@ -86,11 +86,11 @@ def digest_blocks(view: DigestView) -> Message:
     if view.more:
         blocks.append(context(f"…and {view.more} more: see App Home or "
                               "`/complaint list overdue`."))
-    buttons = [case_button(ActionId.OPEN_CASE, CaseRef(i.case_id),
-                           label=f"Open {clip(i.reference, 60)}")
-               for i in view.items[:DIGEST_BUTTONS]]
-    if buttons:
-        blocks.append(ActionsBlock(elements=buttons))
+    # Slack refuses two equal action_ids in one block: each "Open" gets its own.
+    blocks.extend(
+        ActionsBlock(elements=[case_button(ActionId.OPEN_CASE, CaseRef(i.case_id),
+                                           label=f"Open {clip(i.reference, 60)}")])
+        for i in view.items[:DIGEST_BUTTONS])
     return view.summary, blocks
 
 
