@@ -26,16 +26,15 @@ from cases.model import (
     DeadlineKind,
     State,
 )
+from cases.phases import PHASES as PHASES
+from cases.phases import PhaseStatus as PhaseStatus
+from cases.phases import PhaseStep, phase_tracker
 from cases.policy import Policy
 from cases.ports import WorkingCalendar
 
 # The stored names of the two team audiences; functions here take either these or an
 # ``Audience`` (kept so that callers written against the names keep working).
 Surface = Literal["cs", "directors"]
-PhaseStatus = Literal["done", "current", "todo", "skipped"]
-
-PHASES: tuple[str, ...] = ("Logged", "Acknowledged", "Investigation", "Reply", "Review",
-                           "Closed")
 
 # Actions only the bot's own sweeps take: never a button.
 SYSTEM_ACTIONS = frozenset({Action.CLOSE_REVIEW_WINDOW, Action.RECORD_NO_RESPONSE})
@@ -81,12 +80,6 @@ class DeadlineView:
     due: str
     time_left: str
     marker: Marker
-
-
-@dataclass(frozen=True)
-class PhaseStep:
-    name: str
-    status: PhaseStatus
 
 
 @dataclass(frozen=True)
@@ -228,63 +221,6 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
         time_left=left,
         marker=marker,
     )
-
-
-# ---- the phase tracker ------------------------------------------------------------------
-
-_CURRENT_PHASE: dict[State, int] = {
-    State.LOGGED: 0,
-    State.ACKNOWLEDGED: 1,
-    State.INVESTIGATING: 2,
-    State.RESOLVED: 3,
-    State.INVESTIGATION_CONCLUDED: 3,
-    State.REPLIED: 3,
-    State.REVIEW_REQUESTED: 4,
-    State.UNDER_REVIEW: 4,
-    State.DECISION_PROPOSED: 4,
-}
-
-
-def _reached(case: Case) -> int:
-    """The furthest phase a withdrawn case got to before it stopped."""
-    if case.review_requested_at is not None:
-        return 4
-    if case.replied_at is not None or case.resolution or case.findings:
-        return 3
-    if case.investigator is not None:
-        return 2
-    if case.owner is not None:
-        return 1
-    return 0
-
-
-def phase_tracker(case: Case) -> tuple[PhaseStep, ...]:
-    """Logged → Acknowledged → Investigation → Reply → Review → Closed, each marked."""
-    closed = len(PHASES) - 1
-    if case.state is State.FINAL:
-        return tuple(PhaseStep(name, "done") for name in PHASES)
-    if case.state is State.CLOSED:
-        # Closed after the review window without a review.
-        return tuple(PhaseStep(name, "skipped" if i == 4 else "done")
-                     for i, name in enumerate(PHASES))
-    if case.state is State.WITHDRAWN:
-        reached = _reached(case)
-        return tuple(
-            PhaseStep(name, "done" if i <= reached or i == closed else "skipped")
-            for i, name in enumerate(PHASES)
-        )
-    current = _CURRENT_PHASE[case.state]
-    steps: list[PhaseStep] = []
-    for i, name in enumerate(PHASES):
-        if i < current:
-            # Resolved by customer services: no separate investigation took place.
-            status: PhaseStatus = "done"
-        elif i == current:
-            status = "current"
-        else:
-            status = "todo"
-        steps.append(PhaseStep(name, status))
-    return tuple(steps)
 
 
 # ---- buttons ----------------------------------------------------------------------------
