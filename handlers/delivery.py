@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cases import messages
-from cases.audience import Audience, card_audiences, channel_audience
+from cases.audience import Audience, card_audiences, channel_audience, team
 from cases.clock import Clock
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
@@ -86,7 +86,7 @@ class Channels:
 
     def for_surface(self, surface: str) -> str:
         """The channel id a surface posts to."""
-        return self.directors if surface == "directors" else self.customer_services
+        return self.directors if team(surface) is Audience.DIRECTORS else self.customer_services
 
 
 class Pacer:

@@ -22,7 +22,6 @@ from handlers.blocks._common import (
     HEADER_TEXT_MAX,
     MARKER_EMOJI,
     PHASE_EMOJI,
-    SECTION_TEXT_MAX,
     case_button,
     clip,
     context,
@@ -86,15 +85,16 @@ def _stage_two_blocks(view: CaseCardView) -> list[Block]:
     ]
     updates = s2.progress_updates
     if updates:
+        # The latest few, each reason whole (split across sections if need be); the
+        # earlier ones are counted, their dates are in the thread.
         shown = updates[-MAX_PROGRESS_SHOWN:]
-        budget = (SECTION_TEXT_MAX - 200) // len(shown)
         lines = [f"*Progress updates ({len(updates)})*"]
         if len(updates) > len(shown):
             lines.append(f"_{len(updates) - len(shown)} earlier update(s) in the thread._")
         for u in shown:
-            head = f"• {u.at} by <@{u.by}>: new reply date {u.new_reply_by}. "
-            lines.append(head + escape(clip(u.reason, max(budget - len(head), 20))))
-        blocks.append(section("\n".join(lines), block_id=BlockId.CARD_PROGRESS.value))
+            lines.append(f"• {u.at} by <@{u.by}>: new reply date {u.new_reply_by}. "
+                         + escape(u.reason))
+        blocks.extend(sections("\n".join(lines), block_id=BlockId.CARD_PROGRESS.value))
     return blocks
 
 

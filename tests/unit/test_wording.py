@@ -219,3 +219,17 @@ def test_report_period_defaults_to_the_last_full_quarter() -> None:
 def test_digest_json_has_no_owner_placeholder_for_unowned_cases() -> None:
     _, dumped = check_digest(digest_message(digest_payload(4), CAL))
     assert "_no owner yet_" in json.dumps(dumped)
+
+
+def test_the_directors_card_shows_each_recent_progress_reason_whole() -> None:
+    from handlers.blocks.messages import case_card_message
+    case = worst_case(State.UNDER_REVIEW)
+    for n, update in enumerate(case.progress_updates[-5:]):
+        update.reason = f"supplier log {n} " * 120 + f"END-{n}"
+    view = case_card_view(case, datetime(2025, 6, 5, 9, tzinfo=UTC), CAL, Policy(),
+                          surface=Audience.DIRECTORS)
+    _, dumped = check_message(case_card_message(view))
+    shown = section_texts(dumped)
+    for n in range(5):
+        assert shown.count(f"supplier log {n} ") == 120 and f"END-{n}" in shown
+    assert "55 earlier update(s)" in shown
