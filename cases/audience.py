@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from cases.events import TimelineEvent as E
 from cases.model import ALERTED_DEADLINES, STAGE_ONE_DEADLINES, Case, DeadlineKind
 from cases.ports import WorkingCalendar
 
@@ -29,9 +30,9 @@ class Audience(StrEnum):
 TEAMS: tuple[Audience, ...] = (Audience.CUSTOMER_SERVICES, Audience.DIRECTORS)
 
 # History events whose timeline line belongs in the directors' Stage Two thread.
-DIRECTORS_EVENTS = frozenset({
-    "review_acknowledged", "review_delegated", "person_responded", "no_response",
-    "progress_update", "changes_requested", "decision_approved",
+DIRECTORS_EVENTS: frozenset[str] = frozenset({
+    E.REVIEW_ACKNOWLEDGED, E.REVIEW_DELEGATED, E.PERSON_RESPONDED, E.NO_RESPONSE,
+    E.PROGRESS_UPDATE, E.CHANGES_REQUESTED, E.DECISION_APPROVED,
 })
 
 

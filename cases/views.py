@@ -1,7 +1,9 @@
 """View models: what people see about a case, as plain data any chat adapter can render.
 
 Pure functions of the case, the time and the calendar. No chat-platform imports here:
-the Slack adapter (``handlers/blocks.py``) and a Teams adapter later render the same models.
+the Slack adapter (``handlers/blocks/``) and a Teams adapter later render the same models.
+Who hears of what is ``cases.audience``; the words of messages are ``cases.wording`` and
+``cases.messages``.
 Nothing here carries the complainant's personal data (name, email, phone, address, facts).
 """
 

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from cases.audience import Audience, timeline_audience
+from cases.events import TimelineEvent as E
+from cases.events import event_of
 from cases.model import OUTCOME_LABELS, Outcome
 
 
@@ -77,7 +79,7 @@ def plain_text(line: Line, name: Callable[[str], str] = str) -> str:
 class TimelineLine:
     """One line in a case's thread for a history event (never personal data)."""
 
-    event: str
+    event: E | None
     audience: Audience
     words: Line
 
@@ -101,49 +103,49 @@ def outcome_words(value: Any) -> str:
         return "an unknown outcome"
 
 
-def _stage_one_words(what: str, who: Person, p: Mapping[str, Any]) -> Line | None:
-    if what == "logged":
+def _stage_one_words(what: E | None, who: Person, p: Mapping[str, Any]) -> Line | None:
+    if what is E.LOGGED:
         channel = str(p.get("channel", "")).replace("_", " ")
         return (who, f" logged the complaint (received by {channel or 'unknown'}).")
-    if what == "acknowledged":
+    if what is E.ACKNOWLEDGED:
         return (who, " acknowledged it: ", Person(p.get("owner")),
                 f" deals with it; reply promised by {day_words(p.get('promised_reply_by'))}; "
                 "procedure sent.")
-    if what == "resolved":
+    if what is E.RESOLVED:
         return (who, " recorded a resolution by customer services.")
-    if what == "investigator_assigned":
+    if what is E.INVESTIGATOR_ASSIGNED:
         return (who, " assigned ", Person(p.get("investigator")), " to investigate.")
-    if what == "investigation_concluded":
+    if what is E.INVESTIGATION_CONCLUDED:
         return (who, " recorded that the investigation has concluded.")
-    if what == "replied":
+    if what is E.REPLIED:
         return (who, f" sent the Stage One reply: {outcome_words(p.get('outcome'))}.")
-    if what == "withdrawn":
+    if what is E.WITHDRAWN:
         return (who, " recorded that the complainant withdrew the complaint.")
-    if what == "closed":
+    if what is E.CLOSED:
         return ("Closed: no Stage Two review was requested within the window.",)
-    if what == "note":
+    if what is E.NOTE:
         return (who, " added a note to the case history.")
     return None
 
 
-def _stage_two_words(what: str, who: Person, p: Mapping[str, Any]) -> Line | None:
-    if what == "review_requested":
+def _stage_two_words(what: E | None, who: Person, p: Mapping[str, Any]) -> Line | None:
+    if what is E.REVIEW_REQUESTED:
         return (who, " recorded a request for a Stage Two review.")
-    if what == "review_acknowledged":
+    if what is E.REVIEW_ACKNOWLEDGED:
         return (who, " acknowledged the review; definitive reply by "
                      f"{day_words(p.get('reply_by'))}.")
-    if what == "review_delegated":
+    if what is E.REVIEW_DELEGATED:
         return (who, " delegated the review to ", Person(p.get("delegate")), ".")
-    if what == "person_responded":
+    if what is E.PERSON_RESPONDED:
         return (who, " gave their response to the review.")
-    if what == "no_response":
+    if what is E.NO_RESPONSE:
         return ("The named person did not respond within the time allowed.",)
-    if what == "progress_update":
+    if what is E.PROGRESS_UPDATE:
         return (who, " sent a progress update: full reply now by "
                      f"{day_words(p.get('new_reply_by'))}.")
-    if what == "changes_requested":
+    if what is E.CHANGES_REQUESTED:
         return (who, " asked for changes to the draft decision.")
-    if what == "decision_approved":
+    if what is E.DECISION_APPROVED:
         return (who, f" approved the final decision: {outcome_words(p.get('outcome'))}. "
                      "The procedure is complete.")
     return None
@@ -152,9 +154,10 @@ def _stage_two_words(what: str, who: Person, p: Mapping[str, Any]) -> Line | Non
 def timeline_line(payload: Mapping[str, Any]) -> TimelineLine:
     """The thread line for a ``timeline`` notice: who did what, mentions only."""
     what = str(payload.get("what", ""))
+    event = event_of(what)
     actor = payload.get("actor")
     who = Person(str(actor) if actor and actor != "system" else None, nobody="The bot")
-    words = _stage_one_words(what, who, payload) or _stage_two_words(what, who, payload)
+    words = _stage_one_words(event, who, payload) or _stage_two_words(event, who, payload)
     if words is None:
         words = (who, f" recorded: {what.replace('_', ' ') or 'an event'}.")
-    return TimelineLine(event=what, audience=timeline_audience(what), words=words)
+    return TimelineLine(event=event, audience=timeline_audience(what), words=words)

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from cases.events import TimelineEvent as E
 from cases.lifecycle import Action
 from cases.messages import (
     Button,
@@ -36,24 +37,24 @@ from handlers.ids import ACTION_BUTTONS, ActionId, BlockId, CaseRef
 
 Message = tuple[str, list[Block]]
 
-TIMELINE_EMOJI: dict[str, str] = {
-    "logged": ":inbox_tray:",
-    "acknowledged": ":envelope_with_arrow:",
-    "resolved": ":handshake:",
-    "investigator_assigned": ":mag:",
-    "investigation_concluded": ":clipboard:",
-    "replied": ":outbox_tray:",
-    "withdrawn": ":no_entry_sign:",
-    "closed": ":lock:",
-    "review_requested": ":arrow_double_up:",
-    "review_acknowledged": ":eyes:",
-    "review_delegated": ":busts_in_silhouette:",
-    "person_responded": ":speech_balloon:",
-    "no_response": ":hourglass:",
-    "progress_update": ":calendar:",
-    "changes_requested": ":leftwards_arrow_with_hook:",
-    "decision_approved": ":white_check_mark:",
-    "note": ":memo:",
+TIMELINE_EMOJI: dict[E, str] = {
+    E.LOGGED: ":inbox_tray:",
+    E.ACKNOWLEDGED: ":envelope_with_arrow:",
+    E.RESOLVED: ":handshake:",
+    E.INVESTIGATOR_ASSIGNED: ":mag:",
+    E.INVESTIGATION_CONCLUDED: ":clipboard:",
+    E.REPLIED: ":outbox_tray:",
+    E.WITHDRAWN: ":no_entry_sign:",
+    E.CLOSED: ":lock:",
+    E.REVIEW_REQUESTED: ":arrow_double_up:",
+    E.REVIEW_ACKNOWLEDGED: ":eyes:",
+    E.REVIEW_DELEGATED: ":busts_in_silhouette:",
+    E.PERSON_RESPONDED: ":speech_balloon:",
+    E.NO_RESPONSE: ":hourglass:",
+    E.PROGRESS_UPDATE: ":calendar:",
+    E.CHANGES_REQUESTED: ":leftwards_arrow_with_hook:",
+    E.DECISION_APPROVED: ":white_check_mark:",
+    E.NOTE: ":memo:",
 }
 
 DM_EMOJI: dict[Template, str] = {
@@ -73,7 +74,7 @@ LINK_BUTTONS: dict[Link, ActionId] = {
 
 def timeline_line_text(line: TimelineLine) -> str:
     """One thread line in mrkdwn, with the event's emoji."""
-    emoji = TIMELINE_EMOJI.get(line.event)
+    emoji = TIMELINE_EMOJI.get(line.event) if line.event else None
     text = mrkdwn(line.words)
     return f"{emoji} {text}" if emoji else text
 

@@ -233,3 +233,15 @@ def test_the_directors_card_shows_each_recent_progress_reason_whole() -> None:
     for n in range(5):
         assert shown.count(f"supplier log {n} ") == 120 and f"END-{n}" in shown
     assert "55 earlier update(s)" in shown
+
+
+def test_every_timeline_event_has_its_own_words_and_slack_emoji() -> None:
+    from cases.events import TimelineEvent
+    from handlers.blocks.direct import TIMELINE_EMOJI
+    for event in TimelineEvent:
+        line = timeline_line({"what": event.value, "actor": "U1"})
+        assert line.event is event
+        assert "recorded: " not in plain_text(line.words)  # not the unknown-event fallback
+        assert event in TIMELINE_EMOJI
+    unknown = timeline_line({"what": "something_new", "actor": "U1"})
+    assert unknown.event is None and plain_text(unknown.words) == "U1 recorded: something new."
