@@ -17,7 +17,6 @@ from cases.views import CaseCardView, HomeRow, HomeViewModel
 from handlers.blocks._common import (
     MARKER_EMOJI,
     SECTION_TEXT_MAX,
-    clip,
     context,
     escape,
     plain,
@@ -71,19 +70,29 @@ MAX_LIST_ROWS = 30
 
 
 def case_list_text(which: str, views: Sequence[CaseCardView]) -> str:
-    """`/complaint list` answer: one line per case, no personal data."""
+    """`/complaint list` answer: one line per case, no personal data.
+
+    As many whole lines as fit (at most ``MAX_LIST_ROWS``); the rest are counted, never cut.
+    """
     if not views:
         return f"No {which} cases that you can see."
     lines = [f"*{which.capitalize()} cases* ({len(views)})"]
+    room = SECTION_TEXT_MAX - len(lines[0]) - 40  # kept for the "…and N more" line
+    shown = 0
     for v in views[:MAX_LIST_ROWS]:
         due = ""
         if v.deadline is not None:
             due = (f" · {MARKER_EMOJI[v.deadline.marker]} {v.deadline.label}: "
                    f"{v.deadline.time_left}")
-        lines.append(f"• *{v.reference}* · {escape(v.summary)} · {v.phase_label}{due}")
-    if len(views) > MAX_LIST_ROWS:
-        lines.append(f"…and {len(views) - MAX_LIST_ROWS} more.")
-    return clip("\n".join(lines), SECTION_TEXT_MAX)
+        line = f"• *{v.reference}* · {escape(v.summary)} · {v.phase_label}{due}"
+        if len(line) + 1 > room:
+            break
+        room -= len(line) + 1
+        lines.append(line)
+        shown += 1
+    if len(views) > shown:
+        lines.append(f"…and {len(views) - shown} more.")
+    return "\n".join(lines)
 
 
 # ---- help -------------------------------------------------------------------------------

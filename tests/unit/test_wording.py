@@ -245,3 +245,14 @@ def test_every_timeline_event_has_its_own_words_and_slack_emoji() -> None:
         assert event in TIMELINE_EMOJI
     unknown = timeline_line({"what": "something_new", "actor": "U1"})
     assert unknown.event is None and plain_text(unknown.words) == "U1 recorded: something new."
+
+
+def test_case_list_counts_the_cases_it_has_no_room_for() -> None:
+    from handlers.blocks.home import case_list_text
+    views = [card(State.UNDER_REVIEW) for _ in range(80)]
+    text = case_list_text("open", views)
+    assert len(text) <= SECTION_TEXT_MAX
+    listed = text.count("\n• ")
+    assert 0 < listed <= 30
+    assert text.endswith(f"…and {80 - listed} more.")
+    assert all(line.endswith(")") or "·" in line for line in text.split("\n")[1:-1])
