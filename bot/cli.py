@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from bot.settings import Settings
 from cases.deadlines import policy_dates
 from cases.errors import DomainError, IntakeInvalid
-from cases.reporting import last_full_quarter, parse_day, report_as_dict, report_text
+from cases.report_period import report_period
+from cases.reporting import parse_day, report_as_dict, report_text
 from cases.roles import parse_organisation_role
 
 log = logging.getLogger(__name__)
@@ -232,11 +233,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.start is None and args.end is not None:
         raise CliError("--to needs --from too (or give neither for the last full quarter)")
     today = container.calendar.local_date(container.clock.now())
-    if args.start is None:
-        start, end = last_full_quarter(today)
-    else:
-        start = _parse_day(args.start, "--from")
-        end = _parse_day(args.end, "--to") if args.end else today
+    start, end = report_period(
+        _parse_day(args.start, "--from") if args.start is not None else None,
+        _parse_day(args.end, "--to") if args.end else None, today)
     migrate.upgrade(container.settings.database_url)
     try:
         # An operator tool: whoever can reach the database may read counts (no role check).

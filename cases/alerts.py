@@ -12,8 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from cases.audience import Audience, deadline_audience
 from cases.model import STAGE_ONE_DEADLINES, DeadlineKind, Notice
-from cases.views import Surface
 
 
 class AlertKind(StrEnum):
@@ -52,9 +52,9 @@ class OpenDeadline:
         return self.delegate or self.reviewer
 
     @property
-    def surface(self) -> Surface:
-        """The channel whose card and thread the deadline belongs to."""
-        return "cs" if self.kind in STAGE_ONE_DEADLINES else "directors"
+    def surface(self) -> Audience:
+        """The team whose card and thread the deadline belongs to."""
+        return deadline_audience(self.kind)
 
 
 @dataclass(frozen=True)

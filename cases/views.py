@@ -1,7 +1,9 @@
 """View models: what people see about a case, as plain data any chat adapter can render.
 
 Pure functions of the case, the time and the calendar. No chat-platform imports here:
-the Slack adapter (``handlers/blocks.py``) and a Teams adapter later render the same models.
+the Slack adapter (``handlers/blocks/``) and a Teams adapter later render the same models.
+Who hears of what is ``cases.audience``; the words of messages are ``cases.wording`` and
+``cases.messages``.
 Nothing here carries the complainant's personal data (name, email, phone, address, facts).
 """
 
@@ -13,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from cases.audience import Audience, team
 from cases.deadlines import PolicyDates
 from cases.lifecycle import STATE_LABELS, TRANSITIONS, Action
 from cases.model import (
@@ -25,14 +28,15 @@ from cases.model import (
     DeadlineKind,
     State,
 )
+from cases.phases import PHASES as PHASES
+from cases.phases import PhaseStatus as PhaseStatus
+from cases.phases import PhaseStep, phase_tracker
 from cases.policy import Policy
 from cases.ports import WorkingCalendar
 
+# The stored names of the two team audiences; functions here take either these or an
+# ``Audience`` (kept so that callers written against the names keep working).
 Surface = Literal["cs", "directors"]
-PhaseStatus = Literal["done", "current", "todo", "skipped"]
-
-PHASES: tuple[str, ...] = ("Logged", "Acknowledged", "Investigation", "Reply", "Review",
-                           "Closed")
 
 # Actions only the bot's own sweeps take: never a button.
 SYSTEM_ACTIONS = frozenset({Action.CLOSE_REVIEW_WINDOW, Action.RECORD_NO_RESPONSE})
@@ -81,12 +85,6 @@ class DeadlineView:
 
 
 @dataclass(frozen=True)
-class PhaseStep:
-    name: str
-    status: PhaseStatus
-
-
-@dataclass(frozen=True)
 class ProgressUpdateView:
     at: str
     by: str
@@ -129,7 +127,7 @@ class CaseCardView:
     outcome: str | None
     final_decision: str | None
     is_final: bool
-    surface: Surface
+    surface: Audience
     stage_two: StageTwoView | None
 
 
@@ -227,67 +225,11 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
     )
 
 
-# ---- the phase tracker ------------------------------------------------------------------
-
-_CURRENT_PHASE: dict[State, int] = {
-    State.LOGGED: 0,
-    State.ACKNOWLEDGED: 1,
-    State.INVESTIGATING: 2,
-    State.RESOLVED: 3,
-    State.INVESTIGATION_CONCLUDED: 3,
-    State.REPLIED: 3,
-    State.REVIEW_REQUESTED: 4,
-    State.UNDER_REVIEW: 4,
-    State.DECISION_PROPOSED: 4,
-}
-
-
-def _reached(case: Case) -> int:
-    """The furthest phase a withdrawn case got to before it stopped."""
-    if case.review_requested_at is not None:
-        return 4
-    if case.replied_at is not None or case.resolution or case.findings:
-        return 3
-    if case.investigator is not None:
-        return 2
-    if case.owner is not None:
-        return 1
-    return 0
-
-
-def phase_tracker(case: Case) -> tuple[PhaseStep, ...]:
-    """Logged → Acknowledged → Investigation → Reply → Review → Closed, each marked."""
-    closed = len(PHASES) - 1
-    if case.state is State.FINAL:
-        return tuple(PhaseStep(name, "done") for name in PHASES)
-    if case.state is State.CLOSED:
-        # Closed after the review window without a review.
-        return tuple(PhaseStep(name, "skipped" if i == 4 else "done")
-                     for i, name in enumerate(PHASES))
-    if case.state is State.WITHDRAWN:
-        reached = _reached(case)
-        return tuple(
-            PhaseStep(name, "done" if i <= reached or i == closed else "skipped")
-            for i, name in enumerate(PHASES)
-        )
-    current = _CURRENT_PHASE[case.state]
-    steps: list[PhaseStep] = []
-    for i, name in enumerate(PHASES):
-        if i < current:
-            # Resolved by customer services: no separate investigation took place.
-            status: PhaseStatus = "done"
-        elif i == current:
-            status = "current"
-        else:
-            status = "todo"
-        steps.append(PhaseStep(name, status))
-    return tuple(steps)
-
-
 # ---- buttons ----------------------------------------------------------------------------
 
-def card_actions(case: Case, surface: Surface) -> tuple[Action, ...]:
-    """Buttons the state allows on this surface, for any role (the server checks each click)."""
+def card_actions(case: Case, surface: Audience | Surface) -> tuple[Action, ...]:
+    """Buttons the state allows on this team's card, for any role (the server checks clicks)."""
+    audience = team(surface)
     if case.state in TERMINAL_STATES:
         return ()
     hidden = SYSTEM_ACTIONS | DECISION_ACTIONS | PERSONAL_ACTIONS
@@ -296,7 +238,7 @@ def card_actions(case: Case, surface: Surface) -> tuple[Action, ...]:
     for (state, action) in TRANSITIONS:
         if state is not case.state or action in hidden or action in found:
             continue
-        if surface == "cs":
+        if audience is Audience.CUSTOMER_SERVICES:
             # Once escalated, the review belongs to the directors' card.
             if in_stage_two:
                 continue
@@ -332,15 +274,17 @@ def _stage_two_view(case: Case, calendar: DisplayCalendar) -> StageTwoView:
     )
 
 
-def _phase_label(case: Case, surface: Surface) -> str:
-    if surface == "cs" and case.state in STAGE_TWO_STATES and case.state is not State.FINAL:
+def _phase_label(case: Case, audience: Audience) -> str:
+    in_review = case.state in STAGE_TWO_STATES and case.state is not State.FINAL
+    if audience is Audience.CUSTOMER_SERVICES and in_review:
         return IN_STAGE_TWO_LABEL
     return STATE_LABELS[case.state]
 
 
 def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy: Policy,
-                   surface: Surface = "cs") -> CaseCardView:
-    """The case card for the customer-services channel (or the directors' Stage Two card)."""
+                   surface: Audience | Surface = Audience.CUSTOMER_SERVICES) -> CaseCardView:
+    """The case card for customer services (or the directors' Stage Two card)."""
+    audience = team(surface)
     next_due = case.next_deadline()
     decision = case.decision
     final_decision = (
@@ -354,19 +298,19 @@ def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy:
         summary=case.intake.summary,
         stage=case.stage,
         state=case.state,
-        phase_label=_phase_label(case, surface),
+        phase_label=_phase_label(case, audience),
         owner=case.owner,
         investigator=case.investigator,
         received=format_when(case.received_at, calendar),
         deadline=deadline_view(next_due, now, calendar, policy) if next_due else None,
         phases=phase_tracker(case),
-        actions=card_actions(case, surface),
+        actions=card_actions(case, audience),
         outcome=OUTCOME_LABELS[case.outcome] if case.outcome else None,
         final_decision=final_decision,
         is_final=case.state in TERMINAL_STATES,
-        surface=surface,
+        surface=audience,
         stage_two=(_stage_two_view(case, calendar)
-                   if surface == "directors" and case.stage == 2 else None),
+                   if audience is Audience.DIRECTORS and case.stage == 2 else None),
     )
 
 

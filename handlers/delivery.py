@@ -8,19 +8,22 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from cases import messages
+from cases.audience import Audience, card_audiences, channel_audience, team
 from cases.clock import Clock
-from cases.model import Case, DeadlineKind, NoticeKind, State
+from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
+from cases.wording import Template, template_of, timeline_line
 from handlers import blocks
 from handlers.blocks.alerts import alert_message, digest_message
+from handlers.blocks.direct import dm_message, timeline_line_text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ class Channels:
 
     def for_surface(self, surface: str) -> str:
         """The channel id a surface posts to."""
-        return self.directors if surface == "directors" else self.customer_services
+        return self.directors if team(surface) is Audience.DIRECTORS else self.customer_services
 
 
 class Pacer:
@@ -108,19 +111,13 @@ class Pacer:
             self._sleep(delay)
 
 
-def alert_retired(case: Case | None, payload: dict[str, Any]) -> bool:
-    """A deadline alert whose deadline is no longer open at that due time: do not post it."""
-    if payload.get("template") != "alert" or case is None:
-        return False
-    deadline = case.deadlines.get(DeadlineKind(str(payload["deadline"])))
-    if deadline is None or not deadline.is_open:
-        return True
-    return deadline.due_at != datetime.fromisoformat(str(payload["due_at"]))
+# Decided in cases/ (``cases.messages.alert_retired``); the name is kept for callers.
+alert_retired = messages.alert_retired
 
 
 def surfaces_of(case: Case) -> list[Surface]:
-    """The cards a case has: customer services always; directors once Stage Two began."""
-    return ["cs", "directors"] if case.review_requested_at is not None else ["cs"]
+    """The cards a case has, by stored name (``cases.audience.card_audiences`` decides)."""
+    return [cast(Surface, a.value) for a in card_audiences(case)]
 
 
 class SlackDelivery:
@@ -167,11 +164,11 @@ class SlackDelivery:
     # ---- kinds -----------------------------------------------------------------------
 
     def _cards(self, case: Case) -> None:
-        for surface in surfaces_of(case):
-            self._card(case, surface)
+        for audience in card_audiences(case):
+            self._card(case, audience)
         self._refresh_decision(case)
 
-    def _card(self, case: Case, surface: Surface) -> tuple[str, str]:
+    def _card(self, case: Case, surface: Audience) -> tuple[str, str]:
         """Update the case's card on ``surface``, or post it if it has none; where it is."""
         assert case.id is not None
         view = case_card_view(case, self.clock.now(), self.calendar, self.policy,
@@ -234,7 +231,7 @@ class SlackDelivery:
         if case.state is State.UNDER_REVIEW:  # sent back: the redraft gets its own message
             self.posts.forget_chat_post(case.id, DECISION_SURFACE)
 
-    def _thread_of(self, case: Case, surface: Surface) -> tuple[str, str]:
+    def _thread_of(self, case: Case, surface: Audience) -> tuple[str, str]:
         assert case.id is not None
         where = self.posts.chat_post(case.id, surface)
         if where is None:
@@ -245,15 +242,16 @@ class SlackDelivery:
         return where
 
     def _timeline(self, case: Case, payload: dict[str, Any]) -> None:
-        text = blocks.timeline_text(payload, self.calendar)
-        surface: Surface = "directors" if payload.get("what") in blocks.DIRECTORS_EVENTS else "cs"
-        channel, ts = self._thread_of(case, surface)
+        line = timeline_line(payload)
+        text = timeline_line_text(line)
+        channel, ts = self._thread_of(case, line.audience)
         self.pacer.wait(channel)
         self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
 
     def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
         user = str(payload["user"])
-        if payload.get("template") == "alert" and case is not None and case.id is not None:
+        template = template_of(payload)
+        if template is Template.ALERT and case is not None and case.id is not None:
             text, alert_blocks = alert_message(payload, case.id, self.calendar)
             self.pacer.wait(user)
             self.client.chat_postMessage(channel=user, text=text,
@@ -261,17 +259,19 @@ class SlackDelivery:
             return
         if case is None:
             raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
-        view = case_card_view(case, self.clock.now(), self.calendar, self.policy, surface="cs")
-        text, dm_blocks = blocks.direct_message(payload, view, self._dates(case))
+        view = case_card_view(case, self.clock.now(), self.calendar, self.policy,
+                              surface=Audience.CUSTOMER_SERVICES)
+        text, dm_blocks = dm_message(messages.direct_message_view(payload, view,
+                                                                  self._dates(case)))
         self.pacer.wait(user)
         self.client.chat_postMessage(channel=user, text=text,
                                      blocks=[b.to_dict() for b in dm_blocks])
 
     def _channel(self, case: Case | None, payload: dict[str, Any]) -> None:
-        template = payload.get("template")
-        if template == "decision_proposed":
+        template = template_of(payload)
+        if template is Template.DECISION_PROPOSED:
             assert case is not None
-            channel, ts = self._thread_of(case, "directors")
+            channel, ts = self._thread_of(case, channel_audience(payload))
             text, msg_blocks = blocks.decision_message(decision_view(case, self.calendar))
             self.pacer.wait(channel)
             response = self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
@@ -280,15 +280,15 @@ class SlackDelivery:
             self.posts.remember_chat_post(case.id, DECISION_SURFACE, str(response["channel"]),
                                           str(response["ts"]))
             return
-        surface: Surface = "directors" if payload.get("surface") == "directors" else "cs"
+        surface = channel_audience(payload)
         channel = self.channels.for_surface(surface)
         text = str(payload.get("text", ""))
         body: dict[str, Any] = {"channel": channel, "text": text}
         if payload.get("blocks"):
             body["blocks"] = payload["blocks"]
-        if template in ("alert", "digest"):
+        if template in (Template.ALERT, Template.DIGEST):
             text, rendered = (alert_message(payload, case.id, self.calendar)
-                              if template == "alert" and case is not None and case.id
+                              if template is Template.ALERT and case is not None and case.id
                               else digest_message(payload, self.calendar))
             body.update(text=text, blocks=[b.to_dict() for b in rendered])
         if payload.get("thread") and case is not None:

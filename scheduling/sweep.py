@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from cases.alerts import Alert, AlertKind, AlertLedger, OpenDeadline
+from cases.audience import TEAMS, Audience, digest_audiences, escalation_audience
 from cases.clock import require_aware
 from cases.model import (
     ALERTED_DEADLINES,
@@ -25,7 +26,7 @@ from cases.model import (
 )
 from cases.policy import Policy
 from cases.ports import WorkingCalendar
-from cases.views import Surface
+from cases.wording import Template
 
 log = logging.getLogger(__name__)
 
@@ -107,36 +108,30 @@ def alert_notices(d: OpenDeadline, kind: AlertKind, key: str, today: date, late:
                   ) -> tuple[Notice, ...]:
     """The messages one alert posts: DM and thread, or a channel post."""
     payload: dict[str, Any] = {
-        "template": "alert", "alert": kind.value, "key": key, "reference": d.reference,
+        "template": Template.ALERT.value, "alert": kind.value, "key": key, "reference": d.reference,
         "deadline": d.kind.value, "label": DEADLINE_LABELS[d.kind],
         "due_at": d.due_at.isoformat(), "owner": d.responsible, "as_of": today.isoformat(),
         "overdue_days": late,
     }
     if kind in (AlertKind.DUE_SOON, AlertKind.DUE_TODAY):
         notices = [Notice(NoticeKind.CHANNEL, d.case_id,
-                          {**payload, "surface": d.surface, "thread": True},
+                          {**payload, "surface": d.surface.value, "thread": True},
                           dedupe_key=f"alert:{key}:thread")]
         if d.responsible:
             notices.insert(0, Notice(NoticeKind.DIRECT, d.case_id,
                                      {**payload, "user": d.responsible},
                                      dedupe_key=f"alert:{key}:dm"))
         return tuple(notices)
-    surface: Surface = "directors" if kind is AlertKind.ESCALATED else d.surface
-    return (Notice(NoticeKind.CHANNEL, d.case_id, {**payload, "surface": surface},
+    audience = escalation_audience() if kind is AlertKind.ESCALATED else d.surface
+    return (Notice(NoticeKind.CHANNEL, d.case_id, {**payload, "surface": audience.value},
                    dedupe_key=f"alert:{key}:channel"),)
 
 
 def digest_surfaces(d: OpenDeadline, now: datetime, calendar: WorkingCalendar,
-                    policy: Policy) -> list[Surface]:
-    """Which channels' digests list ``d`` (it must be due today or overdue)."""
-    if d.kind not in ALERTED_DEADLINES:
-        return []
-    if d.kind not in STAGE_ONE_DEADLINES:
-        return ["directors"]
-    escalate = policy.alerts.escalate_stage_one_after_working_days
-    if now > d.due_at and working_days_overdue(d.due_at, now, calendar) >= escalate:
-        return ["cs", "directors"]
-    return ["cs"]
+                    policy: Policy) -> list[Audience]:
+    """Which teams' digests list ``d`` (it must be due today or overdue)."""
+    return digest_audiences(d.kind, d.due_at, now, calendar,
+                            policy.alerts.escalate_stage_one_after_working_days)
 
 
 # ---- the sweep ------------------------------------------------------------------------
@@ -223,14 +218,14 @@ class Sweeper:
             # Nothing of the page is kept: memory stays at one page, however many are due.
         return report
 
-    def digest(self, now: datetime) -> list[Surface]:
+    def digest(self, now: datetime) -> list[Audience]:
         """Queue today's digest to each channel (once per day each); returns those queued."""
         now = require_aware(now)
         today = self.calendar.local_date(now)
         if not self.calendar.is_working_day(today):
             return []
-        items: dict[Surface, list[dict[str, Any]]] = {"cs": [], "directors": []}
-        more: dict[Surface, int] = {"cs": 0, "directors": 0}
+        items: dict[Audience, list[dict[str, Any]]] = {a: [] for a in TEAMS}
+        more: dict[Audience, int] = dict.fromkeys(TEAMS, 0)
         horizon = self.calendar.close_of_business(today)
         for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
             for d in page:
@@ -240,15 +235,13 @@ class Sweeper:
                         continue
                     items[surface].append(_digest_item(d, now, self.calendar))
         notices = [Notice(NoticeKind.CHANNEL, None,
-                          {"template": "digest", "surface": surface, "as_of": today.isoformat(),
+                          {"template": Template.DIGEST.value, "surface": surface.value,
+                           "as_of": today.isoformat(),
                            "items": items[surface], "more": more[surface]},
-                          dedupe_key=f"digest:{today.isoformat()}:{surface}")
-                   for surface in _SURFACES]
+                          dedupe_key=f"digest:{today.isoformat()}:{surface.value}")
+                   for surface in TEAMS]
         queued = self.ledger.queue(notices, now)
-        return list(_SURFACES) if queued else []
-
-
-_SURFACES: tuple[Surface, ...] = ("cs", "directors")
+        return list(TEAMS) if queued else []
 
 
 def _digest_item(d: OpenDeadline, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:

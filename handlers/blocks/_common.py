@@ -1,4 +1,4 @@
-"""Small helpers shared by the Block Kit builders: escaping, clipping, buttons."""
+"""Small helpers shared by the Block Kit builders: escaping, splitting, mrkdwn, buttons."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 
 from cases.lifecycle import ACTION_LABELS, Action
 from cases.views import Marker, PhaseStatus
+from cases.wording import Line, Person, Strong
 from handlers.ids import ACTION_BUTTONS, ActionId, CaseRef, encode_case_ref
 
 SECTION_TEXT_MAX = 3000
@@ -45,6 +46,66 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + "…"
+
+
+def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, nothing lost.
+
+    Cuts at the last line break, else the last space, within the limit; a word longer
+    than the limit is cut where it must be, never inside an ``&amp;``-style entity.
+    """
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+            amp = rest.rfind("&", max(0, cut - 5), cut)
+            if amp > 0 and ";" not in rest[amp:cut]:
+                cut = amp
+            pieces.append(rest[:cut])
+            rest = rest[cut:]
+            continue
+        pieces.append(rest[:cut])
+        rest = rest[cut + 1:]
+    pieces.append(rest)
+    return pieces
+
+
+def sections(text: str, *, block_id: str | None = None) -> list[SectionBlock]:
+    """As many mrkdwn sections as ``text`` needs: long text is split, never cut."""
+    parts = split_text(text, SECTION_TEXT_MAX)
+    return [SectionBlock(text=MarkdownTextObject(text=part),
+                         block_id=block_id if i == 0 else None)
+            for i, part in enumerate(parts)]
+
+
+def mrkdwn(line: Line) -> str:
+    """A line of words in Slack mrkdwn: text escaped, emphasis bold, people mentioned."""
+    out: list[str] = []
+    for span in line:
+        if isinstance(span, Strong):
+            out.append(f"*{escape(span.text)}*")
+        elif isinstance(span, Person):
+            out.append(mention(span.id, nobody=span.nobody))
+        else:
+            out.append(escape(span))
+    return "".join(out)
+
+
+def fallback(line: Line) -> str:
+    """A line as a message's notification text: plain words, people mentioned."""
+    out: list[str] = []
+    for span in line:
+        if isinstance(span, Strong):
+            out.append(span.text)
+        elif isinstance(span, Person):
+            out.append(mention(span.id, nobody=span.nobody))
+        else:
+            out.append(span)
+    return "".join(out)
 
 
 def mention(user_id: str | None, *, nobody: str = "not yet assigned") -> str:

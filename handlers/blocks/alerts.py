@@ -1,99 +1,99 @@
-"""Deadline alert and daily digest messages: reference, deadline, owner, button; no PII."""
+"""Deadline alert and daily digest messages: reference, deadline, owner, button; no PII.
+
+The words come from ``cases.messages`` (``alert_view``, ``digest_view``); this module
+only adds mrkdwn, emoji and buttons, and never drops an item: a digest lists every item
+its notice carries, across as many sections as that takes, and counts the rest.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from handlers.blocks._common import case_button, clip, context, escape, mention, section
+from cases.alerts import AlertKind
+from cases.messages import (
+    AlertView,
+    DigestGroup,
+    DigestView,
+    LocalTime,
+    alert_view,
+    digest_view,
+    due_phrase,
+)
+from handlers.blocks._common import (
+    SECTION_TEXT_MAX,
+    case_button,
+    clip,
+    context,
+    escape,
+    fallback,
+    mrkdwn,
+    section,
+    sections,
+)
+from handlers.blocks.direct import button
 from handlers.ids import ActionId, CaseRef
 
 Message = tuple[str, list[Block]]
 DIGEST_BUTTONS = 5
 
-_HEADLINE = {
-    "due_soon": ":large_yellow_circle: Due soon",
-    "due_today": ":large_yellow_circle: Due today",
-    "overdue": ":red_circle: Overdue",
-    "escalated": ":rotating_light: Overdue Stage One deadline raised to directors",
+ALERT_EMOJI: dict[AlertKind, str] = {
+    AlertKind.DUE_SOON: ":large_yellow_circle:",
+    AlertKind.DUE_TODAY: ":large_yellow_circle:",
+    AlertKind.OVERDUE: ":red_circle:",
+    AlertKind.ESCALATED: ":rotating_light:",
 }
 
-
-class LocalTime(Protocol):
-    def local(self, at: datetime) -> datetime: ...
-
-
-def _days(n: int) -> str:
-    return f"{n} working day" if n == 1 else f"{n} working days"
+__all__ = ["DIGEST_BUTTONS", "alert_blocks", "alert_message", "digest_blocks",
+           "digest_message", "due_phrase"]
 
 
-def due_phrase(label: str, due_at: datetime, as_of: date, calendar: LocalTime,
-               overdue_days: int | None = None) -> str:
-    """'Acknowledgement due 17:00 today', '... due 17:00 Tue 7 Apr', '... was due ... (2 late)'."""
-    local = calendar.local(due_at)
-    when = f"{local:%H:%M} today" if local.date() == as_of else f"{local:%H:%M} {local:%a %-d %b}"
-    if overdue_days is None:
-        return f"{label} due {when}"
-    late = f"overdue by {_days(overdue_days)}" if overdue_days else "overdue"
-    return f"{label} was due {when}, {late}"
-
-
-def _overdue(payload: Mapping[str, Any]) -> int | None:
-    if payload.get("alert") in ("overdue", "escalated"):
-        return int(payload.get("overdue_days") or 0)
-    value = payload.get("overdue_days")
-    return None if value is None or payload.get("alert") else int(value)
-
-
-def alert_message(payload: Mapping[str, Any], case_id: int, calendar: LocalTime) -> Message:
+def alert_blocks(view: AlertView) -> Message:
     """One alert: headline, reference, the deadline in words, the owner, 'Open case'."""
-    reference = escape(str(payload["reference"]))
-    as_of = date.fromisoformat(str(payload["as_of"]))
-    phrase = due_phrase(str(payload["label"]), datetime.fromisoformat(str(payload["due_at"])),
-                        as_of, calendar, _overdue(payload))
-    owner = mention(payload.get("owner"), nobody="no owner yet")
-    headline = _HEADLINE.get(str(payload.get("alert")), "Deadline")
-    text = clip(f"{reference}: {phrase}. Owner: {owner}", 3000)
+    reference = escape(view.reference)
+    owner = mrkdwn((view.owner,))
+    headline = view.headline if view.kind is None else f"{ALERT_EMOJI[view.kind]} {view.headline}"
+    text = clip(f"{reference}: {view.phrase}. Owner: {owner}", SECTION_TEXT_MAX)
+    ref = CaseRef(view.case_id)
     blocks: list[Block] = [
-        section(f"{headline} · *{reference}*\n{escape(phrase)}\nOwner: {owner}"),
-        ActionsBlock(elements=[case_button(ActionId.OPEN_CASE, CaseRef(case_id),
-                                           label="Open case")]),
+        section(f"{headline} · *{reference}*\n{escape(view.phrase)}\nOwner: {owner}"),
+        ActionsBlock(elements=[button(b, ref) for b in view.buttons]),
     ]
     return text, blocks
 
 
+def alert_message(payload: Mapping[str, Any], case_id: int, calendar: LocalTime) -> Message:
+    """An alert notice rendered for Slack."""
+    return alert_blocks(alert_view(payload, case_id, calendar))
+
+
+def _group_blocks(group: DigestGroup) -> list[Block]:
+    lines = [f"• *{escape(i.reference)}*: {escape(i.phrase)} ({fallback((i.owner,))})"
+             for i in group.items]
+    return list(sections(f"*{group.heading}*\n" + "\n".join(lines)))
+
+
+def digest_blocks(view: DigestView) -> Message:
+    """The 09:00 digest for one channel: what is overdue and what is due today."""
+    blocks: list[Block] = [section(f"*{escape(view.title)}*")]
+    if not view.groups and not view.more:
+        blocks.append(context(f"{view.empty} :tada:"))
+        return view.summary, blocks
+    for group in view.groups:
+        blocks.extend(_group_blocks(group))
+    if view.more:
+        blocks.append(context(f"…and {view.more} more: see App Home or "
+                              "`/complaint list overdue`."))
+    # Slack refuses two equal action_ids in one block: each "Open" gets its own.
+    blocks.extend(
+        ActionsBlock(elements=[case_button(ActionId.OPEN_CASE, CaseRef(i.case_id),
+                                           label=f"Open {clip(i.reference, 60)}")])
+        for i in view.items[:DIGEST_BUTTONS])
+    return view.summary, blocks
+
+
 def digest_message(payload: Mapping[str, Any], calendar: LocalTime) -> Message:
-    """The 09:00 digest for one channel: what is due today and what is overdue."""
-    as_of = date.fromisoformat(str(payload["as_of"]))
-    items = list(payload.get("items") or [])
-    more = int(payload.get("more") or 0)
-    today = [i for i in items if i.get("overdue_days") is None]
-    late = [i for i in items if i.get("overdue_days") is not None]
-    title = f"*Deadlines for {as_of:%a %-d %b %Y}*"
-    text = (f"Deadlines today: {len(today)} due today, {len(late) + more} overdue"
-            if items or more else "Deadlines today: nothing due today or overdue")
-    blocks: list[Block] = [section(title)]
-    if not items and not more:
-        blocks.append(context("Nothing is due today or overdue. :tada:"))
-        return text, blocks
-    for heading, group in (("Overdue", late), ("Due today", today)):
-        if not group:
-            continue
-        lines = [
-            f"• *{escape(str(i['reference']))}*: " + escape(due_phrase(
-                str(i["label"]), datetime.fromisoformat(str(i["due_at"])), as_of, calendar,
-                i.get("overdue_days"))) + f" ({mention(i.get('owner'), nobody='no owner yet')})"
-            for i in group
-        ]
-        blocks.append(section(f"*{heading}*\n" + "\n".join(lines)))
-    if more:
-        blocks.append(context(f"…and {more} more: see App Home or `/complaint list overdue`."))
-    buttons = [case_button(ActionId.OPEN_CASE, CaseRef(int(i["case_id"])),
-                           label=f"Open {clip(str(i['reference']), 60)}")
-               for i in (late + today)[:DIGEST_BUTTONS]]
-    if buttons:
-        blocks.append(ActionsBlock(elements=buttons))
-    return text, blocks
+    """A digest notice rendered for Slack."""
+    return digest_blocks(digest_view(payload, calendar))

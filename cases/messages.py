@@ -1,0 +1,307 @@
+"""View models of the messages people get: direct messages, deadline alerts, digests.
+
+Built from a notice payload and the case card's view model; every word is decided here,
+as ``cases.wording`` lines. A surface renders them with its own markup and buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from cases.alerts import AlertKind
+from cases.audience import Audience, channel_audience
+from cases.lifecycle import Action
+from cases.model import Case, DeadlineKind
+from cases.views import CaseCardView, DatesToTell
+from cases.wording import Line, Person, Strong, Template, template_of
+
+
+class Link(StrEnum):
+    """Buttons that open something rather than take a step of the procedure."""
+
+    VIEW_DETAILS = "view_details"
+    OPEN_CASE = "open_case"
+
+
+@dataclass(frozen=True)
+class Button:
+    target: Action | Link
+    label: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class DirectMessageView:
+    """A message to one person: a short summary, paragraphs, maybe a quote, buttons."""
+
+    template: Template
+    case_id: int | None
+    version: int
+    reference: str
+    summary: Line
+    paragraphs: tuple[tuple[Line, ...], ...]
+    quote: str | None = None
+    buttons: tuple[Button, ...] = ()
+    audience: Audience = Audience.PERSON
+
+
+class LocalTime(Protocol):
+    def local(self, at: datetime) -> datetime: ...
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"
+
+
+def due_phrase(label: str, due_at: datetime, as_of: date, calendar: LocalTime,
+               overdue_days: int | None = None) -> str:
+    """'Acknowledgement due 17:00 today', '... due 17:00 Tue 7 Apr', '... was due ... (2 late)'."""
+    local = calendar.local(due_at)
+    when = f"{local:%H:%M} today" if local.date() == as_of else f"{local:%H:%M} {local:%a %-d %b}"
+    if overdue_days is None:
+        return f"{label} due {when}"
+    late = f"overdue by {_days(overdue_days)}" if overdue_days else "overdue"
+    return f"{label} was due {when}, {late}"
+
+
+# ---- direct messages ----------------------------------------------------------------------
+
+def _due(view: CaseCardView, kind: DeadlineKind | None = None) -> str:
+    d = view.deadline
+    if d is None or (kind is not None and d.kind is not kind):
+        return ""
+    return f" {d.label} is due {d.due} ({d.time_left})."
+
+
+def _dm(template: Template, view: CaseCardView, summary: Line, *paragraphs: tuple[Line, ...],
+        quote: str | None = None, buttons: tuple[Button, ...] = ()) -> DirectMessageView:
+    return DirectMessageView(template=template, case_id=view.case_id, version=view.version,
+                             reference=view.reference, summary=summary,
+                             paragraphs=paragraphs, quote=quote, buttons=buttons)
+
+
+def logged_words(ref: str, dates: DatesToTell) -> DirectMessageView:
+    """To the person who logged it: the reference and what to tell the complainant."""
+    return DirectMessageView(
+        Template.LOGGED, None, 0, ref,
+        (f"{ref} is logged. Tell the complainant: acknowledgement by {dates.acknowledge_by}, "
+         f"investigation by {dates.investigate_by}, reply by {dates.reply_expected_by}.",),
+        ((("Complaint ", Strong(ref), f" is logged (received {dates.received}). Its card is "
+          "in the customer-services channel."),),
+        ((Strong("What to tell the complainant"), " (quote reference ", Strong(ref), "):"),
+         ("• We have logged your complaint; we will acknowledge it by ",
+          Strong(dates.acknowledge_by), ", with a copy of our complaints procedure and the "
+          "name of the person dealing with it."),
+         ("• We will investigate and take appropriate action by ",
+          Strong(dates.investigate_by), "."),
+         ("• You can expect our reply, with suggestions for resolving the matter, by ",
+          Strong(dates.reply_expected_by), " at the latest."),
+         ("• If you are not satisfied with our reply you can ask for a review by a Director.",)),
+        ),
+    )
+
+
+def investigator_assigned_words(view: CaseCardView) -> DirectMessageView:
+    """To the investigator: you have a case to investigate."""
+    return _dm(
+        Template.INVESTIGATOR_ASSIGNED, view,
+        (f"You have been asked to investigate {view.reference} ({view.summary})."
+         + _due(view),),
+        (("You have been asked to investigate ", Strong(view.reference),
+          f" ({view.summary})." + _due(view)),),
+        buttons=(Button(Action.CONCLUDE_INVESTIGATION, "Investigation concluded", True),
+                 Button(Link.VIEW_DETAILS, "View details")),
+    )
+
+
+def person_informed_words(view: CaseCardView) -> DirectMessageView:
+    """To the staff member a complaint is about: it is under review; they may respond."""
+    due = _due(view, DeadlineKind.PERSON_RESPONSE)
+    return _dm(
+        Template.PERSON_INFORMED, view,
+        (f"A complaint that concerns you ({view.reference}) is under Stage Two review. "
+         "You may give your response." + due,),
+        (("A complaint that concerns you, ", Strong(view.reference),
+          f" ({view.summary}), is under Stage Two review. The procedure gives you the "
+          "opportunity to respond before a decision is taken." + due),),
+        buttons=(Button(Action.RECORD_PERSON_RESPONSE, "Respond", True),),
+    )
+
+
+def review_delegated_words(view: CaseCardView, by: str) -> DirectMessageView:
+    """To the delegate: a director asked you to carry out the Stage Two review."""
+    return _dm(
+        Template.REVIEW_DELEGATED, view,
+        (Person(by), f" delegated the Stage Two review of {view.reference} to you."
+         + _due(view)),
+        ((Person(by), " delegated the Stage Two review of ", Strong(view.reference),
+          f" ({view.summary}) to you." + _due(view)),),
+        buttons=(Button(Action.PROPOSE_DECISION, "Draft decision", True),
+                 Button(Action.SEND_PROGRESS_UPDATE, "Send progress update"),
+                 Button(Link.VIEW_DETAILS, "View details")),
+    )
+
+
+def person_responded_words(view: CaseCardView) -> DirectMessageView:
+    """To the reviewer and delegate: the named person has given their response."""
+    return _dm(
+        Template.PERSON_RESPONDED, view,
+        (f"The person {view.reference} concerns has given their response; it is in the "
+         "case record for the review.",),
+        (("The person ", Strong(view.reference), " concerns has given their response; it "
+          "is in the case record for your review."),),
+    )
+
+
+def changes_requested_words(view: CaseCardView, by: str, comment: str) -> DirectMessageView:
+    """To the drafter: a director sent the draft decision back with a comment (shown whole)."""
+    return _dm(
+        Template.CHANGES_REQUESTED, view,
+        (Person(by), f" asked for changes to your draft decision on {view.reference}."),
+        ((Person(by), " asked for changes to your draft decision on ",
+          Strong(view.reference), ":"),),
+        quote=comment,
+        buttons=(Button(Action.PROPOSE_DECISION, "Redraft decision", True),),
+    )
+
+
+def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
+                        dates: DatesToTell | None = None) -> DirectMessageView:
+    """The view model of a ``direct`` notice (not an alert), by its template."""
+    template = template_of(payload)
+    if template is Template.LOGGED:
+        if dates is None:
+            raise ValueError("the logged DM needs the dates to tell the complainant")
+        return logged_words(view.reference, dates)
+    if template is Template.INVESTIGATOR_ASSIGNED:
+        return investigator_assigned_words(view)
+    if template is Template.PERSON_INFORMED:
+        return person_informed_words(view)
+    if template is Template.REVIEW_DELEGATED:
+        return review_delegated_words(view, str(payload.get("by", "")))
+    if template is Template.PERSON_RESPONDED:
+        return person_responded_words(view)
+    if template is Template.CHANGES_REQUESTED:
+        return changes_requested_words(view, str(payload.get("by", "")),
+                                       str(payload.get("comment") or ""))
+    raise ValueError(f"unknown DM template {payload.get('template')!r}")
+
+
+# ---- alerts and digests -------------------------------------------------------------------
+
+ALERT_HEADLINES: dict[AlertKind, str] = {
+    AlertKind.DUE_SOON: "Due soon",
+    AlertKind.DUE_TODAY: "Due today",
+    AlertKind.OVERDUE: "Overdue",
+    AlertKind.ESCALATED: "Overdue Stage One deadline raised to directors",
+}
+NO_OWNER = "no owner yet"
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """One deadline alert: which case, the deadline in words, who answers for it."""
+
+    case_id: int
+    reference: str
+    kind: AlertKind | None
+    headline: str
+    phrase: str
+    owner: Person
+    buttons: tuple[Button, ...] = (Button(Link.OPEN_CASE, "Open case"),)
+
+
+def _alert_kind(value: object) -> AlertKind | None:
+    try:
+        return AlertKind(str(value))
+    except ValueError:
+        return None
+
+
+def _overdue(payload: Mapping[str, Any]) -> int | None:
+    if payload.get("alert") in (AlertKind.OVERDUE, AlertKind.ESCALATED):
+        return int(payload.get("overdue_days") or 0)
+    value = payload.get("overdue_days")
+    return None if value is None or payload.get("alert") else int(value)
+
+
+def alert_view(payload: Mapping[str, Any], case_id: int, calendar: LocalTime) -> AlertView:
+    """The view model of an alert notice (as a DM, a thread line or a channel post)."""
+    kind = _alert_kind(payload.get("alert"))
+    phrase = due_phrase(str(payload["label"]), datetime.fromisoformat(str(payload["due_at"])),
+                        date.fromisoformat(str(payload["as_of"])), calendar, _overdue(payload))
+    owner = payload.get("owner")
+    return AlertView(case_id=case_id, reference=str(payload["reference"]), kind=kind,
+                     headline=ALERT_HEADLINES[kind] if kind else "Deadline", phrase=phrase,
+                     owner=Person(str(owner) if owner else None, nobody=NO_OWNER))
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    case_id: int
+    reference: str
+    phrase: str
+    owner: Person
+
+
+@dataclass(frozen=True)
+class DigestGroup:
+    heading: str
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class DigestView:
+    """One team's daily digest: what is overdue, what is due today, how many more."""
+
+    audience: Audience
+    title: str
+    summary: str
+    groups: tuple[DigestGroup, ...]
+    more: int
+    empty: str = "Nothing is due today or overdue."
+
+    @property
+    def items(self) -> tuple[DigestItem, ...]:
+        """Every item listed, overdue first."""
+        return tuple(i for g in self.groups for i in g.items)
+
+
+def _digest_item(i: Mapping[str, Any], as_of: date, calendar: LocalTime) -> DigestItem:
+    owner = i.get("owner")
+    return DigestItem(
+        case_id=int(i["case_id"]), reference=str(i["reference"]),
+        phrase=due_phrase(str(i["label"]), datetime.fromisoformat(str(i["due_at"])), as_of,
+                          calendar, i.get("overdue_days")),
+        owner=Person(str(owner) if owner else None, nobody=NO_OWNER))
+
+
+def digest_view(payload: Mapping[str, Any], calendar: LocalTime) -> DigestView:
+    """The view model of a digest notice: every item it carries, and the count of the rest."""
+    as_of = date.fromisoformat(str(payload["as_of"]))
+    items = list(payload.get("items") or [])
+    more = int(payload.get("more") or 0)
+    today = [_digest_item(i, as_of, calendar) for i in items if i.get("overdue_days") is None]
+    late = [_digest_item(i, as_of, calendar) for i in items
+            if i.get("overdue_days") is not None]
+    summary = (f"Deadlines today: {len(today)} due today, {len(late) + more} overdue"
+               if items or more else "Deadlines today: nothing due today or overdue")
+    groups = tuple(DigestGroup(heading, tuple(group))
+                   for heading, group in (("Overdue", late), ("Due today", today)) if group)
+    return DigestView(audience=channel_audience(payload),
+                      title=f"Deadlines for {as_of:%a %-d %b %Y}", summary=summary,
+                      groups=groups, more=more)
+
+
+def alert_retired(case: Case | None, payload: Mapping[str, Any]) -> bool:
+    """A deadline alert whose deadline is no longer open at that due time: do not send it."""
+    if template_of(payload) is not Template.ALERT or case is None:
+        return False
+    deadline = case.deadlines.get(DeadlineKind(str(payload["deadline"])))
+    if deadline is None or not deadline.is_open:
+        return True
+    return deadline.due_at != datetime.fromisoformat(str(payload["due_at"]))
