@@ -25,7 +25,7 @@ class _Client:
 def _delivery(error: Exception) -> SlackDelivery:
     # A channel post without a case touches neither the desk, the card positions nor the
     # calendar: only the client.
-    return SlackDelivery(_Client(error), desk=None, posts=None,  # type: ignore[arg-type]
+    return SlackDelivery(_Client(error), desk=None, refs=None,  # type: ignore[arg-type]
                          channels=Channels("C0CS", "C0DIR"),
                          clock=FrozenClock(datetime(2026, 5, 5, 9, 30, tzinfo=UTC)),
                          calendar=None, policy=Policy(),  # type: ignore[arg-type]
