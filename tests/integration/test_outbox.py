@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
 from cases.clock import FrozenClock
+from cases.delivery import PermanentFailure, RetryLater
 from cases.model import Notice, NoticeKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from handlers.delivery import PermanentFailure, RetryLater
 from scheduling.calendar import UKWorkingCalendar
 from storage.models import CaseRow, OutboxRow
 from storage.outbox import OutboxItem, OutboxStore
