@@ -111,7 +111,7 @@ class SqlAlertLedger:
 
         Three statements per page whatever its size, in one transaction: which keys are
         already claimed, one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING key for
-        the rest, one multi-row insert for the winners' outbox rows (per surface).
+        the rest, one executemany of the winners' outbox rows (one per notice and surface).
         """
         now = require_aware(now)
         by_key = {a.key: a for a in alerts}

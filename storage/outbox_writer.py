@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.orm import Session
 
 from cases.clock import Clock, require_aware
@@ -44,12 +44,17 @@ def insert_outbox_rows(session: Session, notices: Iterable[Notice], now: datetim
     rows = outbox_values(notices, now, require_surfaces(surfaces))
     if not rows:
         return 0
-    # Core with bound parameters: the compiled SQL is cached, and SQLAlchemy's
-    # "insertmanyvalues" sends the rows as multi-row VALUES on both databases.
+    # One Core statement with bound parameters, sent with the driver's executemany on both
+    # databases (sqlite3's loop in C; psycopg's pipeline of one prepared statement): the
+    # compiled SQL is cached, and no per-batch multi-row VALUES is built or parsed. (With
+    # RETURNING, SQLAlchemy would batch rows into VALUES lists: three times slower on
+    # PostgreSQL for a first sweep of 10,000 alerts.) Row counts of an executemany are kept
+    # only when asked for.
     stmt = (upsert_insert(session)(_OUTBOX)
-            .on_conflict_do_nothing(index_elements=[_OUTBOX.c.surface, _OUTBOX.c.dedupe_key])
-            .returning(_OUTBOX.c.id))
-    return len(session.connection().execute(stmt, rows).all())
+            .on_conflict_do_nothing(index_elements=[_OUTBOX.c.surface, _OUTBOX.c.dedupe_key]))
+    result = cast(CursorResult[Any], session.connection().execute(
+        stmt, rows, execution_options={"preserve_rowcount": True}))
+    return int(result.rowcount)
 
 
 class SqlOutbox:
