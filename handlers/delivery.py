@@ -47,9 +47,6 @@ TRANSIENT_ERRORS = frozenset({
 })
 
 
-__all__ = ["DECISION_SLOT", "Channels", "Pacer", "PermanentFailure", "RetryLater",
-           "SlackDelivery", "slack_position", "slack_ref", "surfaces_of"]
-
 # Slack's message reference: the channel and the message ts, joined (neither has a colon).
 # storage/migrations/versions/0006 turned the old chat_posts(channel, ts) into these.
 _REF_SEPARATOR = ":"
