@@ -1,18 +1,29 @@
-"""The outbox dispatcher: delivers queued chat messages after commit, retrying with backoff."""
+"""The outbox dispatcher: delivers queued messages after commit, retrying with backoff.
+
+Each row names its surface; the dispatcher hands it to the deliverer registered for that
+surface (``cases.delivery.Deliverer``) and claims only rows it has a deliverer for, so a
+worker without, say, Teams leaves Teams rows to a worker that has it.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cases.clock import Clock
-from handlers.delivery import PermanentFailure, RetryLater
+from cases.delivery import (
+    DEFAULT_SURFACES,
+    Deliverer,
+    PermanentFailure,
+    RetryLater,
+    require_surfaces,
+)
 from storage.outbox import OutboxItem, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -40,8 +51,14 @@ DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
 LEASE_MARGIN_SECONDS = 10.0
 
 
-class Deliverer(Protocol):
-    def deliver(self, item: OutboxItem) -> None: ...
+def deliverers_by_surface(deliverers: Deliverer | Mapping[str, Deliverer]
+                          ) -> dict[str, Deliverer]:
+    """The registry: surface name -> deliverer. A lone deliverer serves the default surface."""
+    if not isinstance(deliverers, Mapping):
+        return dict.fromkeys(DEFAULT_SURFACES, deliverers)
+    registry = dict(deliverers)
+    require_surfaces(list(registry))
+    return registry
 
 
 def backoff(attempts: int) -> float:
@@ -50,16 +67,17 @@ def backoff(attempts: int) -> float:
 
 
 class OutboxDispatcher:
-    """Claims due outbox rows, hands each to the deliverer, records the result."""
+    """Claims due outbox rows, hands each to its surface's deliverer, records the result."""
 
-    def __init__(self, store: OutboxStore, deliverer: Deliverer, clock: Clock, *,
+    def __init__(self, store: OutboxStore, deliverers: Deliverer | Mapping[str, Deliverer],
+                 clock: Clock, *,
                  batch: int = 20, lease_seconds: int = 60, idle_seconds: float = 1.0,
                  lease_margin_seconds: float = LEASE_MARGIN_SECONDS) -> None:
         if not 0 <= lease_margin_seconds < lease_seconds:
             raise ValueError(f"lease margin {lease_margin_seconds}s must be shorter than "
                              f"the lease ({lease_seconds}s)")
         self.store = store
-        self.deliverer = deliverer
+        self.deliverers = deliverers_by_surface(deliverers)
         self.clock = clock
         self.batch = batch
         self.lease_seconds = lease_seconds
@@ -72,7 +90,8 @@ class OutboxDispatcher:
     def run_once(self) -> int:
         """Deliver what is due now; returns how many were delivered."""
         now = self.clock.now()
-        items = self.store.claim(now, self.batch, self.lease_seconds)
+        items = self.store.claim(now, self.batch, self.lease_seconds,
+                                 surfaces=sorted(self.deliverers))
         stop_at = now + timedelta(seconds=self.lease_seconds - self.lease_margin_seconds)
         delivered = 0
         for done, item in enumerate(items):
@@ -97,7 +116,7 @@ class OutboxDispatcher:
 
     def _deliver_one(self, item: OutboxItem) -> bool:
         try:
-            self.deliverer.deliver(item)
+            self.deliverers[item.surface].deliver(item)
         except RetryLater as exc:
             self._retry(item, str(exc), exc.seconds or backoff(item.attempts))
             return False

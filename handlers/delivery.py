@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,6 +16,14 @@ from slack_sdk.errors import SlackApiError
 from cases import messages
 from cases.audience import Audience, card_audiences, channel_audience, team
 from cases.clock import Clock
+from cases.delivery import (
+    DECISION_SLOT,
+    SLACK,
+    DeliveryItem,
+    MessageRefs,
+    PermanentFailure,
+    RetryLater,
+)
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -35,10 +43,6 @@ PERMANENT_ERRORS = frozenset({
 })
 
 
-# Where the latest drafted decision sits in the directors' thread (a chat_posts surface).
-DECISION_SURFACE = "decision"
-
-
 # Slack errors that say "not now": retried for as long as it takes.
 TRANSIENT_ERRORS = frozenset({
     "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
@@ -46,37 +50,42 @@ TRANSIENT_ERRORS = frozenset({
 })
 
 
-class RetryLater(Exception):
-    """Not delivered now; try again after ``seconds`` (None: the dispatcher's backoff)."""
-
-    def __init__(self, message: str, seconds: float | None = None) -> None:
-        super().__init__(message)
-        self.seconds = seconds
+# Slack's message reference: the channel and the message ts, joined (neither has a colon).
+# storage/migrations/versions/0006 turned the old chat_posts(channel, ts) into these.
+_REF_SEPARATOR = ":"
 
 
-class PermanentFailure(Exception):
-    """Slack refused the message for a reason retrying will not fix by itself."""
+def slack_ref(channel: str, ts: str) -> str:
+    """The opaque reference stored for a Slack message."""
+    return f"{channel}{_REF_SEPARATOR}{ts}"
 
 
-class OutboxItemLike(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def case_id(self) -> int | None: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
+def slack_position(ref: str) -> tuple[str, str]:
+    """(channel, ts) of a Slack message from its stored reference."""
+    channel, separator, ts = ref.partition(_REF_SEPARATOR)
+    if not separator or not channel or not ts:
+        raise ValueError(f"not a Slack message reference: {ref!r}")
+    return channel, ts
 
 
-class ChatPosts(Protocol):
-    """Where each case's card lives, per surface ("cs", "directors")."""
+class SlackPosts:
+    """Where each case's messages are in Slack, per slot, on top of the neutral store."""
 
-    def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None: ...
+    def __init__(self, refs: MessageRefs) -> None:
+        self.refs = refs
 
-    def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None: ...
+    def get(self, case_id: int, slot: str) -> tuple[str, str] | None:
+        """(channel, ts) of the case's message in ``slot``, if it has one."""
+        ref = self.refs.message_ref(SLACK, case_id, slot)
+        return None if ref is None else slack_position(ref)
 
-    def forget_chat_post(self, case_id: int, surface: str) -> None: ...
+    def remember(self, case_id: int, slot: str, channel: str, ts: str) -> None:
+        """Record (or move) the case's message in ``slot``."""
+        self.refs.remember_message_ref(SLACK, case_id, slot, slack_ref(channel, ts))
+
+    def forget(self, case_id: int, slot: str) -> None:
+        """The message was deleted in Slack: the slot is empty."""
+        self.refs.forget_message_ref(SLACK, case_id, slot)
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,9 @@ class Channels:
     customer_services: str
     directors: str
 
-    def for_surface(self, surface: str) -> str:
-        """The channel id a surface posts to."""
-        return self.directors if team(surface) is Audience.DIRECTORS else self.customer_services
+    def for_slot(self, slot: str) -> str:
+        """The channel id a card slot (customer services, directors) posts to."""
+        return self.directors if team(slot) is Audience.DIRECTORS else self.customer_services
 
 
 class Pacer:
@@ -123,19 +132,21 @@ def surfaces_of(case: Case) -> list[Surface]:
 class SlackDelivery:
     """Delivers one outbox item; raises RetryLater or PermanentFailure when it cannot."""
 
-    def __init__(self, client: WebClient, desk: ComplaintsDesk, posts: ChatPosts,
+    surface = SLACK
+
+    def __init__(self, client: WebClient, desk: ComplaintsDesk, refs: MessageRefs,
                  channels: Channels, clock: Clock, calendar: DisplayCalendar, policy: Policy,
                  pacer: Pacer | None = None) -> None:
         self.client = client
         self.desk = desk
-        self.posts = posts
+        self.posts = SlackPosts(refs)
         self.channels = channels
         self.clock = clock
         self.calendar = calendar
         self.policy = policy
         self.pacer = pacer or Pacer()
 
-    def deliver(self, item: OutboxItemLike) -> None:
+    def deliver(self, item: DeliveryItem) -> None:
         """Render the notice from the case as it is now and send it."""
         case = self.desk.get_case(item.case_id) if item.case_id is not None else None
         if alert_retired(case, item.payload):
@@ -168,14 +179,14 @@ class SlackDelivery:
             self._card(case, audience)
         self._refresh_decision(case)
 
-    def _card(self, case: Case, surface: Audience) -> tuple[str, str]:
-        """Update the case's card on ``surface``, or post it if it has none; where it is."""
+    def _card(self, case: Case, slot: Audience) -> tuple[str, str]:
+        """Update the case's card in ``slot``, or post it if it has none; where it is."""
         assert case.id is not None
         view = case_card_view(case, self.clock.now(), self.calendar, self.policy,
-                              surface=surface)
+                              surface=slot)
         text, card_blocks = blocks.case_card_message(view)
         payload = [b.to_dict() for b in card_blocks]
-        where = self.posts.chat_post(case.id, surface)
+        where = self.posts.get(case.id, slot)
         if where is not None:
             channel, ts = where
             self.pacer.wait(channel)
@@ -187,15 +198,15 @@ class SlackDelivery:
                     raise
             # Someone deleted the card in Slack: retrying the update would hold the case's
             # messages back for ever, so the card is posted afresh (a new thread starts).
-            log.warning("%s card of %s was deleted in Slack; posting it again", surface,
+            log.warning("%s card of %s was deleted in Slack; posting it again", slot,
                         case.reference, extra={"case_reference": case.reference})
-            self.posts.forget_chat_post(case.id, surface)
-        channel = self.channels.for_surface(surface)
+            self.posts.forget(case.id, slot)
+        channel = self.channels.for_slot(slot)
         self.pacer.wait(channel)
         response = self.client.chat_postMessage(channel=channel, text=text, blocks=payload,
                                                 unfurl_links=False)
         where = (str(response["channel"]), str(response["ts"]))
-        self.posts.remember_chat_post(case.id, surface, *where)
+        self.posts.remember(case.id, slot, *where)
         return where
 
     def _refresh_decision(self, case: Case) -> None:
@@ -210,7 +221,7 @@ class SlackDelivery:
         assert case.id is not None
         if case.decision is None:
             return
-        where = self.posts.chat_post(case.id, DECISION_SURFACE)
+        where = self.posts.get(case.id, DECISION_SLOT)
         if where is None:
             return
         channel, ts = where
@@ -226,19 +237,19 @@ class SlackDelivery:
             # wait for it.
             log.warning("decision message of %s was deleted in Slack; not refreshed",
                         case.reference, extra={"case_reference": case.reference})
-            self.posts.forget_chat_post(case.id, DECISION_SURFACE)
+            self.posts.forget(case.id, DECISION_SLOT)
             return
         if case.state is State.UNDER_REVIEW:  # sent back: the redraft gets its own message
-            self.posts.forget_chat_post(case.id, DECISION_SURFACE)
+            self.posts.forget(case.id, DECISION_SLOT)
 
-    def _thread_of(self, case: Case, surface: Audience) -> tuple[str, str]:
+    def _thread_of(self, case: Case, slot: Audience) -> tuple[str, str]:
         assert case.id is not None
-        where = self.posts.chat_post(case.id, surface)
+        where = self.posts.get(case.id, slot)
         if where is None:
             # A case's messages go in order, so the card row came first; it is missing only
             # when that row was dead-lettered. The card is the case as it is now: post it
             # here rather than hold this line (and the case's later messages) for ever.
-            where = self._card(case, surface)
+            where = self._card(case, slot)
         return where
 
     def _timeline(self, case: Case, payload: dict[str, Any]) -> None:
@@ -277,11 +288,11 @@ class SlackDelivery:
             response = self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text,
                                                     blocks=[b.to_dict() for b in msg_blocks])
             assert case.id is not None
-            self.posts.remember_chat_post(case.id, DECISION_SURFACE, str(response["channel"]),
+            self.posts.remember(case.id, DECISION_SLOT, str(response["channel"]),
                                           str(response["ts"]))
             return
         surface = channel_audience(payload)
-        channel = self.channels.for_surface(surface)
+        channel = self.channels.for_slot(surface)
         text = str(payload.get("text", ""))
         body: dict[str, Any] = {"channel": channel, "text": text}
         if payload.get("blocks"):

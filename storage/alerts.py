@@ -2,12 +2,12 @@
 
 Implements ``scheduling.sweep.AlertLedger``. Several processes may sweep one PostgreSQL at
 once: the unique ``alerts.key`` decides who posts each alert (INSERT ... ON CONFLICT DO
-NOTHING RETURNING key), and the winner writes the outbox rows in the same transaction.
+NOTHING RETURNING key), and the winner writes the outbox rows in the same transaction
+(through ``storage.outbox_writer``, like every other writer of the outbox).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
+from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
 from storage.db import is_postgres, read_only
-from storage.models import AlertRow, CaseRow, DeadlineRow, OutboxRow
+from storage.models import AlertRow, CaseRow, DeadlineRow
+from storage.outbox_writer import insert_outbox_rows
 
 _ALERTED = sorted(k.value for k in ALERTED_DEADLINES)
 _ALERTS = cast(Table, AlertRow.__table__)
-_OUTBOX = cast(Table, OutboxRow.__table__)
 
 
 # PostgreSQL: a page of rows as one INSERT ... SELECT FROM unnest(arrays); unnest keeps the
@@ -42,19 +43,6 @@ _PG_CLAIM = text("""
     ON CONFLICT (key) DO NOTHING
     RETURNING key
 """)
-# The outbox rows as one JSON document (json_to_recordset): a JSON payload inside a text[]
-# array literal would have every quote escaped by the driver, row by row.
-_PG_QUEUE = text("""
-    INSERT INTO outbox (case_id, kind, payload, dedupe_key, created_at, attempts,
-                        next_attempt_at)
-    SELECT t.case_id, t.kind, t.payload, t.dedupe_key, :now, 0, :now
-    FROM json_to_recordset(CAST(:rows AS json))
-         AS t(case_id integer, kind text, payload json, dedupe_key text)
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id
-""")
-
-
 def default_worker_id() -> str:
     """host:pid, recorded as ``alerts.claimed_by`` for operators."""
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
@@ -64,9 +52,12 @@ class SqlAlertLedger:
     """The sweep's view of the database; every method is its own short transaction."""
 
     def __init__(self, engine: Engine, *, worker: str | None = None,
-                 after_claim: Callable[[list[str]], None] | None = None) -> None:
+                 after_claim: Callable[[list[str]], None] | None = None,
+                 surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
         self.engine = engine
         self.worker = worker or default_worker_id()
+        # Every claimed alert's notices go to each of these surfaces.
+        self.surfaces = require_surfaces(surfaces)
         # Test hook: runs after the alert keys are inserted, before the outbox rows are.
         self.after_claim = after_claim
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
@@ -120,7 +111,7 @@ class SqlAlertLedger:
 
         Three statements per page whatever its size, in one transaction: which keys are
         already claimed, one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING key for
-        the rest, one multi-row insert for the winners' outbox rows.
+        the rest, one executemany of the winners' outbox rows (one per notice and surface).
         """
         now = require_aware(now)
         by_key = {a.key: a for a in alerts}
@@ -177,21 +168,7 @@ class SqlAlertLedger:
 
     def _queue(self, session: Session, notices: Sequence[Notice], now: datetime) -> int:
         """Insert the notices' outbox rows (skipping dedupe keys already there) in one go."""
-        if not notices:
-            return 0
-        if is_postgres(session):
-            document = json.dumps([{"case_id": n.case_id, "kind": n.kind.value,
-                                    "payload": dict(n.payload), "dedupe_key": n.dedupe_key}
-                                   for n in notices])
-            return len(session.execute(_PG_QUEUE, {"rows": document, "now": now}).all())
-        stmt = (sqlite.insert(_OUTBOX)
-                .on_conflict_do_nothing(index_elements=[_OUTBOX.c.dedupe_key])
-                .returning(_OUTBOX.c.id))
-        rows = [{"case_id": n.case_id, "kind": n.kind.value, "payload": dict(n.payload),
-                 "dedupe_key": n.dedupe_key, "created_at": now, "attempts": 0,
-                 "next_attempt_at": now, "delivered_at": None, "dead_at": None,
-                 "last_error": None} for n in notices]
-        return len(session.connection().execute(stmt, rows).all())
+        return insert_outbox_rows(session, notices, now, self.surfaces)
 
     def person_responses_due(self, now: datetime) -> bool:
         """Is any named person's response window open and past due?"""

@@ -177,13 +177,18 @@ class OutboxRow(Base):
         # Claiming asks "is there an older pending row of this case?" (per-case order).
         Index("ix_outbox_pending_case_id_id", "case_id", "id",
               sqlite_where=_PENDING_OUTBOX, postgresql_where=_PENDING_OUTBOX),
+        # A notice is queued at most once per surface (ON CONFLICT DO NOTHING).
+        UniqueConstraint("surface", "dedupe_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
-    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255))
+    # The surface that delivers the row (cases.delivery: "slack", later "teams", ...).
+    # The server default only serves rows queued by a process older than 0006.
+    surface: Mapped[str] = mapped_column(String(32), server_default=text("'slack'"))
     created_at: Mapped[datetime]
     # Every claim counts, transient retries included: drives the retry backoff.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -196,15 +201,16 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class ChatPostRow(Base):
-    """Where a case's card lives on one surface (customer-services channel, directors)."""
+class MessageRefRow(Base):
+    """Where a case's message in one slot (cs card, directors card, decision) lives on one
+    surface: an opaque reference only that surface's adapter reads (Slack: channel, ts)."""
 
-    __tablename__ = "chat_posts"
+    __tablename__ = "message_refs"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     surface: Mapped[str] = mapped_column(String(32), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(64))
-    ts: Mapped[str] = mapped_column(String(32))
+    slot: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(Text)
 
 
 class AlertRow(Base):

@@ -1,17 +1,19 @@
-"""The delivery side of the outbox: claim due rows, record the result, remember card posts."""
+"""The delivery side of the outbox: claim due rows, record the result, remember messages."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, case, delete, func, or_, select, update
-from sqlalchemy.orm import aliased, sessionmaker
+from sqlalchemy import CursorResult, Engine, case, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from cases.clock import require_aware
-from storage.db import read_only, upsert_insert
-from storage.models import ChatPostRow, OutboxRow
+from cases.delivery import SLACK
+from storage.message_refs import SqlMessageRefs
+from storage.models import OutboxRow
 
 MAX_ERROR = 2000
 
@@ -27,6 +29,8 @@ class OutboxItem:
     attempts: int
     # Refusals and unexpected errors so far (transient retries not counted).
     hard_failures: int = 0
+    # The surface whose deliverer takes the row.
+    surface: str = SLACK
 
 
 @dataclass(frozen=True)
@@ -42,33 +46,38 @@ class DeadItem:
     error: str
 
 
-class OutboxStore:
-    """What the delivery worker needs from the database; each call is its own transaction."""
+class OutboxStore(SqlMessageRefs):
+    """What the delivery worker needs from the database; each call is its own transaction.
+
+    Also the message references (``cases.delivery.MessageRefs``) its deliverers keep.
+    """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
-        # Lookups that only read (card positions, operator counts) do not queue for
-        # SQLite's write lock behind intakes; see storage.db.read_only.
-        self._reads = sessionmaker(bind=read_only(engine), expire_on_commit=False,
-                                   autoflush=False)
+        super().__init__(engine)
 
-    def claim(self, now: datetime, limit: int = 20, lease_seconds: float = 60
-              ) -> list[OutboxItem]:
-        """Lease up to ``limit`` pending rows due by ``now``; nobody else gets them meanwhile."""
+    def claim(self, now: datetime, limit: int = 20, lease_seconds: float = 60, *,
+              surfaces: Sequence[str] | None = None) -> list[OutboxItem]:
+        """Lease up to ``limit`` pending rows due by ``now``; nobody else gets them meanwhile.
+
+        ``surfaces``: only rows for these (the ones this worker can deliver); None: all.
+        """
         now = require_aware(now)
         lease_until = now + timedelta(seconds=lease_seconds)
-        # One case's messages go strictly in order and never in parallel: only the oldest
-        # pending row of a case may be claimed. A claimed row stays pending under its
-        # lease, so it holds the case's next row back until it is delivered or dead (a
-        # dead row no longer blocks: later messages must not be held hostage by it). Rows
-        # without a case are independent. The probe uses ix_outbox_pending_case_id_id.
+        # One case's messages on one surface go strictly in order and never in parallel:
+        # only the oldest pending row of a case and surface may be claimed. A claimed row
+        # stays pending under its lease, so it holds the next row back until it is
+        # delivered or dead (a dead row no longer blocks: later messages must not be held
+        # hostage by it). Rows without a case are independent, and so are surfaces: one
+        # surface's outage holds back none of another's. The probe uses
+        # ix_outbox_pending_case_id_id.
         older = aliased(OutboxRow, name="older")
         older_pending = (
             select(older.id)
             .where(older.case_id == OutboxRow.case_id, older.id < OutboxRow.id,
+                   older.surface == OutboxRow.surface,
                    older.delivered_at.is_(None), older.dead_at.is_(None))
             .correlate(OutboxRow))
+        which = [] if surfaces is None else [OutboxRow.surface.in_(list(surfaces))]
         with self._sessions.begin() as session:
             # SKIP LOCKED on PostgreSQL lets claimers pass each other; on SQLite the unit
             # of work's BEGIN IMMEDIATE already serialises them (FOR UPDATE is not rendered).
@@ -76,7 +85,7 @@ class OutboxStore:
                 select(OutboxRow.id)
                 .where(OutboxRow.delivered_at.is_(None), OutboxRow.dead_at.is_(None),
                        OutboxRow.next_attempt_at <= now,
-                       or_(OutboxRow.case_id.is_(None), ~older_pending.exists()))
+                       or_(OutboxRow.case_id.is_(None), ~older_pending.exists()), *which)
                 .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)))
@@ -87,11 +96,12 @@ class OutboxStore:
                 .where(OutboxRow.id.in_(ids))
                 .values(next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1)
                 .returning(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind,
-                           OutboxRow.payload, OutboxRow.attempts, OutboxRow.hard_failures)
+                           OutboxRow.payload, OutboxRow.attempts, OutboxRow.hard_failures,
+                           OutboxRow.surface)
                 .execution_options(synchronize_session=False)).all()
         items = [OutboxItem(id=i, case_id=c, kind=k, payload=dict(p or {}), attempts=a,
-                            hard_failures=h)
-                 for i, c, k, p, a, h in rows]
+                            hard_failures=h, surface=s)
+                 for i, c, k, p, a, h, s in rows]
         return sorted(items, key=lambda item: ids.index(item.id))
 
     def delivered(self, item_id: int, now: datetime) -> None:
@@ -178,28 +188,3 @@ class OutboxStore:
                             next_attempt_at=start)
                     .execution_options(synchronize_session=False))
         return len(dead)
-
-    def chat_post(self, case_id: int, surface: str) -> tuple[str, str] | None:
-        """Where the case's card on ``surface`` was posted: (channel, ts), if anywhere."""
-        with self._reads() as session:
-            row = session.execute(
-                select(ChatPostRow.channel, ChatPostRow.ts)
-                .where(ChatPostRow.case_id == case_id, ChatPostRow.surface == surface)
-            ).one_or_none()
-        return None if row is None else (row[0], row[1])
-
-    def remember_chat_post(self, case_id: int, surface: str, channel: str, ts: str) -> None:
-        """Record (or move) the card of a case on one surface."""
-        with self._sessions.begin() as session:
-            ins = upsert_insert(session)
-            stmt = ins(ChatPostRow).values(case_id=case_id, surface=surface, channel=channel,
-                                           ts=ts)
-            session.execute(stmt.on_conflict_do_update(
-                index_elements=[ChatPostRow.case_id, ChatPostRow.surface],
-                set_={"channel": stmt.excluded.channel, "ts": stmt.excluded.ts}))
-
-    def forget_chat_post(self, case_id: int, surface: str) -> None:
-        """The card of a case on one surface is gone (deleted in Slack): post afresh next."""
-        with self._sessions.begin() as session:
-            session.execute(delete(ChatPostRow).where(ChatPostRow.case_id == case_id,
-                                                      ChatPostRow.surface == surface))

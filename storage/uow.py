@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -9,9 +10,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
+from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork, UnitOfWorkFactory
 from storage import db
-from storage.repositories import SqlCaseRepository, SqlOutbox, SqlRoleRepository
+from storage.case_repository import SqlCaseRepository
+from storage.outbox_writer import SqlOutbox
+from storage.role_repository import SqlRoleRepository
 
 
 class SqlUnitOfWork:
@@ -23,9 +27,10 @@ class SqlUnitOfWork:
     outbox: Outbox
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
         self._session_factory = session_factory
         self._clock = clock
+        self._surfaces = require_surfaces(surfaces)
         self._session: Session | None = None
         self.read_only = read_only
 
@@ -43,7 +48,7 @@ class SqlUnitOfWork:
         self._session = session
         self.cases = SqlCaseRepository(session)
         self.roles = SqlRoleRepository(session)
-        self.outbox = SqlOutbox(session, self._clock)
+        self.outbox = SqlOutbox(session, self._clock, self._surfaces)
         return self
 
     def __exit__(
@@ -79,24 +84,30 @@ class SqlUnitOfWorkFactory:
     snapshot beside the writer instead of queueing for the write lock
     (``storage.db.read_only``); their ``commit()`` raises, so nothing written in one can
     be kept. Writing use cases keep the default.
+
+    ``surfaces``: the configured surfaces; every notice a use case queues gets one outbox
+    row for each.
     """
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
         self.read_only = read_only
+        self.surfaces = require_surfaces(surfaces)
         bind = db.read_only(engine) if read_only else engine
         # expire_on_commit off: cases are converted to dataclasses before commit anyway.
         self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, unopened unit of work."""
-        return SqlUnitOfWork(self._sessions, self.clock, read_only=self.read_only)
+        return SqlUnitOfWork(self._sessions, self.clock, read_only=self.read_only,
+                             surfaces=self.surfaces)
 
     def reader(self) -> SqlUnitOfWorkFactory:
         """A read-only factory on the same engine and clock."""
-        return SqlUnitOfWorkFactory(self.engine, self.clock, read_only=True)
+        return SqlUnitOfWorkFactory(self.engine, self.clock, read_only=True,
+                                    surfaces=self.surfaces)
 
 
 if TYPE_CHECKING:

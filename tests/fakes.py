@@ -4,6 +4,7 @@ It behaves like storage/ where the use cases can tell the difference: nothing is
 visible to another unit of work until ``commit``; ``save`` checks the version the
 case was loaded with and raises ``ConcurrentChange`` when someone else saved first;
 history is append-only and numbered; notices reach the outbox only on commit.
+tests/integration/test_repository_contract.py holds it to the SQL repositories' behaviour.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
 from cases.errors import ConcurrentChange, NotFound
 from cases.intake import IntakeRecord
-from cases.model import Case, DeadlineKind, HistoryEvent, Notice, State
+from cases.model import ALERTED_DEADLINES, Case, DeadlineKind, HistoryEvent, Notice, State
 from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork
-from cases.roles import Role
+from cases.roles import ORGANISATION_ROLES, Role
 
 
 class InMemoryStore:
@@ -46,15 +47,20 @@ class InMemoryStore:
         return f"TT-{year}-{number:04d}"
 
 
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
 def _next_due(case: Case) -> datetime | None:
     deadline = case.next_deadline()
     return deadline.due_at if deadline else None
 
 
 def _soonest_first(cases: Iterable[Case]) -> list[Case]:
-    def key(case: Case) -> tuple[int, str]:
+    # As SQL orders them: soonest open deadline (staff deadlines before the review
+    # window), cases without an open deadline last, then by id.
+    def key(case: Case) -> tuple[bool, datetime, int]:
         due = _next_due(case)
-        return (0, due.isoformat()) if due else (1, case.reference)
+        return (due is None, due or _NEVER, case.id or 0)
 
     return sorted(cases, key=key)
 
@@ -79,7 +85,6 @@ class InMemoryCaseRepository:
 
     def add(self, case: Case) -> None:
         case.id = self._store.allocate_id()
-        case.version = 1
         self._drain_events(case)
         self.staged[case.id] = copy.deepcopy(case)
 
@@ -140,7 +145,8 @@ class InMemoryCaseRepository:
 
     def list_overdue(self, now: datetime, *, limit: int = 50) -> Sequence[Case]:
         found = [c for c in self._visible().values()
-                 if c.is_open and any(d.due_at < now for d in c.open_deadlines())]
+                 if c.is_open and any(d.due_at < now and d.kind in ALERTED_DEADLINES
+                                      for d in c.open_deadlines())]
         return [copy.deepcopy(c) for c in _soonest_first(found)[:limit]]
 
     def history(self, case_id: int) -> Sequence[HistoryEvent]:
@@ -203,6 +209,8 @@ class InMemoryRoleRepository:
         return frozenset(role for user, role in self._current() if user == user_id)
 
     def grant(self, user_id: str, role: Role) -> bool:
+        if role not in ORGANISATION_ROLES:
+            raise ValueError(f"{role.value!r} is not an organisation role")
         if (user_id, role) in self._current():
             return False
         self._pending = {*self._current(), (user_id, role)}
@@ -237,7 +245,11 @@ class InMemoryOutbox:
         self.pending: list[Notice] = []
 
     def add(self, notices: Iterable[Notice]) -> None:
-        self.pending.extend(notices)
+        # As the unique (surface, dedupe_key) makes SQL skip a notice already queued.
+        for notice in notices:
+            queued = {n.dedupe_key for n in (*self._store.outbox, *self.pending)}
+            if notice.dedupe_key is None or notice.dedupe_key not in queued:
+                self.pending.append(notice)
 
     def commit(self) -> None:
         self._store.outbox.extend(self.pending)

@@ -27,8 +27,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: 
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as conn:
-        conn.execute(text("INSERT INTO chat_posts (case_id, surface, channel, ts) "
-                          "VALUES (999, 'cs', 'C1', '1.2')"))
+        conn.execute(text("INSERT INTO message_refs (case_id, surface, slot, ref) "
+                          "VALUES (999, 'slack', 'cs', 'C1:1.2')"))
 
 
 def _row(**times: datetime) -> OutboxRow:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, text
 
+from cases.services import ComplaintsDesk
+from handlers.delivery import slack_position
 from storage import migrate
 from storage.db import make_engine
 from storage.models import Base
+from tests.integration.conftest import CS_USER
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -44,6 +49,30 @@ def _before_0005(differences: list[object]) -> list[object]:
         return (isinstance(d, tuple) and d[0] == "add_column" and str(d[2]) == "outbox"
                 and d[3].name == "hard_failures")
     return [d for d in differences if not added(d)]
+
+
+_CHANGED_IN_0006 = {
+    ("add_table", "message_refs"), ("remove_table", "chat_posts"),
+    ("add_column", "surface"), ("remove_constraint", "dedupe_key"),
+    ("add_constraint", "surface,dedupe_key"),
+}
+
+
+def _signature(d: object) -> tuple[str, str]:
+    """A short name for one difference: (kind, table / column / constraint columns)."""
+    assert isinstance(d, tuple)
+    if d[0] in ("add_table", "remove_table"):
+        return d[0], d[1].name
+    if d[0] in ("add_column", "remove_column"):
+        return d[0], d[3].name
+    if d[0] in ("add_constraint", "remove_constraint"):
+        return d[0], ",".join(c.name for c in d[1].columns)
+    return d[0], ""
+
+
+def _before_0006(differences: list[object]) -> list[object]:
+    """Differences other than 0006's (outbox.surface, its unique key, message_refs)."""
+    return [d for d in differences if _signature(d) not in _CHANGED_IN_0006]
 
 
 def _sqlite_outbox_indexes(url: str) -> dict[str, str]:
@@ -83,11 +112,22 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
+    # 0006 alone steps back cleanly: chat_posts instead of message_refs, no outbox
+    # surface; the outbox's indexes (partial ones on SQLite) come back as they were.
+    migrate.downgrade(database_url, "0005")
+    assert migrate.current(database_url) == "0005"
+    assert sorted(_signature(d) for d in _differences(database_url, Base.metadata)) == \
+        sorted(_CHANGED_IN_0006)
+    assert _sqlite_outbox_indexes(database_url) == outbox_indexes
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+    assert _sqlite_outbox_indexes(database_url) == outbox_indexes
+
     # 0005 alone steps back cleanly: the outbox loses just hard_failures, and its partial
     # indexes (on SQLite) are untouched both ways: no table rebuild.
     migrate.downgrade(database_url, "0004")
     assert migrate.current(database_url) == "0004"
-    missing = _differences(database_url, Base.metadata)
+    missing = _before_0006(_differences(database_url, Base.metadata))
     assert [(d[0], str(d[2]), d[3].name) for d in missing] == [
         ("add_column", "outbox", "hard_failures")]
     assert _sqlite_outbox_indexes(database_url) == outbox_indexes
@@ -98,7 +138,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     # 0004 alone steps back cleanly: the alerts get their three unused columns back.
     migrate.downgrade(database_url, "0003")
     assert migrate.current(database_url) == "0003"
-    extra = _before_0005(_differences(database_url, Base.metadata))
+    extra = _before_0005(_before_0006(_differences(database_url, Base.metadata)))
     assert sorted(d[0] for d in extra) == ["remove_column"] * 3 + ["remove_index"]
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -107,14 +147,15 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     migrate.downgrade(database_url, "0003")
     migrate.downgrade(database_url, "0002")
     assert migrate.current(database_url) == "0002"
-    missing = _before_0004(_before_0005(_differences(database_url, Base.metadata)))
+    missing = _before_0004(_before_0005(_before_0006(
+        _differences(database_url, Base.metadata))))
     assert [(d[0], d[1].name) for d in missing] == [("add_index", "ix_cases_received_at")]
 
     # 0002 alone steps back cleanly: the outbox loses just its per-case pending index too.
     migrate.downgrade(database_url, "0001")
     assert migrate.current(database_url) == "0001"
-    assert [d[0] for d in _before_0004(_before_0005(
-        _differences(database_url, Base.metadata)))] == ["add_index"] * 2
+    assert [d[0] for d in _before_0004(_before_0005(_before_0006(
+        _differences(database_url, Base.metadata))))] == ["add_index"] * 2
 
     migrate.downgrade(database_url)
 
@@ -123,4 +164,65 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
 
     migrate.upgrade(database_url)
     assert migrate.current(database_url) == HEAD
+    assert _differences(database_url, Base.metadata) == []
+
+
+def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def _execute(url: str, sql: str, params: list[dict[str, Any]]) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def test_0006_maps_card_posts_to_slack_references_and_back(
+        database_url: str, desk: ComplaintsDesk, intake: dict[str, Any]) -> None:
+    case_id = desk.log_complaint(intake, logged_by=CS_USER).id
+    migrate.downgrade(database_url, "0005")
+    _execute(database_url, "INSERT INTO chat_posts (case_id, surface, channel, ts) "
+             "VALUES (:c, :s, :ch, :ts)", [
+                 {"c": case_id, "s": "cs", "ch": "C0CS", "ts": "1714550400.000100"},
+                 {"c": case_id, "s": "decision", "ch": "C0DIR", "ts": "1714550401.000200"}])
+    _execute(database_url, "INSERT INTO outbox (case_id, kind, payload, dedupe_key, "
+             "created_at, attempts, next_attempt_at) VALUES (:c, 'channel', '{}', "
+             "'digest:2026-05-05:cs', '2026-05-05 09:30:00', 0, '2026-05-05 09:30:00')",
+             [{"c": case_id}])
+    queued = _rows(database_url, "SELECT id, kind, dedupe_key FROM outbox ORDER BY id")
+
+    migrate.upgrade(database_url)
+
+    refs = sorted(_rows(database_url, "SELECT case_id, surface, slot, ref FROM message_refs"))
+    assert refs == [(case_id, "slack", "cs", "C0CS:1714550400.000100"),
+                    (case_id, "slack", "decision", "C0DIR:1714550401.000200")]
+    # What the Slack adapter reads back is where the messages were.
+    assert slack_position(refs[0][3]) == ("C0CS", "1714550400.000100")
+    assert _rows(database_url, "SELECT id, kind, dedupe_key, surface FROM outbox "
+                 "ORDER BY id") == [(*row, "slack") for row in queued]
+
+    # Now one notice may be queued for a second surface, under the same dedupe key.
+    _execute(database_url, "INSERT INTO outbox (case_id, kind, payload, dedupe_key, surface, "
+             "created_at, attempts, next_attempt_at) VALUES (:c, 'channel', '{}', "
+             "'digest:2026-05-05:cs', 'teams', '2026-05-05 09:30:00', 0, "
+             "'2026-05-05 09:30:00')", [{"c": case_id}])
+    _execute(database_url, "INSERT INTO message_refs (case_id, surface, slot, ref) "
+             "VALUES (:c, 'teams', 'cs', 'activity-1')", [{"c": case_id}])
+
+    migrate.downgrade(database_url, "0005")
+
+    assert sorted(_rows(database_url, "SELECT case_id, surface, channel, ts FROM chat_posts")
+                  ) == [(case_id, "cs", "C0CS", "1714550400.000100"),
+                        (case_id, "decision", "C0DIR", "1714550401.000200")]
+    # Only Slack existed before 0006: the other surface's rows cannot be kept.
+    assert _rows(database_url, "SELECT id, kind, dedupe_key FROM outbox ORDER BY id") == queued
+    migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []

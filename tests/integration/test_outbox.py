@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
 from cases.clock import FrozenClock
+from cases.delivery import PermanentFailure, RetryLater
 from cases.model import Notice, NoticeKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from handlers.delivery import PermanentFailure, RetryLater
 from scheduling.calendar import UKWorkingCalendar
 from storage.models import CaseRow, OutboxRow
 from storage.outbox import OutboxItem, OutboxStore
@@ -142,19 +142,26 @@ def test_failed_delivery_is_retried_later_or_dead_lettered(
         assert row.dead_at == NOW
 
 
-def test_card_post_location_is_remembered_and_moved(
+def test_message_reference_is_remembered_and_moved_per_surface_and_slot(
         desk: ComplaintsDesk, engine: Engine, intake: dict[str, Any]) -> None:
     case_id = desk.log_complaint(intake, logged_by=CS_USER).id
     assert case_id is not None
     store = OutboxStore(engine)
-    assert store.chat_post(case_id, "cs") is None
+    assert store.message_ref("slack", case_id, "cs") is None
 
-    store.remember_chat_post(case_id, "cs", "C0CS", "1714550400.000100")
-    store.remember_chat_post(case_id, "directors", "C0DIR", "1714550401.000200")
-    store.remember_chat_post(case_id, "cs", "C0CS", "1714550402.000300")
+    store.remember_message_ref("slack", case_id, "cs", "C0CS:1714550400.000100")
+    store.remember_message_ref("slack", case_id, "directors", "C0DIR:1714550401.000200")
+    store.remember_message_ref("teams", case_id, "cs", "teams-activity-7")
+    store.remember_message_ref("slack", case_id, "cs", "C0CS:1714550402.000300")
 
-    assert store.chat_post(case_id, "cs") == ("C0CS", "1714550402.000300")
-    assert store.chat_post(case_id, "directors") == ("C0DIR", "1714550401.000200")
+    assert store.message_ref("slack", case_id, "cs") == "C0CS:1714550402.000300"
+    assert store.message_ref("slack", case_id, "directors") == "C0DIR:1714550401.000200"
+    assert store.message_ref("teams", case_id, "cs") == "teams-activity-7"
+    assert store.message_ref("teams", case_id, "directors") is None
+
+    store.forget_message_ref("slack", case_id, "cs")
+    assert store.message_ref("slack", case_id, "cs") is None
+    assert store.message_ref("teams", case_id, "cs") == "teams-activity-7"
 
 
 def test_operator_sees_dead_messages_with_their_reason_and_requeues_them(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases.roles import Role
-from storage.repositories import bootstrap_roles
+from storage.role_repository import bootstrap_roles
 from storage.uow import SqlUnitOfWorkFactory
 
 

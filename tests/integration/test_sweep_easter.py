@@ -13,11 +13,12 @@ from sqlalchemy import Engine, update
 
 from bot.dispatch import OutboxDispatcher
 from cases.clock import FrozenClock
+from cases.delivery import SLACK
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import Marker
 from handlers.blocks._common import MARKER_EMOJI
-from handlers.delivery import Channels, Pacer, SlackDelivery
+from handlers.delivery import Channels, Pacer, SlackDelivery, slack_position
 from handlers.ids import BlockId
 from scheduling.calendar import UKWorkingCalendar
 from scheduling.sweep import Sweeper
@@ -172,9 +173,9 @@ def test_card_refresh_queued_with_the_alert_marks_the_card_overdue_in_slack(
     dispatcher = OutboxDispatcher(outbox, delivery, clock)
     sweeper = Sweeper(SqlAlertLedger(engine), calendar, Policy(), housekeeping=desk)
     dispatcher.drain()
-    where = outbox.chat_post(a.id, "cs")
-    assert where is not None
-    channel, ts = where
+    ref = outbox.message_ref(SLACK, a.id, "cs")
+    assert ref is not None
+    channel, ts = slack_position(ref)
     edits = fake.message(channel, ts).updates  # the fake's message is live: copy the count
     assert deadline_line(fake.message(channel, ts).blocks).startswith(
         f"{MARKER_EMOJI[Marker.ON_TIME]} ")

@@ -18,8 +18,9 @@ from slack_bolt.response import BoltResponse
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from cases.clock import FrozenClock
+from cases.delivery import SLACK
 from cases.model import Case
-from handlers.delivery import Pacer
+from handlers.delivery import Pacer, slack_position
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import (
@@ -147,10 +148,10 @@ class SlackDriver:
         """The case card as it stands in ``channel`` now."""
         case_id = case if isinstance(case, int) else case.id
         assert case_id is not None
-        surface = "directors" if channel == DIRECTORS_CHANNEL else "cs"
-        where = self.runtime.outbox.chat_post(case_id, surface)
-        assert where is not None, f"no {surface} card posted for case {case_id}"
-        return self.fake.message(*where)
+        slot = "directors" if channel == DIRECTORS_CHANNEL else "cs"
+        ref = self.runtime.outbox.message_ref(SLACK, case_id, slot)
+        assert ref is not None, f"no {slot} card posted for case {case_id}"
+        return self.fake.message(*slack_position(ref))
 
     def thread(self, case: Case | int, channel: str = CS_CHANNEL) -> list[str]:
         """The texts of the card's thread, oldest first."""

@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cases.delivery import DECISION_SLOT, SLACK
 from cases.model import Case, Notice, NoticeKind
-from handlers.delivery import DECISION_SURFACE
+from handlers.delivery import slack_position
 from handlers.ids import ActionId
 from tests.slack.harness import (
     CS_AGENT,
@@ -114,15 +115,15 @@ def test_decision_message_deleted_in_slack_does_not_hold_the_card_back(
         slack: SlackDriver) -> None:
     case = decision_proposed(slack)
     assert case.id is not None
-    where = slack.runtime.outbox.chat_post(case.id, DECISION_SURFACE)
-    assert where is not None
-    slack.fake.delete_message(*where)
+    ref = slack.runtime.outbox.message_ref(SLACK, case.id, DECISION_SLOT)
+    assert ref is not None
+    slack.fake.delete_message(*slack_position(ref))
 
     slack.click(DIRECTOR, ActionId.APPROVE_DECISION.value, case, channel=DIRECTORS_CHANNEL)
     slack.deliver()
 
     assert "Final decision" in card_text(slack.card(case, DIRECTORS_CHANNEL))
-    assert slack.runtime.outbox.chat_post(case.id, DECISION_SURFACE) is None
+    assert slack.runtime.outbox.message_ref(SLACK, case.id, DECISION_SLOT) is None
     assert slack.runtime.outbox.counts()["pending"] == 0
     assert slack.runtime.outbox.counts()["dead"] == 0
 

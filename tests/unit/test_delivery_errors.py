@@ -10,7 +10,7 @@ import pytest
 
 from cases.clock import FrozenClock
 from cases.policy import Policy
-from handlers.delivery import Channels, Pacer, RetryLater, SlackDelivery
+from handlers.delivery import Channels, Pacer, RetryLater, SlackDelivery, slack_position, slack_ref
 from storage.outbox import OutboxItem
 
 
@@ -25,7 +25,7 @@ class _Client:
 def _delivery(error: Exception) -> SlackDelivery:
     # A channel post without a case touches neither the desk, the card positions nor the
     # calendar: only the client.
-    return SlackDelivery(_Client(error), desk=None, posts=None,  # type: ignore[arg-type]
+    return SlackDelivery(_Client(error), desk=None, refs=None,  # type: ignore[arg-type]
                          channels=Channels("C0CS", "C0DIR"),
                          clock=FrozenClock(datetime(2026, 5, 5, 9, 30, tzinfo=UTC)),
                          calendar=None, policy=Policy(),  # type: ignore[arg-type]
@@ -51,3 +51,11 @@ def test_a_broken_connection_is_retried_later(error: Exception) -> None:
 def test_an_unexpected_error_is_not_disguised_as_transient() -> None:
     with pytest.raises(KeyError):
         _delivery(KeyError("blocks")).deliver(_ITEM)
+
+
+def test_a_slack_message_reference_gives_back_its_channel_and_ts() -> None:
+    ref = slack_ref("C0CS00001", "1714550400.000100")
+    assert slack_position(ref) == ("C0CS00001", "1714550400.000100")
+    for broken in ("C0CS00001", ":1714550400.000100", "C0CS00001:"):
+        with pytest.raises(ValueError, match="not a Slack message reference"):
+            slack_position(broken)

@@ -1,0 +1,164 @@
+"""Case rows <-> the domain ``Case``: explicitly, field by field, both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from cases.intake import IntakeRecord
+from cases.model import (
+    Case,
+    Deadline,
+    DeadlineKind,
+    Decision,
+    HistoryEvent,
+    Outcome,
+    ProgressUpdate,
+    State,
+)
+from storage.models import CaseEventRow, CaseRow, DeadlineRow
+
+
+def _opt_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+
+def _progress_to_json(updates: Iterable[ProgressUpdate]) -> list[Any]:
+    return [{"at": u.at.isoformat(), "by": u.by, "reason": u.reason,
+             "new_due_at": u.new_due_at.isoformat()} for u in updates]
+
+
+def _progress_from_json(data: list[Any] | None) -> list[ProgressUpdate]:
+    return [ProgressUpdate(at=datetime.fromisoformat(u["at"]), by=u["by"], reason=u["reason"],
+                           new_due_at=datetime.fromisoformat(u["new_due_at"]))
+            for u in data or []]
+
+
+def _decision_to_json(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "outcome": decision.outcome.value,
+        "reasons": decision.reasons,
+        "remedy": decision.remedy,
+        "drafted_by": decision.drafted_by,
+        "drafted_at": decision.drafted_at.isoformat(),
+        "approved_by": decision.approved_by,
+        "approved_at": decision.approved_at.isoformat() if decision.approved_at else None,
+        "change_requests": [dict(c) for c in decision.change_requests],
+    }
+
+
+def _decision_from_json(data: dict[str, Any] | None) -> Decision | None:
+    if data is None:
+        return None
+    return Decision(
+        outcome=Outcome(data["outcome"]),
+        reasons=data["reasons"],
+        remedy=data["remedy"],
+        drafted_by=data["drafted_by"],
+        drafted_at=datetime.fromisoformat(data["drafted_at"]),
+        approved_by=data.get("approved_by"),
+        approved_at=_opt_dt(data.get("approved_at")),
+        change_requests=[dict(c) for c in data.get("change_requests", [])],
+    )
+
+
+def case_values(case: Case) -> dict[str, Any]:
+    """Every stored column of a case except ``id`` and ``version``."""
+    return {
+        "reference": case.reference,
+        "state": case.state.value,
+        "intake": case.intake.model_dump(mode="json"),
+        "intake_key": case.intake_key,
+        "received_at": case.received_at,
+        "effective_receipt": case.effective_receipt,
+        "logged_by": case.logged_by,
+        "logged_at": case.logged_at,
+        "owner": case.owner,
+        "promised_reply_by": case.promised_reply_by,
+        "investigator": case.investigator,
+        "resolution": case.resolution,
+        "findings": case.findings,
+        "outcome": case.outcome.value if case.outcome else None,
+        "suggestions": case.suggestions,
+        "replied_at": case.replied_at,
+        "review_requested_at": case.review_requested_at,
+        "review_effective_receipt": case.review_effective_receipt,
+        "review_request_how": case.review_request_how,
+        "review_late_reason": case.review_late_reason,
+        "reviewer": case.reviewer,
+        "delegate": case.delegate,
+        "review_reply_by": case.review_reply_by,
+        "person_informed_at": case.person_informed_at,
+        "person_response": case.person_response,
+        "person_responded_at": case.person_responded_at,
+        "progress_updates": _progress_to_json(case.progress_updates),
+        "decision": _decision_to_json(case.decision),
+        "final_letter": case.final_letter,
+        "closed_at": case.closed_at,
+        "withdrawn_reason": case.withdrawn_reason,
+        "last_actor": case.last_actor,
+        "last_action_at": case.last_action_at,
+    }
+
+
+def deadline_from_row(row: DeadlineRow) -> Deadline:
+    """A deadline row as the domain's ``Deadline``."""
+    return Deadline(kind=DeadlineKind(row.kind), due_at=row.due_at,
+                    original_due_at=row.original_due_at, started_at=row.started_at,
+                    met_at=row.met_at, retired_at=row.retired_at)
+
+
+def case_from_row(row: CaseRow, deadlines: Iterable[DeadlineRow]) -> Case:
+    """A case row and its deadline rows as the domain ``Case``."""
+    return Case(
+        id=row.id,
+        version=row.version,
+        reference=row.reference,
+        state=State(row.state),
+        intake=IntakeRecord.model_validate(row.intake),
+        intake_key=row.intake_key,
+        received_at=row.received_at,
+        effective_receipt=row.effective_receipt,
+        logged_by=row.logged_by,
+        logged_at=row.logged_at,
+        owner=row.owner,
+        promised_reply_by=row.promised_reply_by,
+        investigator=row.investigator,
+        resolution=row.resolution,
+        findings=row.findings,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        suggestions=row.suggestions,
+        replied_at=row.replied_at,
+        review_requested_at=row.review_requested_at,
+        review_effective_receipt=row.review_effective_receipt,
+        review_request_how=row.review_request_how,
+        review_late_reason=row.review_late_reason,
+        reviewer=row.reviewer,
+        delegate=row.delegate,
+        review_reply_by=row.review_reply_by,
+        person_informed_at=row.person_informed_at,
+        person_response=row.person_response,
+        person_responded_at=row.person_responded_at,
+        progress_updates=_progress_from_json(row.progress_updates),
+        decision=_decision_from_json(row.decision),
+        final_letter=row.final_letter,
+        closed_at=row.closed_at,
+        withdrawn_reason=row.withdrawn_reason,
+        last_actor=row.last_actor,
+        last_action_at=row.last_action_at,
+        deadlines={(d := deadline_from_row(r)).kind: d for r in deadlines},
+    )
+
+
+def event_from_row(row: CaseEventRow) -> HistoryEvent:
+    """A history row as the domain's ``HistoryEvent``."""
+    return HistoryEvent(
+        case_id=row.case_id, seq=row.seq, at=row.at, actor=row.actor, action=row.action,
+        from_state=State(row.from_state) if row.from_state else None,
+        to_state=State(row.to_state) if row.to_state else None,
+        details=dict(row.details or {}),
+    )

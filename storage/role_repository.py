@@ -1,0 +1,73 @@
+"""``cases.ports.RoleRepository`` on SQLAlchemy, and the roles granted from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.orm import Session
+
+from cases.ports import UnitOfWorkFactory
+from cases.roles import ORGANISATION_ROLES, Role
+from storage.db import upsert_insert
+from storage.models import RoleRow
+
+
+class SqlRoleRepository:
+    """``cases.ports.RoleRepository``: organisation roles per chat user id."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def roles_of(self, user_id: str) -> frozenset[Role]:
+        """The organisation roles a user holds."""
+        return frozenset(Role(r) for r in self.session.scalars(
+            select(RoleRow.role).where(RoleRow.user_id == user_id)))
+
+    def grant(self, user_id: str, role: Role) -> bool:
+        """Give a role; False when the user had it already."""
+        _require_organisation_role(role)
+        ins = upsert_insert(self.session)
+        result = cast(CursorResult[Any], self.session.execute(
+            ins(RoleRow).values(user_id=user_id, role=role.value).on_conflict_do_nothing()
+            # INSERT row counts are dropped unless asked for (psycopg reports -1 otherwise).
+            .execution_options(preserve_rowcount=True)))
+        return result.rowcount == 1
+
+    def revoke(self, user_id: str, role: Role) -> bool:
+        """Take a role away; False when the user did not have it."""
+        result = cast(CursorResult[Any], self.session.execute(
+            delete(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role.value)
+            .execution_options(synchronize_session=False)))
+        return result.rowcount == 1
+
+    def all(self) -> Sequence[tuple[str, Role]]:
+        """Every (user, role) pair, sorted."""
+        rows = self.session.execute(
+            select(RoleRow.user_id, RoleRow.role).order_by(RoleRow.user_id, RoleRow.role))
+        return [(user, Role(role)) for user, role in rows]
+
+    def members(self, role: Role) -> Sequence[str]:
+        """Users holding a role."""
+        return list(self.session.scalars(
+            select(RoleRow.user_id).where(RoleRow.role == role.value).order_by(RoleRow.user_id)))
+
+
+def _require_organisation_role(role: Role) -> None:
+    if role not in ORGANISATION_ROLES:
+        choices = ", ".join(r.value for r in ORGANISATION_ROLES)
+        raise ValueError(f"{role.value!r} is not an organisation role: choose one of {choices}")
+
+
+def bootstrap_roles(uow_factory: UnitOfWorkFactory, mapping: dict[Role, list[str]]) -> int:
+    """Grant the roles configured in settings (idempotent); returns how many were new."""
+    granted = 0
+    with uow_factory() as uow:
+        for role, users in mapping.items():
+            for user in users:
+                cleaned = user.strip()
+                if cleaned and uow.roles.grant(cleaned, role):
+                    granted += 1
+        uow.commit()
+    return granted
