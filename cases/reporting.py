@@ -28,14 +28,11 @@ from cases.model import (
     Outcome,
     State,
 )
+from cases.policy import ReportPolicy
 from cases.ports import WorkingCalendar
 
-# "Needs attention" thresholds.
-CATEGORY_SHARE = 0.30       # a category making up at least this share of complaints...
-CATEGORY_MIN = 3            # ...and at least this many of them
-BREACH_RATE = 0.20          # a deadline kind breached at least this often...
-BREACH_MIN_CASES = 3        # ...out of at least this many decided deadlines
-REPEAT_SUBJECT_MIN = 2      # staff-conduct complaints about one person in the period
+# "Needs attention" thresholds are this company's, not the procedure's: they are data on
+# the policy (``Policy.report``), so `policy show` and a policy file can see and set them.
 
 # The deadline kinds the report follows, in the procedure's order.
 REPORTED_DEADLINES: tuple[DeadlineKind, ...] = tuple(
@@ -178,7 +175,8 @@ class _Tally:
 
 
 def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
-                  calendar: WorkingCalendar) -> TrendReport:
+                  calendar: WorkingCalendar,
+                  thresholds: ReportPolicy | None = None) -> TrendReport:
     """Trends and effectiveness over the cases received (London date) in [start, end].
 
     ``cases`` may hold cases outside the period (they are skipped) and is read once,
@@ -239,7 +237,8 @@ def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
                       open_not_yet_due=t.open_not_yet_due, retired=t.retired)
         for kind, t in tallies.items())
     by_category = _counts(categories, Category)
-    repeated = sum(1 for n in subjects.values() if n >= REPEAT_SUBJECT_MIN)
+    limits = thresholds or ReportPolicy()
+    repeated = sum(1 for n in subjects.values() if n >= limits.repeat_subject_min)
     return TrendReport(
         start=start, end=end, generated_at=now, total=total,
         by_category=by_category,
@@ -261,7 +260,7 @@ def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
             still_in_review=stage_two["in_review"]),
         deadlines=deadlines,
         reply_times=_reply_times(reply_days),
-        attention=_attention(total, by_category, deadlines, repeated),
+        attention=_attention(total, by_category, deadlines, repeated, limits),
     )
 
 
@@ -288,17 +287,19 @@ def _reply_times(days: list[int]) -> ReplyTimes:
 
 
 def _attention(total: int, by_category: Sequence[Count], deadlines: Sequence[DeadlineStats],
-               repeated_subjects: int) -> tuple[Attention, ...]:
+               repeated_subjects: int, limits: ReportPolicy) -> tuple[Attention, ...]:
     lines: list[Attention] = []
     for c in by_category:
-        if total and c.count >= CATEGORY_MIN and c.count / total >= CATEGORY_SHARE:
+        if (total and c.count >= limits.category_min
+                and c.count / total >= limits.category_share):
             lines.append(Attention(
                 AttentionKind.CATEGORY,
                 f"{c.label} complaints are {c.count} of {total} ({_pct(c.count / total)}): "
                 "look for a common cause."))
     for d in deadlines:
         rate = d.breach_rate
-        if rate is not None and d.decided >= BREACH_MIN_CASES and rate >= BREACH_RATE:
+        if (rate is not None and d.decided >= limits.breach_min_cases
+                and rate >= limits.breach_rate):
             lines.append(Attention(
                 AttentionKind.DEADLINE,
                 f"{d.label}: {d.breached} of {d.decided} late ({_pct(rate)}) "
@@ -308,7 +309,7 @@ def _attention(total: int, by_category: Sequence[Count], deadlines: Sequence[Dea
                else f"{repeated_subjects} members of staff were")
         lines.append(Attention(
             AttentionKind.REPEATED_SUBJECT,
-            f"{who} the subject of {REPEAT_SUBJECT_MIN} or more staff-conduct complaints "
+            f"{who} the subject of {limits.repeat_subject_min} or more staff-conduct complaints "
             "in the period: review those cases for a pattern."))
     return tuple(lines)
 
