@@ -270,3 +270,38 @@ def load_policy(path: Path | None) -> Policy:
 
 
 RULE_NAMES = _RULE_NAMES
+
+
+RULE_LABELS: dict[str, str] = {
+    "stage_one_acknowledgement": "Stage One acknowledgement",
+    "investigation": "Investigation and action",
+    "stage_one_reply": "Stage One reply",
+    "review_window": "Review window",
+    "stage_two_acknowledgement": "Stage Two acknowledgement",
+    "stage_two_reply": "Stage Two definitive reply",
+    "person_response": "Named person's response",
+}
+
+
+def policy_summary(policy: Policy) -> list[str]:
+    """The policy in words, each number marked as the procedure's or this company's."""
+    lines = [
+        "Time limits, each part marked:",
+        "  [procedure]      the complaints procedure's own number or words",
+        "  [interpretation] Tiny Tracker's reading where the procedure is silent or vague",
+        "  [policy file]    changed from the default by this desk's policy file",
+    ]
+    for name in _RULE_NAMES:
+        rule = policy.rule_for(name)
+        lines.append(f"  {RULE_LABELS[name]} ({name}): {rule.describe()}"
+                     f"  [days: {rule.source.value}; {rule.unit.value} days: "
+                     f"{rule.unit_source.value}]")
+        if rule.basis:
+            lines.append(f"      {rule.basis}")
+    for section in ("alerts", "report", "calendar"):
+        mark = SECTION_SOURCES[section].value
+        lines.append(f"{section.capitalize()} [{mark}: this company's choice, not the "
+                     "procedure's]:")
+        values: dict[str, Any] = getattr(policy, section).model_dump(mode="json")
+        lines.extend(f"  {section}.{key} = {value}" for key, value in values.items())
+    return lines
