@@ -29,9 +29,14 @@ def is_about(case: Case, person: str | None) -> bool:
     return bool(person) and person == case.intake.subject_user_id
 
 
+def named_person(case: Case) -> str | None:
+    """The member of staff the complaint is about, if it is about one."""
+    return case.intake.subject_user_id or None
+
+
 def names_a_person(case: Case) -> bool:
     """True if the complaint is about a specific member of staff."""
-    return bool(case.intake.subject_user_id)
+    return named_person(case) is not None
 
 
 def refuse_acting(case: Case, label: str, row_roles: Iterable[Role],

@@ -24,7 +24,7 @@ from cases.model import (
 )
 from cases.roles import SYSTEM_ACTOR
 from cases.steps import Given
-from cases.subject import names_a_person
+from cases.subject import named_person
 from cases.usecases.common import (
     MAX_HOW,
     MAX_REASONS,
@@ -73,13 +73,12 @@ class StageTwoReview(DeskBase):
             case.review_reply_by = reply_by or self.calendar.local_date(due)
             notices = [timeline(case, "review_acknowledged", actor, now,
                                 reply_by=case.review_reply_by.isoformat())]
-            informed = names_a_person(case)
-            if informed:
+            person = named_person(case)  # told now: their clock opened with this step
+            if person is not None:
                 case.person_informed_at = now
-                notices.append(direct(case, case.intake.subject_user_id or "",
-                                      "person_informed"))
+                notices.append(direct(case, person, "person_informed"))
             details = {"reviewer": actor, "reply_by": case.review_reply_by.isoformat(),
-                       "person_informed": informed}
+                       "person_informed": person is not None}
             return details, notices
 
         return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, record,
