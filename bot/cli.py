@@ -100,10 +100,15 @@ def cmd_policy_dates(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
+    """The policy in force, each number marked as the procedure's or our interpretation."""
     from bot.container import Container
+    from cases.policy import policy_summary
 
     policy = Container(_settings()).policy
-    print(json.dumps(policy.model_dump(mode="json"), indent=2))
+    if getattr(args, "json", False):  # the full policy, markers included, for scripts
+        print(json.dumps(policy.model_dump(mode="json"), indent=2))
+    else:
+        print("\n".join(policy_summary(policy)))
     return 0
 
 

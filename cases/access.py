@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cases import subject
 from cases.lifecycle import roles_on_case
 from cases.model import Case
 from cases.roles import Role
@@ -15,13 +16,11 @@ _PERSONAL_DATA_ROLES = frozenset({
 def may_see_personal_data(user_id: str, case: Case, org_roles: frozenset[Role]) -> bool:
     """Address, email, phone and facts: the case team and the complaint's owners only.
 
-    The staff member a complaint is about never sees them, whatever else they are:
-    they see only what concerns their own response.
+    The staff member a complaint is about never sees them, whatever else they are
+    (``cases.subject``): they see only what concerns their own response.
     """
     roles = roles_on_case(user_id, case, org_roles)
-    if Role.SUBJECT in roles:
-        return False
-    return bool(roles & _PERSONAL_DATA_ROLES)
+    return subject.may_see_personal_data(roles) and bool(roles & _PERSONAL_DATA_ROLES)
 
 
 def may_see_case(user_id: str, case: Case, org_roles: frozenset[Role]) -> bool:

@@ -1,7 +1,9 @@
 """The complaints procedure as typed, validated, overridable data.
 
 Defaults are Tiny Tracker's procedure. Every rule says how many days, whether
-they are working or calendar days, and which event starts its clock.
+they are working or calendar days, which event starts its clock, and whose each
+of those is: the procedure's own words, or this company's reading where the
+procedure gives no number or does not say which kind of day it means.
 """
 
 from __future__ import annotations
@@ -30,8 +32,16 @@ class DayUnit(StrEnum):
     CALENDAR = "calendar"
 
 
+class Source(StrEnum):
+    """Whose a number (or a reading of it) is."""
+
+    PROCEDURE = "procedure"            # written in the complaints procedure
+    INTERPRETATION = "interpretation"  # Tiny Tracker's reading where the procedure is silent
+    POLICY_FILE = "policy file"        # changed from the default by this desk's policy file
+
+
 class ClockStart(StrEnum):
-    """The event that starts a rule's clock."""
+    """The event that starts a rule's clock (``lifecycle`` reads it to open deadlines)."""
 
     COMPLAINT_RECEIVED = "complaint_received"
     STAGE_ONE_WORK_CONCLUDED = "stage_one_work_concluded"
@@ -41,13 +51,21 @@ class ClockStart(StrEnum):
 
 
 class Rule(BaseModel):
-    """One time limit: ``days`` of ``unit`` counted from the ``starts`` event."""
+    """One time limit: ``days`` of ``unit`` counted from the ``starts`` event.
+
+    ``source`` says whose the number of days is, ``unit_source`` whose the reading of
+    the unit is (the procedure's "30 days" and "five days" do not say "working"), and
+    ``basis`` quotes the procedure or says why we read it so.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     days: int = Field(ge=1, le=366)
     unit: DayUnit
     starts: ClockStart
+    source: Source = Source.PROCEDURE
+    unit_source: Source = Source.PROCEDURE
+    basis: str = ""
 
     def describe(self) -> str:
         """Say the rule in words, e.g. '3 working days from complaint received'."""
@@ -56,6 +74,8 @@ class Rule(BaseModel):
 
 
 class AlertPolicy(BaseModel):
+    """When the desk warns and escalates: this company's choice, not the procedure's."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     warn_before_working_days: int = Field(default=1, ge=0, le=10)
@@ -93,8 +113,36 @@ class CalendarPolicy(BaseModel):
         return self
 
 
-def _rule(days: int, unit: DayUnit, starts: ClockStart) -> Any:
-    return Field(default=Rule(days=days, unit=unit, starts=starts))
+class ReportPolicy(BaseModel):
+    """When the trends report says a pattern "needs attention" (Phase Three).
+
+    The procedure asks for trends to be reviewed but sets no thresholds: these are ours.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category_share: float = Field(default=0.30, gt=0, le=1)  # a category this share...
+    category_min: int = Field(default=3, ge=1)               # ...and at least this many
+    breach_rate: float = Field(default=0.20, gt=0, le=1)     # a deadline kind breached so often
+    breach_min_cases: int = Field(default=3, ge=1)           # ...of this many decided
+    repeat_subject_min: int = Field(default=2, ge=2)         # conduct complaints about one person
+
+
+# Whose each part of the non-rule sections is: all of them are this company's choice.
+SECTION_SOURCES: dict[str, Source] = {
+    "alerts": Source.INTERPRETATION,
+    "report": Source.INTERPRETATION,
+    "calendar": Source.INTERPRETATION,
+}
+
+
+def _rule(days: int, unit: DayUnit, starts: ClockStart, *, basis: str,
+          source: Source = Source.PROCEDURE, unit_source: Source = Source.PROCEDURE) -> Any:
+    return Field(default=Rule(days=days, unit=unit, starts=starts, source=source,
+                              unit_source=unit_source, basis=basis))
+
+
+_I = Source.INTERPRETATION
 
 
 class Policy(BaseModel):
@@ -102,17 +150,39 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    stage_one_acknowledgement: Rule = _rule(3, DayUnit.WORKING, ClockStart.COMPLAINT_RECEIVED)
-    investigation: Rule = _rule(30, DayUnit.CALENDAR, ClockStart.COMPLAINT_RECEIVED)
-    stage_one_reply: Rule = _rule(5, DayUnit.CALENDAR, ClockStart.STAGE_ONE_WORK_CONCLUDED)
-    review_window: Rule = _rule(56, DayUnit.CALENDAR, ClockStart.STAGE_ONE_REPLY_SENT)
+    stage_one_acknowledgement: Rule = _rule(
+        3, DayUnit.WORKING, ClockStart.COMPLAINT_RECEIVED,
+        basis="acknowledged and logged within three working days")
+    investigation: Rule = _rule(
+        30, DayUnit.CALENDAR, ClockStart.COMPLAINT_RECEIVED, unit_source=_I,
+        basis="investigate and take action within 30 days; read as calendar days")
+    stage_one_reply: Rule = _rule(
+        5, DayUnit.CALENDAR, ClockStart.STAGE_ONE_WORK_CONCLUDED, unit_source=_I,
+        basis="reply within five days of the end of our investigation; read as calendar "
+              "days, and a resolution by customer services also ends the work")
+    review_window: Rule = _rule(
+        56, DayUnit.CALENDAR, ClockStart.STAGE_ONE_REPLY_SENT, source=_I, unit_source=_I,
+        basis="the procedure sets no time to ask for a review; we allow 8 weeks, then close")
     stage_two_acknowledgement: Rule = _rule(
-        2, DayUnit.WORKING, ClockStart.REVIEW_REQUEST_RECEIVED
-    )
-    stage_two_reply: Rule = _rule(10, DayUnit.WORKING, ClockStart.REVIEW_REQUEST_RECEIVED)
-    person_response: Rule = _rule(3, DayUnit.WORKING, ClockStart.PERSON_INFORMED)
+        2, DayUnit.WORKING, ClockStart.REVIEW_REQUEST_RECEIVED,
+        basis="the request for review acknowledged within two working days of receiving it")
+    stage_two_reply: Rule = _rule(
+        10, DayUnit.WORKING, ClockStart.REVIEW_REQUEST_RECEIVED,
+        basis="a definitive reply within 10 working days")
+    person_response: Rule = _rule(
+        3, DayUnit.WORKING, ClockStart.PERSON_INFORMED, source=_I, unit_source=_I,
+        basis="the named person is given a further opportunity to respond; the procedure "
+              "sets no time, we allow 3 working days")
     alerts: AlertPolicy = AlertPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
+    report: ReportPolicy = ReportPolicy()
+
+    def rule_for(self, name: str) -> Rule:
+        """The rule called ``name`` (a deadline kind's value names its rule)."""
+        if name not in _RULE_NAMES:
+            raise KeyError(name)
+        rule: Rule = getattr(self, name)
+        return rule
 
     @model_validator(mode="after")
     def _clocks_start_where_the_procedure_says(self) -> Policy:
@@ -141,12 +211,33 @@ _RULE_NAMES = (
 )
 
 
+_MARKS = ("source", "unit_source", "basis")
+
+
+def _overlay_rule(name: str, default: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    """A rule from the file: what it changes is marked as the policy file's."""
+    for mark in _MARKS:
+        if mark in value:
+            raise PolicyFileError(f"{name}.{mark}: set by the desk, not by the policy file")
+    merged = {**default, **value}
+    if merged["days"] != default["days"]:
+        merged["source"] = Source.POLICY_FILE.value
+    if merged["unit"] != default["unit"]:
+        merged["unit_source"] = Source.POLICY_FILE.value
+    return merged
+
+
 def policy_from_mapping(data: dict[str, Any], *, source: str = "policy") -> Policy:
     """Overlay a (TOML-shaped) mapping on the defaults; errors name the key."""
-    defaults = Policy().model_dump()
+    defaults = Policy().model_dump(mode="json")
     merged: dict[str, Any] = dict(defaults)
     for key, value in data.items():
-        if key in defaults and isinstance(value, dict) and isinstance(defaults[key], dict):
+        if key in _RULE_NAMES and isinstance(value, dict):
+            try:
+                merged[key] = _overlay_rule(key, defaults[key], value)
+            except PolicyFileError as exc:
+                raise PolicyFileError(f"{source}: {exc}") from None
+        elif key in defaults and isinstance(value, dict) and isinstance(defaults[key], dict):
             merged[key] = {**defaults[key], **value}
         else:
             merged[key] = value
@@ -179,3 +270,38 @@ def load_policy(path: Path | None) -> Policy:
 
 
 RULE_NAMES = _RULE_NAMES
+
+
+RULE_LABELS: dict[str, str] = {
+    "stage_one_acknowledgement": "Stage One acknowledgement",
+    "investigation": "Investigation and action",
+    "stage_one_reply": "Stage One reply",
+    "review_window": "Review window",
+    "stage_two_acknowledgement": "Stage Two acknowledgement",
+    "stage_two_reply": "Stage Two definitive reply",
+    "person_response": "Named person's response",
+}
+
+
+def policy_summary(policy: Policy) -> list[str]:
+    """The policy in words, each number marked as the procedure's or this company's."""
+    lines = [
+        "Time limits, each part marked:",
+        "  [procedure]      the complaints procedure's own number or words",
+        "  [interpretation] Tiny Tracker's reading where the procedure is silent or vague",
+        "  [policy file]    changed from the default by this desk's policy file",
+    ]
+    for name in _RULE_NAMES:
+        rule = policy.rule_for(name)
+        lines.append(f"  {RULE_LABELS[name]} ({name}): {rule.describe()}"
+                     f"  [days: {rule.source.value}; {rule.unit.value} days: "
+                     f"{rule.unit_source.value}]")
+        if rule.basis:
+            lines.append(f"      {rule.basis}")
+    for section in ("alerts", "report", "calendar"):
+        mark = SECTION_SOURCES[section].value
+        lines.append(f"{section.capitalize()} [{mark}: this company's choice, not the "
+                     "procedure's]:")
+        values: dict[str, Any] = getattr(policy, section).model_dump(mode="json")
+        lines.extend(f"  {section}.{key} = {value}" for key, value in values.items())
+    return lines

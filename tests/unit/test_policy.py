@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from cases.errors import PolicyFileError
-from cases.policy import ClockStart, DayUnit, Policy, Rule, load_policy, policy_from_mapping
+from cases.policy import (
+    RULE_LABELS,
+    RULE_NAMES,
+    ClockStart,
+    DayUnit,
+    Policy,
+    Rule,
+    Source,
+    load_policy,
+    policy_from_mapping,
+    policy_summary,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+P, INT = Source.PROCEDURE, Source.INTERPRETATION
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -21,22 +37,98 @@ def rule(days: int, unit: DayUnit, starts: ClockStart) -> Rule:
     return Rule(days=days, unit=unit, starts=starts)
 
 
+def timing(r: Rule) -> tuple[int, DayUnit, ClockStart]:
+    return (r.days, r.unit, r.starts)
+
+
 # ---- defaults are the Tiny Tracker procedure --------------------------------------------
 
 
 def test_default_rules_are_the_procedure() -> None:
     policy = Policy()
-    assert policy.stage_one_acknowledgement == rule(3, DayUnit.WORKING,
-                                                    ClockStart.COMPLAINT_RECEIVED)
-    assert policy.investigation == rule(30, DayUnit.CALENDAR, ClockStart.COMPLAINT_RECEIVED)
-    assert policy.stage_one_reply == rule(5, DayUnit.CALENDAR,
-                                          ClockStart.STAGE_ONE_WORK_CONCLUDED)
-    assert policy.review_window == rule(56, DayUnit.CALENDAR, ClockStart.STAGE_ONE_REPLY_SENT)
-    assert policy.stage_two_acknowledgement == rule(2, DayUnit.WORKING,
-                                                    ClockStart.REVIEW_REQUEST_RECEIVED)
-    assert policy.stage_two_reply == rule(10, DayUnit.WORKING,
-                                          ClockStart.REVIEW_REQUEST_RECEIVED)
-    assert policy.person_response == rule(3, DayUnit.WORKING, ClockStart.PERSON_INFORMED)
+    assert timing(policy.stage_one_acknowledgement) == (3, DayUnit.WORKING,
+                                                        ClockStart.COMPLAINT_RECEIVED)
+    assert timing(policy.investigation) == (30, DayUnit.CALENDAR,
+                                            ClockStart.COMPLAINT_RECEIVED)
+    assert timing(policy.stage_one_reply) == (5, DayUnit.CALENDAR,
+                                              ClockStart.STAGE_ONE_WORK_CONCLUDED)
+    assert timing(policy.review_window) == (56, DayUnit.CALENDAR,
+                                            ClockStart.STAGE_ONE_REPLY_SENT)
+    assert timing(policy.stage_two_acknowledgement) == (2, DayUnit.WORKING,
+                                                        ClockStart.REVIEW_REQUEST_RECEIVED)
+    assert timing(policy.stage_two_reply) == (10, DayUnit.WORKING,
+                                              ClockStart.REVIEW_REQUEST_RECEIVED)
+    assert timing(policy.person_response) == (3, DayUnit.WORKING, ClockStart.PERSON_INFORMED)
+
+
+# Read by hand from the procedure: which numbers it gives, and where it says "working".
+WHOSE = {
+    "stage_one_acknowledgement": (P, P),  # "within three working days"
+    "investigation": (P, INT),            # "within 30 days": calendar is our reading
+    "stage_one_reply": (P, INT),          # "within five days": calendar is our reading
+    "review_window": (INT, INT),            # no time to ask for a review is given
+    "stage_two_acknowledgement": (P, P),  # "within two working days"
+    "stage_two_reply": (P, P),            # "within 10 working days"
+    "person_response": (INT, INT),          # "a further opportunity to respond": no time
+}
+
+
+def test_each_rule_is_marked_as_the_procedures_or_our_interpretation() -> None:
+    policy = Policy()
+    for name, (days_from, unit_from) in WHOSE.items():
+        r = policy.rule_for(name)
+        assert (r.source, r.unit_source) == (days_from, unit_from), name
+        assert r.basis, f"{name} says why"
+
+
+def test_readme_table_marks_each_rule_as_the_policy_does() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How the time limits are read", 1)[1].split("\n## ", 1)[0]
+    rows = {m[0].strip(): (m[1].strip(), m[2].strip(), m[3].strip())
+            for m in re.findall(r"^\| ([^|]+)\| ([^|]+)\| ([^|]+)\| ([^|]+)\|", section, re.M)}
+    policy = Policy()
+    for name in RULE_NAMES:
+        r = policy.rule_for(name)
+        limit, days_from, unit_from = rows[RULE_LABELS[name]]
+        assert limit == f"{r.days} {r.unit.value} days", name
+        assert (days_from, unit_from) == (r.source.value, r.unit_source.value), name
+
+
+def test_policy_show_marks_every_number(capsys: pytest.CaptureFixture[str],
+                                        cli_environment: Path) -> None:
+    assert main(["policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert ("Review window (review_window): 56 calendar days from stage one reply sent"
+            "  [days: interpretation; calendar days: interpretation]") in out
+    assert ("Stage Two definitive reply (stage_two_reply): 10 working days from review "
+            "request received  [days: procedure; working days: procedure]") in out
+    assert "[days: procedure; calendar days: interpretation]" in out  # the 30 and 5 days
+    assert "Report [interpretation" in out and "report.category_share = 0.3" in out
+
+
+def test_policy_file_change_is_marked_as_the_policy_files(tmp_path: Path) -> None:
+    policy = load_policy(write(tmp_path, '[stage_two_reply]\ndays = 15\nunit = "calendar"\n'
+                                         "[review_window]\ndays = 56\n"))
+    assert policy.stage_two_reply.source is Source.POLICY_FILE
+    assert policy.stage_two_reply.unit_source is Source.POLICY_FILE
+    assert policy.review_window.source is Source.INTERPRETATION  # restated, not changed
+    summary = "\n".join(policy_summary(policy))
+    assert "15 calendar days from review request received  [days: policy file; " in summary
+
+
+def test_policy_file_cannot_claim_a_number_is_the_procedures(tmp_path: Path) -> None:
+    message = error_for(tmp_path, '[review_window]\ndays = 90\nsource = "procedure"\n')
+    assert "review_window.source" in message
+
+
+def test_report_thresholds_are_policy_and_a_file_may_change_them(tmp_path: Path) -> None:
+    report = Policy().report
+    assert (report.category_share, report.category_min) == (0.30, 3)
+    assert (report.breach_rate, report.breach_min_cases) == (0.20, 3)
+    assert report.repeat_subject_min == 2
+    changed = load_policy(write(tmp_path, "[report]\nrepeat_subject_min = 3\n"))
+    assert changed.report.repeat_subject_min == 3
+    assert changed.report.category_min == 3
 
 
 def test_default_alerts_warn_one_day_before_repeat_daily_escalate_after_two() -> None:
@@ -70,8 +162,8 @@ def test_rule_describes_itself_with_unit_and_starting_event() -> None:
 
 def test_toml_file_overrides_one_value_and_keeps_the_rest(tmp_path: Path) -> None:
     policy = load_policy(write(tmp_path, "[stage_one_acknowledgement]\ndays = 5\n"))
-    assert policy.stage_one_acknowledgement == rule(5, DayUnit.WORKING,
-                                                    ClockStart.COMPLAINT_RECEIVED)
+    assert timing(policy.stage_one_acknowledgement) == (5, DayUnit.WORKING,
+                                                        ClockStart.COMPLAINT_RECEIVED)
     assert policy.investigation == Policy().investigation
     assert policy.alerts == Policy().alerts
 

@@ -11,8 +11,9 @@ from cases.clock import FrozenClock
 from cases.errors import IntakeInvalid, InvalidTransition, NotAComplaint, NotAllowed, NotFound
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind, NoticeKind, Outcome, State
-from cases.policy import Policy
+from cases.policy import Policy, ReportPolicy, policy_from_mapping
 from cases.ports import UnitOfWork
+from cases.reporting import AttentionKind
 from cases.roles import SYSTEM_ACTOR, Role
 from cases.services import ComplaintsDesk
 from scheduling.calendar import UKWorkingCalendar
@@ -784,3 +785,39 @@ def test_promised_reply_dates_cannot_exceed_what_the_procedure_allows(world: Wor
             review_id, actor=DIRECTOR, reply_by=date(2026, 7, 28))
     assert "progress update" in caught.value.errors["reply_by"]
     world.desk.acknowledge_review(review_id, actor=DIRECTOR, reply_by=date(2026, 7, 27))
+
+
+# ---- the policy in force is what the steps read ---------------------------------------
+
+
+def with_policy(world: World, policy: Policy) -> World:
+    world.desk = ComplaintsDesk(world.uow, world.clock, UKWorkingCalendar(), policy)
+    return world
+
+
+def test_a_policy_file_that_shortens_the_review_window_moves_its_closing(world: World) -> None:
+    with_policy(world, policy_from_mapping({"review_window": {"days": 28}}))
+    case_id = world.replied()
+    window = world.case(case_id).deadlines[DeadlineKind.REVIEW_WINDOW]
+    # Replied Thu 2 Jul 2026: 28 calendar days -> Thu 30 Jul, 17:00.
+    assert window.due_at == london(2026, 7, 30, 17, 0)
+
+
+def test_the_named_persons_time_to_respond_comes_from_the_policy(world: World) -> None:
+    with_policy(world, policy_from_mapping({"person_response": {"days": 5}}))
+    case_id = world.under_review()
+    person = world.case(case_id).deadlines[DeadlineKind.PERSON_RESPONSE]
+    # Told on Tue 14 Jul 2026: 5 working days -> Tue 21 Jul, 17:00.
+    assert person.started_at == london(2026, 7, 14, 10, 0)
+    assert person.due_at == london(2026, 7, 21, 17, 0)
+
+
+def test_report_needs_attention_thresholds_are_the_policys(world: World) -> None:
+    for _ in range(2):
+        world.logged(subject_user_id=SUBJECT, category="staff_conduct")
+    period = {"start": date(2026, 6, 1), "end": date(2026, 6, 30)}
+    default = world.desk.trends_report(viewer=HR, **period)
+    assert AttentionKind.REPEATED_SUBJECT in {a.kind for a in default.attention}
+    with_policy(world, Policy(report=ReportPolicy(repeat_subject_min=3)))
+    stricter = world.desk.trends_report(viewer=HR, **period)
+    assert AttentionKind.REPEATED_SUBJECT not in {a.kind for a in stricter.attention}

@@ -1,0 +1,52 @@
+"""Logging a new complaint: validate, number it, start Stage One's clocks, queue the card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.clock import require_aware
+from cases.errors import IntakeInvalid
+from cases.intake import IntakeRecord, parse_intake, received_time_problem
+from cases.lifecycle import record, start_intake_clocks
+from cases.model import Case, State
+from cases.usecases.common import DeskBase, card, direct, timeline
+
+
+class NewComplaint(DeskBase):
+    def log_complaint(self, data: dict[str, Any] | IntakeRecord, *, logged_by: str,
+                      intake_key: str | None = None) -> Case:
+        """Validate and store a new complaint, open its Stage One deadlines, queue the card."""
+        intake = data if isinstance(data, IntakeRecord) else parse_intake(data)
+        now = self._now()
+        received = require_aware(intake.received_at)
+        problem = received_time_problem(received, now)
+        if problem:
+            raise IntakeInvalid({"received_at": problem})
+        with self.uow() as uow:
+            if intake_key:
+                existing = uow.cases.find_by_intake_key(intake_key)
+                if existing is not None:
+                    return existing
+            case = Case(
+                reference=uow.cases.next_reference(self.calendar.local_date(now).year),
+                intake=intake,
+                received_at=received,
+                effective_receipt=self.calendar.effective_receipt(received),
+                logged_by=logged_by,
+                logged_at=now,
+                intake_key=intake_key,
+            )
+            start_intake_clocks(case, self.rules)
+            record(case, "logged", actor=logged_by, at=now, after=State.LOGGED,
+                   details={"channel": intake.channel.value,
+                            "received_at": received.isoformat(),
+                            "effective_receipt": case.effective_receipt.isoformat()})
+            case.last_actor, case.last_action_at = logged_by, now
+            uow.cases.add(case)
+            uow.outbox.add([
+                card(case),
+                timeline(case, "logged", logged_by, now, channel=intake.channel.value),
+                direct(case, logged_by, "logged"),
+            ])
+            uow.commit()
+            return case

@@ -1,0 +1,163 @@
+"""Reading cases, notes and 'View details', pre-checks, and the Phase Three report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from cases import deadlines as dl
+from cases.access import may_see_case, may_see_personal_data
+from cases.clock import require_aware
+from cases.errors import IntakeInvalid, NotAllowed, NotFound
+from cases.lifecycle import Action, authorise, record, roles_on_case, transition_for
+from cases.model import Case
+from cases.reporting import TrendReport, trends_report
+from cases.roles import Role
+from cases.usecases.common import (
+    REPORT_ROLES,
+    DeskBase,
+    PersonalDetails,
+    check_version,
+    text_field,
+    timeline,
+)
+
+
+class AnyTime(DeskBase):
+    """Steps allowed in every state: notes and viewing the complainant's details."""
+
+    def add_note(self, case_id: int, *, actor: str, text: str) -> Case:
+        """A note on the history; allowed in every state, final included."""
+        body = text_field(text, "note")
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_case(actor, case, uow.roles.roles_of(actor)):
+                raise NotAllowed(f"You are not on {case.reference}'s need-to-know list.")
+            record(case, "note", actor=actor, at=now, details={"text": body})
+            uow.cases.append_history(case)
+            uow.outbox.add([timeline(case, "note", actor, now)])
+            uow.commit()
+            return case
+
+    def view_details(self, case_id: int, *, actor: str) -> PersonalDetails:
+        """Show the complainant's personal data to someone allowed; record that they saw it."""
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_personal_data(actor, case, uow.roles.roles_of(actor)):
+                record(case, "details_refused", actor=actor, at=now)
+                uow.cases.append_history(case)
+                uow.commit()
+                raise NotAllowed(
+                    f"The complainant's details on {case.reference} are shown only to the "
+                    "people who need to know: customer services, directors, the HR manager "
+                    "and the staff working on this case.")
+            record(case, "details_viewed", actor=actor, at=now)
+            uow.cases.append_history(case)
+            uow.commit()
+            return PersonalDetails(reference=case.reference, intake=case.intake,
+                                   person_response=case.person_response,
+                                   person_responded_at=case.person_responded_at,
+                                   review_request_how=case.review_request_how,
+                                   review_late_reason=case.review_late_reason)
+
+
+class Queries(DeskBase):
+    """Reads: no unit of work here writes."""
+
+    def check_action(self, case_id: int, action: Action, *, actor: str,
+                     expected_version: int | None = None) -> Case:
+        """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
+        with self.reader() as uow:
+            case = uow.cases.get(case_id)
+            roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
+        transition_for(case, action)  # a move the state no longer allows says so first
+        check_version(case, action, expected_version)
+        authorise(case, action, roles)
+        return case
+
+    def get_case(self, case_id: int) -> Case:
+        """Load a case (for rendering cards; no access check: cards hold no personal data)."""
+        with self.reader() as uow:
+            return uow.cases.get(case_id)
+
+    def case_for(self, case_id: int, *, viewer: str) -> Case:
+        """A case by id, if the viewer may see it; otherwise NotFound."""
+        with self.reader() as uow:
+            case = uow.cases.get(case_id)
+            if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
+                raise NotFound("No such case that you can see.")
+            return case
+
+    def find_case(self, reference: str, *, viewer: str) -> Case:
+        """A case by reference, if the viewer may see it; otherwise NotFound."""
+        with self.reader() as uow:
+            case = uow.cases.get_by_reference(reference.strip().upper())
+            if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
+                raise NotFound(f"No case {reference.strip().upper()} that you can see.")
+            return case
+
+    def list_cases(self, *, viewer: str, which: str = "open", limit: int = 50
+                   ) -> Sequence[Case]:
+        """``mine``, ``overdue`` or ``open`` cases the viewer may see."""
+        with self.reader() as uow:
+            roles = uow.roles.roles_of(viewer)
+            if which == "mine":
+                found = uow.cases.list_for_user(viewer, limit=limit)
+            elif which == "overdue":
+                found = uow.cases.list_overdue(self._now(), limit=limit)
+            elif which == "open":
+                found = uow.cases.list_open(limit=limit)
+            else:
+                raise IntakeInvalid({"which": "choose mine, overdue or open"})
+            return [c for c in found if may_see_case(viewer, c, roles)]
+
+    def roles_of(self, user: str) -> frozenset[Role]:
+        """A user's organisation roles."""
+        with self.reader() as uow:
+            return uow.roles.roles_of(user)
+
+    def history(self, case_id: int) -> Sequence[Any]:
+        """The case's history, oldest first."""
+        with self.reader() as uow:
+            return uow.cases.history(case_id)
+
+    def policy_dates(self, received_at: datetime, concluded_at: datetime | None = None
+                     ) -> dl.PolicyDates:
+        """Every due date for a receipt at ``received_at`` (for telling the complainant)."""
+        return dl.policy_dates(self.policy, self.calendar, require_aware(received_at),
+                               require_aware(concluded_at) if concluded_at else None)
+
+
+class Reports(DeskBase):
+    """Phase Three: trends and effectiveness."""
+
+    def trends_report(self, *, viewer: str, start: date, end: date) -> TrendReport:
+        """Trends and effectiveness over complaints received in [start, end]: HR and directors."""
+        with self.reader() as uow:
+            roles = uow.roles.roles_of(viewer)
+        if not roles & REPORT_ROLES:
+            raise NotAllowed(
+                "The trends report is for the HR manager, who owns the complaints policy, "
+                "and directors. Ask one of them if you need it.")
+        return self.trends_report_as_operator(start=start, end=end)
+
+    def trends_report_as_operator(self, *, start: date, end: date) -> TrendReport:
+        """The trends report without a role check: for operator tools (the CLI) only."""
+        if start > end:
+            raise IntakeInvalid({"end": f"the end date {end:%d %b %Y} is before the start "
+                                        f"date {start:%d %b %Y}"})
+        if start.year < 2000 or end.year > 9000:
+            raise IntakeInvalid({"start" if start.year < 2000 else "end":
+                                 "choose a date between 2000 and 9000"})
+        now = self._now()
+        # The period is in London dates: read a day either side in UTC and let the report
+        # keep the cases whose London receipt date falls inside.
+        since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
+        until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
+        with self.reader() as uow:
+            pages = uow.cases.received_between(since, until)
+            return trends_report((case for page in pages for case in page), start, end, now,
+                                 self.calendar, self.policy.report)
