@@ -49,6 +49,16 @@ YES, NO = "yes", "no"
 
 # ---- intake -----------------------------------------------------------------------------
 
+def _dates_to_tell(dates: DatesToTell) -> Block:
+    return section(
+        "*What to tell the complainant* (for a complaint received now):\n"
+        f"• Acknowledgement by *{dates.acknowledge_by}*\n"
+        f"• Investigation and action by *{dates.investigate_by}*\n"
+        f"• Our reply by *{dates.reply_expected_by}* at the latest",
+        block_id=BlockId.INTAKE_DATES.value,
+    )
+
+
 def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
                  private_metadata: str, *, now: datetime | None = None) -> View:
     """The whole intake record, with the policy dates to tell the complainant.
@@ -63,13 +73,7 @@ def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
     grievance_initial = None if grievance is None else (YES if grievance else NO)
     received = p.get("received_at")
     blocks: list[Block] = [
-        section(
-            "*What to tell the complainant* (for a complaint received now):\n"
-            f"• Acknowledgement by *{dates.acknowledge_by}*\n"
-            f"• Investigation and action by *{dates.investigate_by}*\n"
-            f"• Our reply by *{dates.reply_expected_by}* at the latest",
-            block_id=BlockId.INTAKE_DATES.value,
-        ),
+        _dates_to_tell(dates),
         input_block(BlockId.COMPLAINANT_NAME, "Complainant's name",
                     text_input(p.get("complainant_name"), max_length=MAX_SHORT)),
         input_block(BlockId.ORGANISATION, "Organisation",

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from cases.errors import DomainError
 from handlers.answers import refusal_text, submission_answer
 from handlers.deps import HandlerDeps
-from handlers.identity import is_slack_user
+from handlers.identity import actor_of
 from handlers.payloads import BadPayload, part
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,11 @@ def answer(error: Exception, body: Any, client: WebClient, deps: HandlerDeps,
             return _json({"response_action": "errors", "errors": {first: text}})
     if response is not None and isinstance(part(body, "command"), str):
         return BoltResponse(status=200, body=text)  # shown only to the person who typed it
-    user = part(body, "user", "id") or part(body, "user_id")
-    if is_slack_user(user) and not isinstance(error, BadPayload):
+    try:
+        user: str | None = actor_of(body)
+    except BadPayload:
+        user = None
+    if user is not None and not isinstance(error, BadPayload):
         try:
             client.chat_postMessage(channel=user, text=text)
         except Exception:  # telling the user is best effort; the error is logged above
