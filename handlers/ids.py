@@ -60,7 +60,6 @@ class CallbackId(StrEnum):
     SHORTCUT_LOG_COMPLAINT = "log_complaint"
     SHORTCUT_LOG_MESSAGE = "log_message_as_complaint"
     INTAKE = "intake_modal"
-    LOADING = "loading_modal"
     NOTICE = "notice_modal"
     ACKNOWLEDGE = "acknowledge_modal"
     RESOLVE = "resolve_modal"
@@ -77,9 +76,6 @@ class CallbackId(StrEnum):
     PROPOSE_DECISION = "draft_decision_modal"
     REQUEST_CHANGES = "request_changes_modal"
 
-
-SHORTCUT_CALLBACKS = frozenset({CallbackId.SHORTCUT_LOG_COMPLAINT,
-                                CallbackId.SHORTCUT_LOG_MESSAGE})
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {
     Action.ACKNOWLEDGE: CallbackId.ACKNOWLEDGE,
@@ -177,15 +173,24 @@ def encode_case_ref(ref: CaseRef) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def decode_case_ref(text: str) -> CaseRef:
+_ID_MAX = 2**31 - 1  # ids and versions are 32-bit integers in the database
+
+
+def _small_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _ID_MAX
+
+
+def decode_case_ref(text: object) -> CaseRef:
     """Read a button value or private_metadata back; ValueError if it is not ours."""
+    if not isinstance(text, str) or len(text) > 200:
+        raise ValueError("not a case reference")
     try:
         data = json.loads(text)
-    except (TypeError, json.JSONDecodeError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise ValueError(f"not a case reference: {text!r}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("case"), int):
+    if not isinstance(data, dict) or not _small_int(data.get("case")) or data["case"] < 1:
         raise ValueError(f"not a case reference: {text!r}")
     version = data.get("v")
-    if version is not None and not isinstance(version, int):
+    if version is not None and not _small_int(version):
         raise ValueError(f"bad version in case reference: {text!r}")
     return CaseRef(case_id=data["case"], version=version)

@@ -33,6 +33,9 @@ from cases.views import (
     home_view_model,
 )
 from handlers import blocks
+from handlers.answers import field_errors
+from handlers.forms import FIELD_BLOCKS, parse_form
+from handlers.forms.intake import IntakeForm
 from handlers.ids import (
     ACTION_BUTTONS,
     MODAL_FOR_ACTION,
@@ -420,9 +423,9 @@ def test_every_intake_field_has_an_input_block() -> None:
     data = blocks.intake_modal(dates, None, "").to_dict()
     block_ids = {b.get("block_id") for b in data["blocks"]}
     for field in IntakeRecord.model_fields:
-        assert blocks.FIELD_BLOCKS[field] in block_ids, field
+        assert FIELD_BLOCKS[field] in block_ids, field
     for item in CHECKLIST_MESSAGES:
-        assert blocks.FIELD_BLOCKS[f"checklist.{item}"] == BlockId.CHECKLIST
+        assert FIELD_BLOCKS[f"checklist.{item}"] == BlockId.CHECKLIST
 
 
 def _state_values(view: View, answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -435,6 +438,11 @@ def _state_values(view: View, answers: dict[str, dict[str, Any]]) -> dict[str, A
         answer = answers.get(block["block_id"], {})
         values[block["block_id"]] = {element["action_id"]: {"type": element["type"], **answer}}
     return values
+
+
+def _intake_data(values: dict[str, Any]) -> dict[str, Any]:
+    """The intake submission, read at the edge, as the dict the domain validates."""
+    return parse_form(IntakeForm, {"state": {"values": values}}).to_data(CAL.local)
 
 
 def test_intake_submission_parses_into_the_domain_record() -> None:
@@ -457,7 +465,7 @@ def test_intake_submission_parses_into_the_domain_record() -> None:
         BlockId.STAFF_GRIEVANCE: {"selected_option": {"value": "no"}},
         BlockId.CHECKLIST: {"selected_options": [{"value": k} for k in CHECKLIST_MESSAGES]},
     })
-    data = blocks.intake_values_to_dict(values)
+    data = _intake_data(values)
     assert data["received_at"].utcoffset().total_seconds() == 3600  # BST
     assert data["received_at"].hour == 10
     record = parse_intake(data)
@@ -483,8 +491,8 @@ def test_intake_submission_with_a_missing_checkbox_names_its_item() -> None:
         BlockId.CHECKLIST: {"selected_options": [{"value": "told_next_steps"}]},
     })
     with pytest.raises(IntakeInvalid) as caught:
-        parse_intake(blocks.intake_values_to_dict(values))
-    shown = blocks.errors_for_blocks(caught.value.errors, BlockId.COMPLAINANT_NAME)
+        parse_intake(_intake_data(values))
+    shown = field_errors(caught.value.errors)
     assert set(shown) == {BlockId.CHECKLIST}
     assert "feedback form" in shown[BlockId.CHECKLIST]
 
@@ -493,19 +501,19 @@ def test_intake_submission_reads_a_grievance_answer() -> None:
     dates = dates_to_tell(policy_dates(POLICY, CAL, RECEIVED), CAL)
     view = blocks.intake_modal(dates, None, "")
     values = _state_values(view, {BlockId.STAFF_GRIEVANCE: {"selected_option": {"value": "yes"}}})
-    assert blocks.intake_values_to_dict(values)["staff_grievance"] is True
+    assert _intake_data(values)["staff_grievance"] is True
 
 
-def test_errors_for_blocks_keeps_unknown_fields_visible() -> None:
-    shown = blocks.errors_for_blocks({"email": "bad", "mystery": "odd"}, BlockId.FACTS)
-    assert shown == {BlockId.EMAIL: "bad", BlockId.FACTS: "odd"}
+def test_field_errors_join_the_checklist_items_on_its_one_block() -> None:
+    shown = field_errors({"email": "bad", "checklist.feedback_form_sent": "form",
+                          "checklist.told_next_steps": "steps"})
+    assert shown == {BlockId.EMAIL: "bad", BlockId.CHECKLIST: "form; steps"}
 
 
 def _step_modals() -> list[View]:
     meta = '{"case":99999,"v":123}'
     at = datetime(2025, 5, 20, 10, tzinfo=UTC)
     return [
-        blocks.loading_modal(),
         blocks.notice_modal("Not done", NOTE),
         blocks.acknowledge_modal("CMP-2025-9999", meta, owner="UCLICKER",
                                  promised_reply_by=date(2025, 5, 21)),
@@ -565,7 +573,7 @@ def test_step_modal_dispatches_every_card_action_to_its_modal(action: Action) ->
     view = case_card_view(worst_case(State.UNDER_REVIEW), NOW, CAL, POLICY)
     modal = blocks.step_modal(action, view, clicker="UCLICKER", today=date(2025, 6, 5),
                               private_metadata='{"case":99999}',
-                              policy_prefill={"requested_at": NOW})
+                              policy_prefill=blocks.StepPrefill(requested_at=NOW))
     assert modal.callback_id == MODAL_FOR_ACTION[action]
     assert modal.private_metadata == '{"case":99999}'
     check_modal(modal)
@@ -580,17 +588,5 @@ def test_modal_field_blocks_all_exist_somewhere() -> None:
     seen: set[str] = set()
     for view in [*_step_modals(), blocks.intake_modal(dates, None, "")]:
         seen |= {b.get("block_id") for b in view.to_dict()["blocks"]}
-    missing = set(blocks.FIELD_BLOCKS.values()) - seen
+    missing = set(FIELD_BLOCKS.values()) - seen
     assert not missing
-
-
-def test_read_values_turns_pickers_into_dates() -> None:
-    values = {
-        BlockId.PROMISED_REPLY_BY: {"promised_reply_by": {"type": "datepicker",
-                                                          "selected_date": "2025-05-21"}},
-        BlockId.OWNER: {"owner": {"type": "users_select", "selected_user": "U1"}},
-        BlockId.OUTCOME: {"outcome": {"type": "radio_buttons",
-                                      "selected_option": {"value": "upheld"}}},
-    }
-    assert blocks.read_values(values) == {"promised_reply_by": date(2025, 5, 21),
-                                          "owner": "U1", "outcome": "upheld"}

@@ -97,3 +97,11 @@ def test_missing_schema_skips_visibly_but_fails_in_ci(monkeypatch: pytest.Monkey
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required in CI"):
         load_schema()
+
+
+def test_every_step_modal_has_a_typed_form_and_a_use_case() -> None:
+    from handlers.forms.steps import STEP_FORMS
+    from handlers.ids import MODAL_FOR_ACTION
+    from handlers.listeners.step_submissions import RUNNERS
+
+    assert set(STEP_FORMS) == set(RUNNERS) == set(MODAL_FOR_ACTION.values())

@@ -1,0 +1,64 @@
+"""View details: the complainant's personal data, for someone the need-to-know rule allows."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from cases.intake import LABELS
+from cases.services import PersonalDetails
+from cases.views import DisplayCalendar, format_when
+from handlers.blocks._common import clip, context, escape, section
+from handlers.blocks.inputs import CHECKLIST_LABELS, modal
+from handlers.ids import CallbackId
+
+
+def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
+    """The complainant's personal data, for someone the need-to-know rule allows."""
+    i = details.intake
+
+    def row(label: str, value: str | None) -> str:
+        return f"*{label}:* {escape(value) if value else '_not given_'}"
+
+    relationship = LABELS[i.relationship.value]
+    if i.relationship_other:
+        relationship += f" ({i.relationship_other})"
+    checklist = ", ".join(label for key, label in CHECKLIST_LABELS.items()
+                          if getattr(i.checklist, key)) or "none"
+    blocks: list[Block] = [
+        context(f"Case *{details.reference}* · personal data: this view is recorded in the "
+                "case history. Do not copy it into channels."),
+        section("\n".join([
+            row("Name", i.complainant_name),
+            row("Organisation", i.organisation),
+            row("Email", str(i.email) if i.email else None),
+            row("Phone", i.phone),
+            row("Relationship", relationship),
+            row("Received", f"{format_when(i.received_at, calendar)} by "
+                            f"{LABELS[i.channel.value].lower()}"),
+            row("Category", LABELS[i.category.value]),
+            f"*About staff member:* <@{i.subject_user_id}>" if i.subject_user_id
+            else row("About staff member", None),
+            row("Checklist", checklist),
+        ])),
+        section("*Postal address*\n" + (escape(i.postal_address) if i.postal_address
+                                        else "_not given_")),
+        section("*Facts*\n" + escape(i.facts)),
+        section("*What they would like us to do*\n"
+                + (escape(i.remedy_sought) if i.remedy_sought else "_not given_")),
+    ]
+    if details.review_request_how or details.review_late_reason:
+        lines = ["*Stage Two request*"]
+        if details.review_request_how:
+            lines.append("How they asked: " + escape(clip(details.review_request_how, 300)))
+        if details.review_late_reason:
+            lines.append("Accepted outside the review window because: "
+                         + escape(clip(details.review_late_reason, 2000)))
+        blocks.append(section("\n".join(lines)))
+    if details.person_response is not None and details.person_responded_at is not None:
+        blocks.append(section(
+            f"*Response of <@{i.subject_user_id}>* "
+            f"({format_when(details.person_responded_at, calendar)})\n"
+            + escape(clip(details.person_response, 2800))))
+    return modal(CallbackId.DETAILS, "Complainant details", blocks, "", submit=None,
+                 close="Close")

@@ -1,0 +1,62 @@
+"""The intake modal's answers, typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, field_validator
+
+from cases.intake import CHECKLIST_MESSAGES, Category, Channel, Relationship
+from handlers.forms.fields import Moment, Person, Text, Ticked, YesNo, YesOrNo, chosen, refuse
+from handlers.forms.reading import Form
+
+RelationshipChoice = Annotated[Relationship | None, BeforeValidator(chosen(Relationship))]
+ChannelChoice = Annotated[Channel | None, BeforeValidator(chosen(Channel))]
+CategoryChoice = Annotated[Category | None, BeforeValidator(chosen(Category))]
+
+
+class IntakeForm(Form):
+    """Everything the intake modal asks; the domain (``parse_intake``) then validates it."""
+
+    complainant_name: Text = None
+    organisation: Text = None
+    email: Text = None
+    phone: Text = None
+    postal_address: Text = None
+    relationship: RelationshipChoice = None
+    relationship_other: Text = None
+    channel: ChannelChoice = None
+    received_at: Moment = None
+    category: CategoryChoice = None
+    facts: Text = None
+    remedy_sought: Text = None
+    subject_user_id: Person = None
+    staff_grievance: YesOrNo = None
+    checklist: Ticked = frozenset()
+
+    @field_validator("checklist")
+    @classmethod
+    def _known_items(cls, ticked: frozenset[str]) -> frozenset[str]:
+        if ticked - set(CHECKLIST_MESSAGES):
+            raise refuse("tick the boxes that apply")
+        return ticked
+
+    def to_data(self, local: Callable[[datetime], datetime]) -> dict[str, Any]:
+        """The dict ``cases.intake.parse_intake`` takes; ``local`` sets the received time's zone.
+
+        Empty answers are left out, so the domain says "this is required" where it is.
+        """
+        data: dict[str, Any] = {}
+        for field in ("complainant_name", "organisation", "email", "phone", "postal_address",
+                      "relationship", "relationship_other", "channel", "category", "facts",
+                      "remedy_sought", "subject_user_id"):
+            value = getattr(self, field)
+            if value is not None:
+                data[field] = value
+        if self.received_at is not None:
+            data["received_at"] = local(self.received_at)
+        data["staff_grievance"] = self.staff_grievance is YesNo.YES
+        data["checklist"] = {item: item in self.checklist for item in CHECKLIST_MESSAGES}
+        return data

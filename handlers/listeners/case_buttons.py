@@ -1,0 +1,47 @@
+"""Buttons that show a case rather than move it: View details, Open case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from cases.errors import DomainError
+from cases.views import Surface
+from handlers import blocks
+from handlers.answers import refusal_text, tell
+from handlers.delivery import surfaces_of
+from handlers.deps import HandlerDeps
+from handlers.identity import actor_of
+from handlers.ids import ActionId
+from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
+
+
+def register(app: App, deps: HandlerDeps) -> None:
+    @app.action(ActionId.VIEW_DETAILS.value)
+    def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = actor_of(body)
+        try:
+            ref = case_ref_of(button_value(body))
+            trigger = trigger_of(body)
+            details = deps.desk.view_details(ref.case_id, actor=user)
+        except (DomainError, BadPayload) as exc:
+            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return
+        client.views_open(trigger_id=trigger, view=blocks.details_modal(details, deps.calendar))
+
+    @app.action(ActionId.OPEN_CASE.value)
+    def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = actor_of(body)
+        try:
+            case = deps.desk.case_for(case_ref_of(button_value(body)).case_id, viewer=user)
+        except (DomainError, BadPayload) as exc:
+            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return
+        # In Stage Two the directors' card is the one with the review and its buttons.
+        surface: Surface = surfaces_of(case)[-1]
+        text, card_blocks = blocks.case_card_message(deps.card(case, surface))
+        tell(client, body, user, text, blocks=[b.to_dict() for b in card_blocks])
