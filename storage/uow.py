@@ -9,8 +9,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
-from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork, UnitOfWorkFactory
+from cases.ports import (
+    CaseRepository,
+    Outbox,
+    PeopleRepository,
+    RoleRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from storage import db
+from storage.people import SqlPeopleRepository
 from storage.repositories import SqlCaseRepository, SqlOutbox, SqlRoleRepository
 
 
@@ -21,6 +29,7 @@ class SqlUnitOfWork:
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
+    people: PeopleRepository
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False) -> None:
@@ -44,6 +53,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(session)
         self.roles = SqlRoleRepository(session)
         self.outbox = SqlOutbox(session, self._clock)
+        self.people = SqlPeopleRepository(session)
         return self
 
     def __exit__(
@@ -102,6 +112,7 @@ class SqlUnitOfWorkFactory:
 if TYPE_CHECKING:
     # mypy proves here that the adapters satisfy the ports in cases.ports.
     def _conforms(factory: SqlUnitOfWorkFactory, session: Session, clock: Clock) -> tuple[
-            UnitOfWorkFactory, UnitOfWork, CaseRepository, RoleRepository, Outbox]:
+            UnitOfWorkFactory, UnitOfWork, CaseRepository, RoleRepository, Outbox,
+            PeopleRepository]:
         return (factory, factory(), SqlCaseRepository(session), SqlRoleRepository(session),
-                SqlOutbox(session, clock))
+                SqlOutbox(session, clock), SqlPeopleRepository(session))
