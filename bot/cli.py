@@ -282,7 +282,7 @@ def _print_people(people: Sequence[Any], *, as_json: bool) -> None:
                            "accounts": [str(a) for a in p.accounts]} for p in people], indent=2))
         return
     if not people:
-        print("No people yet: they are added as they use the desk.")
+        print("No people yet.")
     for p in people:
         print(f"{p.id}\t{p.display_name}\t{' '.join(str(a) for a in p.accounts)}")
 
