@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from cases.errors import NotFound
-from cases.people import PERSON_ID, Account, AccountKind, AccountTaken, is_slack_user_id
+from cases.people import PERSON_ID, Account, AccountKind, AccountTaken, Person, is_slack_user_id
 from storage.people import SqlPeopleRepository
 from storage.uow import SqlUnitOfWorkFactory
+from tests.integration.test_concurrency import _race
 
 SLACK = AccountKind.SLACK
 
@@ -85,3 +86,18 @@ def test_the_loser_of_a_race_for_a_new_account_gets_the_winners_person(
         uow.commit()
     with uow_factory() as uow:
         assert uow.people.list() == [winner]  # the loser's half-made person is gone
+
+
+def test_units_of_work_racing_for_a_new_account_all_get_one_person(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    def first_use() -> Person:
+        with uow_factory() as uow:
+            person = uow.people.get_or_create_for_account(SLACK, "U0ADA0001", "Ada")
+            uow.commit()
+            return person
+
+    results = _race([first_use] * 4)
+    assert all(isinstance(r, Person) for r in results), results
+    assert len({r.id for r in results if isinstance(r, Person)}) == 1
+    with uow_factory() as uow:
+        assert [p.id for p in uow.people.list()] == [results[0].id]  # type: ignore[union-attr]

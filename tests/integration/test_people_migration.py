@@ -212,3 +212,33 @@ def test_upgrade_maps_every_slack_id_to_a_person_and_downgrade_restores_them(
         assert not tables & {"people", "person_accounts"}
     finally:
         engine.dispose()
+
+
+def test_tables_longer_than_a_batch_are_mapped_whole_both_ways(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    users = [f"U0{i:07d}" for i in range(601)]  # the migration reads 500 rows at a time
+    try:
+        uow = SqlUnitOfWorkFactory(engine, FrozenClock(london(6, 10, 11)))
+        with uow() as u:
+            for user in users:
+                u.roles.grant(user, Role.DIRECTOR)
+            u.outbox.add([Notice(NoticeKind.DIRECT, None, {"user": user, "template": "x"})
+                          for user in users])
+            u.commit()
+        migrate.downgrade(database_url, "0005")
+        before = _snapshot(engine)
+
+        migrate.upgrade(database_url)
+        after = _snapshot(engine)
+        with engine.connect() as conn:
+            accounts = {slack: person for slack, person in conn.execute(text(
+                "SELECT external_id, person_id FROM person_accounts"))}
+        assert sorted(accounts) == users
+        assert sorted(r["user_id"] for r in after["roles"]) == sorted(accounts.values())
+        assert [r["payload"]["user"] for r in after["outbox"]] == [accounts[u] for u in users]
+
+        migrate.downgrade(database_url, "0005")
+        assert _snapshot(engine) == before
+    finally:
+        engine.dispose()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -172,13 +173,22 @@ def _batches(conn: sa.Connection, table: sa.TableClause,
 def _rewrite_table(conn: sa.Connection, table: sa.TableClause,
                    values: Callable[[sa.Row[Any]], dict[str, Any]],
                    where: sa.ColumnElement[bool] | None = None) -> None:
-    """Page through ``table`` by id; update the rows whose ``values`` changed."""
+    """Page through ``table`` by id; update the rows whose ``values`` changed.
+
+    Each page's updates go as one executemany per set of changed columns.
+    """
     for rows in _batches(conn, table, where):
+        grouped: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
-            new = values(row)
-            changed = {k: v for k, v in new.items() if v != getattr(row, k)}
+            changed = {k: v for k, v in values(row).items() if v != getattr(row, k)}
             if changed:
-                conn.execute(sa.update(table).where(table.c.id == row.id).values(**changed))
+                grouped[tuple(sorted(changed))].append(
+                    {"row_id": row.id, **{f"new_{k}": v for k, v in changed.items()}})
+        for columns, params in grouped.items():
+            stmt = (sa.update(table).where(table.c.id == sa.bindparam("row_id"))
+                    .values({c: sa.bindparam(f"new_{c}", type_=table.c[c].type)
+                             for c in columns}))
+            conn.execute(stmt, params)
 
 
 def _case_values(row: sa.Row[Any], person: Mapper) -> dict[str, Any]:
