@@ -24,7 +24,7 @@ from cases.roles import Role
 
 
 class InMemoryStore:
-    """What a database would hold: committed cases, history, roles and the outbox."""
+    """What a database would hold: committed cases, history, roles, the outbox, people."""
 
     def __init__(self) -> None:
         self.cases: dict[int, Case] = {}

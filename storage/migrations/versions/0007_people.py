@@ -4,7 +4,8 @@ Adds ``people`` and ``person_accounts``, makes one person per distinct Slack use
 found in the data (display name: the Slack id, until a name is known; account
 ``slack:<id>``) and rewrites every reference to the person id. The system actor
 ("system") is not a person, and values that are not Slack user ids are left as they are.
-Downgrade writes each person's Slack id back and drops the tables.
+Downgrade writes each person's Slack id back (their first-linked one) and drops the
+tables; a person with no Slack account (made after the upgrade) keeps their person id.
 
 Rows are read in batches (keyset on the primary key) and rewritten in Python, the same
 code on SQLite and PostgreSQL. What is rewritten (``PERSON_COLUMNS`` and the JSON keys):
@@ -194,25 +195,19 @@ def _rewrite_table(conn: sa.Connection, table: sa.TableClause,
 def _case_values(row: sa.Row[Any], person: Mapper) -> dict[str, Any]:
     values: dict[str, Any] = {c: person(getattr(row, c)) for c in PERSON_COLUMNS}
     values["intake"] = _mapped_keys(row.intake, ("subject_user_id",), person)
-    values["progress_updates"] = [_mapped_keys(u, ("by",), person)
-                                  for u in row.progress_updates or []]
-    decision = row.decision
-    if isinstance(decision, dict):
-        decision = _mapped_keys(decision, ("drafted_by", "approved_by"), person)
-        decision["change_requests"] = [_mapped_keys(c, ("by",), person)
-                                       for c in decision.get("change_requests") or []]
-        if "change_requests" not in row.decision:
-            del decision["change_requests"]
+    values["progress_updates"] = _mapped_list(row.progress_updates, ("by",), person)
+    decision = _mapped_keys(row.decision, ("drafted_by", "approved_by"), person)
+    if isinstance(decision, dict) and "change_requests" in decision:
+        decision["change_requests"] = _mapped_list(decision["change_requests"], ("by",),
+                                                   person)
     values["decision"] = decision
-    if row.progress_updates is None:
-        values["progress_updates"] = None
     return values
 
 
 def _payload(payload: Any, person: Mapper) -> Any:
     mapped = _mapped_keys(payload, PAYLOAD_KEYS, person)
-    if isinstance(mapped, dict) and isinstance(mapped.get("items"), list):
-        mapped["items"] = [_mapped_keys(item, ("owner",), person) for item in mapped["items"]]
+    if isinstance(mapped, dict) and "items" in mapped:
+        mapped["items"] = _mapped_list(mapped["items"], ("owner",), person)
     return mapped
 
 
@@ -221,3 +216,10 @@ def _mapped_keys(data: Any, keys: Sequence[str], person: Mapper) -> Any:
     if not isinstance(data, dict):
         return data
     return {k: person(v) if k in keys else v for k, v in data.items()}
+
+
+def _mapped_list(data: Any, keys: Sequence[str], person: Mapper) -> Any:
+    """A JSON array of objects, each with ``person`` applied to ``keys``."""
+    if not isinstance(data, list):
+        return data
+    return [_mapped_keys(item, keys, person) for item in data]
