@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
+    from cases.people import AccountKind, Person
     from cases.roles import Role
 
 
@@ -146,6 +147,7 @@ class UnitOfWork(Protocol):
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
+    people: PeopleRepository
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -167,3 +169,36 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class PeopleRepository(Protocol):
+    """People and their linked accounts (``cases.people``); person ids are opaque."""
+
+    def get(self, person_id: str) -> Person:
+        """One person with their accounts; raises NotFound."""
+        ...
+
+    def find_by_account(self, kind: AccountKind, external_id: str) -> Person | None:
+        """The person an account is linked to, if any."""
+        ...
+
+    def get_or_create_for_account(self, kind: AccountKind, external_id: str,
+                                  display_name: str) -> Person:
+        """The account's person, created with ``display_name`` if there is none yet.
+
+        Safe when two units of work ask for the same new account at once: both get
+        the same person.
+        """
+        ...
+
+    def link(self, person_id: str, kind: AccountKind, external_id: str) -> bool:
+        """Link an account; False if already this person's.
+
+        Raises NotFound for an unknown person, ``cases.people.AccountTaken`` when the
+        account belongs to someone else.
+        """
+        ...
+
+    def list(self) -> Sequence[Person]:
+        """Every person with their accounts, by display name then id."""
+        ...

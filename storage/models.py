@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed tables for cases, history, deadlines, roles, outbox and alerts."""
+"""SQLAlchemy 2 typed tables for cases, history, deadlines, roles, outbox, alerts, people."""
 
 from __future__ import annotations
 
@@ -229,3 +229,27 @@ class AlertRow(Base):
     occurrence: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class PersonRow(Base):
+    """A person (``cases.people.Person``); the id is opaque, e.g. ``P-0a1b2c3d4e``."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+
+
+class PersonAccountRow(Base):
+    """One linked account (``slack:U…``, ``teams:…``, ``email:…``); each has one person."""
+
+    __tablename__ = "person_accounts"
+    __table_args__ = (
+        UniqueConstraint("kind", "external_id"),
+        Index("ix_person_accounts_person_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(255))

@@ -11,10 +11,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.clock import Clock, SystemClock
 from cases.delivery import DEFAULT_SURFACES, require_surfaces
-from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork, UnitOfWorkFactory
+from cases.ports import (
+    CaseRepository,
+    Outbox,
+    PeopleRepository,
+    RoleRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from storage import db
 from storage.case_repository import SqlCaseRepository
 from storage.outbox_writer import SqlOutbox
+from storage.people import SqlPeopleRepository
 from storage.role_repository import SqlRoleRepository
 
 
@@ -25,6 +33,7 @@ class SqlUnitOfWork:
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
+    people: PeopleRepository
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
@@ -49,6 +58,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(session)
         self.roles = SqlRoleRepository(session)
         self.outbox = SqlOutbox(session, self._clock, self._surfaces)
+        self.people = SqlPeopleRepository(session)
         return self
 
     def __exit__(
@@ -113,6 +123,7 @@ class SqlUnitOfWorkFactory:
 if TYPE_CHECKING:
     # mypy proves here that the adapters satisfy the ports in cases.ports.
     def _conforms(factory: SqlUnitOfWorkFactory, session: Session, clock: Clock) -> tuple[
-            UnitOfWorkFactory, UnitOfWork, CaseRepository, RoleRepository, Outbox]:
+            UnitOfWorkFactory, UnitOfWork, CaseRepository, RoleRepository, Outbox,
+            PeopleRepository]:
         return (factory, factory(), SqlCaseRepository(session), SqlRoleRepository(session),
-                SqlOutbox(session, clock))
+                SqlOutbox(session, clock), SqlPeopleRepository(session))

@@ -19,18 +19,20 @@ from typing import Any
 from cases.errors import ConcurrentChange, NotFound
 from cases.intake import IntakeRecord
 from cases.model import ALERTED_DEADLINES, Case, DeadlineKind, HistoryEvent, Notice, State
-from cases.ports import CaseRepository, Outbox, RoleRepository, UnitOfWork
+from cases.people import AccountKind, AccountTaken, Person, new_person_id, validate_account
+from cases.ports import CaseRepository, Outbox, PeopleRepository, RoleRepository, UnitOfWork
 from cases.roles import ORGANISATION_ROLES, Role
 
 
 class InMemoryStore:
-    """What a database would hold: committed cases, history, roles and the outbox."""
+    """What a database would hold: committed cases, history, roles, the outbox, people."""
 
     def __init__(self) -> None:
         self.cases: dict[int, Case] = {}
         self.events: dict[int, list[HistoryEvent]] = {}
         self.roles: set[tuple[str, Role]] = set()
         self.outbox: list[Notice] = []
+        self.people: dict[str, Person] = {}
         self.commits = 0
         self._next_id = 1
         self._references: dict[int, int] = {}
@@ -259,6 +261,64 @@ class InMemoryOutbox:
         self.pending = []
 
 
+class InMemoryPeopleRepository:
+    """``PeopleRepository`` over an ``InMemoryStore``; changes apply on commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._pending: dict[str, Person] | None = None
+
+    def _current(self) -> dict[str, Person]:
+        return self._store.people if self._pending is None else self._pending
+
+    def _write(self, person: Person) -> None:
+        self._pending = {**self._current(), person.id: person}
+
+    def get(self, person_id: str) -> Person:
+        try:
+            return self._current()[person_id]
+        except KeyError:
+            raise NotFound(f"No person {person_id!r}") from None
+
+    def find_by_account(self, kind: AccountKind, external_id: str) -> Person | None:
+        wanted = (kind, external_id.strip())
+        return next((p for p in self._current().values()
+                     if any((a.kind, a.external_id) == wanted for a in p.accounts)), None)
+
+    def get_or_create_for_account(self, kind: AccountKind, external_id: str,
+                                  display_name: str) -> Person:
+        account = validate_account(kind, external_id)
+        found = self.find_by_account(account.kind, account.external_id)
+        if found is not None:
+            return found
+        person = Person(new_person_id(), display_name.strip() or account.external_id,
+                        (account,))
+        self._write(person)
+        return person
+
+    def link(self, person_id: str, kind: AccountKind, external_id: str) -> bool:
+        account = validate_account(kind, external_id)
+        person = self.get(person_id)
+        owner = self.find_by_account(account.kind, account.external_id)
+        if owner is not None and owner.id != person.id:
+            raise AccountTaken(f"{account} is already linked to another person, {owner.id}")
+        if owner is not None:
+            return False
+        self._write(dataclasses.replace(person, accounts=(*person.accounts, account)))
+        return True
+
+    def list(self) -> Sequence[Person]:
+        return sorted(self._current().values(), key=lambda p: (p.display_name, p.id))
+
+    def commit(self) -> None:
+        if self._pending is not None:
+            self._store.people = self._pending
+        self.rollback()
+
+    def rollback(self) -> None:
+        self._pending = None
+
+
 class InMemoryUnitOfWork:
     """``UnitOfWork``: one use case, one transaction; leaving without commit rolls back."""
 
@@ -267,10 +327,12 @@ class InMemoryUnitOfWork:
         self._cases = InMemoryCaseRepository(store)
         self._roles = InMemoryRoleRepository(store)
         self._outbox = InMemoryOutbox(store)
+        self._people = InMemoryPeopleRepository(store)
         # Typed as the ports, so mypy checks that the fakes implement them.
         self.cases: CaseRepository = self._cases
         self.roles: RoleRepository = self._roles
         self.outbox: Outbox = self._outbox
+        self.people: PeopleRepository = self._people
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -287,12 +349,14 @@ class InMemoryUnitOfWork:
         self._cases.commit()
         self._roles.commit()
         self._outbox.commit()
+        self._people.commit()
         self.store.commits += 1
 
     def rollback(self) -> None:
         self._cases.rollback()
         self._roles.rollback()
         self._outbox.rollback()
+        self._people.rollback()
 
 
 class InMemoryUnitOfWorkFactory:

@@ -15,7 +15,7 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -41,6 +41,19 @@ def _before_0004(differences: list[object]) -> list[object]:
             return d[1].name in _DROPPED_IN_0004
         return False
     return [d for d in differences if not dropped(d)]
+
+
+_ADDED_IN_0007 = {"people", "person_accounts"}
+
+
+def _without_people(differences: list[object]) -> list[object]:
+    """Differences other than the people tables (and index) that 0007 adds."""
+    def added(d: object) -> bool:
+        if isinstance(d, tuple) and d[0] == "add_table":
+            return str(d[1].name) in _ADDED_IN_0007
+        return (isinstance(d, tuple) and d[0] == "add_index"
+                and str(d[1].table.name) in _ADDED_IN_0007)
+    return [d for d in differences if not added(d)]
 
 
 def _before_0005(differences: list[object]) -> list[object]:
@@ -112,12 +125,20 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
+    # 0007 alone steps back cleanly: only the people tables go.
+    migrate.downgrade(database_url, "0006")
+    assert migrate.current(database_url) == "0006"
+    people_only = _differences(database_url, Base.metadata)
+    assert people_only and _without_people(people_only) == []
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
     # 0006 alone steps back cleanly: chat_posts instead of message_refs, no outbox
     # surface; the outbox's indexes (partial ones on SQLite) come back as they were.
     migrate.downgrade(database_url, "0005")
     assert migrate.current(database_url) == "0005"
-    assert sorted(_signature(d) for d in _differences(database_url, Base.metadata)) == \
-        sorted(_CHANGED_IN_0006)
+    assert sorted(_signature(d) for d in _without_people(
+        _differences(database_url, Base.metadata))) == sorted(_CHANGED_IN_0006)
     assert _sqlite_outbox_indexes(database_url) == outbox_indexes
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -127,7 +148,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     # indexes (on SQLite) are untouched both ways: no table rebuild.
     migrate.downgrade(database_url, "0004")
     assert migrate.current(database_url) == "0004"
-    missing = _before_0006(_differences(database_url, Base.metadata))
+    missing = _without_people(_before_0006(_differences(database_url, Base.metadata)))
     assert [(d[0], str(d[2]), d[3].name) for d in missing] == [
         ("add_column", "outbox", "hard_failures")]
     assert _sqlite_outbox_indexes(database_url) == outbox_indexes
@@ -138,7 +159,8 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     # 0004 alone steps back cleanly: the alerts get their three unused columns back.
     migrate.downgrade(database_url, "0003")
     assert migrate.current(database_url) == "0003"
-    extra = _before_0005(_before_0006(_differences(database_url, Base.metadata)))
+    extra = _before_0005(_without_people(_before_0006(
+        _differences(database_url, Base.metadata))))
     assert sorted(d[0] for d in extra) == ["remove_column"] * 3 + ["remove_index"]
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -147,15 +169,15 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     migrate.downgrade(database_url, "0003")
     migrate.downgrade(database_url, "0002")
     assert migrate.current(database_url) == "0002"
-    missing = _before_0004(_before_0005(_before_0006(
-        _differences(database_url, Base.metadata))))
+    missing = _before_0004(_before_0005(_without_people(_before_0006(
+        _differences(database_url, Base.metadata)))))
     assert [(d[0], d[1].name) for d in missing] == [("add_index", "ix_cases_received_at")]
 
     # 0002 alone steps back cleanly: the outbox loses just its per-case pending index too.
     migrate.downgrade(database_url, "0001")
     assert migrate.current(database_url) == "0001"
-    assert [d[0] for d in _before_0004(_before_0005(_before_0006(
-        _differences(database_url, Base.metadata))))] == ["add_index"] * 2
+    assert [d[0] for d in _before_0004(_before_0005(_without_people(_before_0006(
+        _differences(database_url, Base.metadata)))))] == ["add_index"] * 2
 
     migrate.downgrade(database_url)
 
