@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.people_cli import add_people_parser
 from bot.settings import Settings
 from cases.deadlines import policy_dates
 from cases.errors import DomainError, IntakeInvalid
@@ -255,53 +256,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_people(args: argparse.Namespace) -> int:
-    from bot.container import Container
-    from cases.people import parse_account
-    from storage import migrate
-
-    account = None
-    if args.people_command == "link":
-        try:
-            account = parse_account(args.account)
-        except ValueError as exc:
-            raise CliError(f"ACCOUNT: {exc}") from None
-    container = Container(_settings())
-    migrate.upgrade(container.settings.database_url)
-    with container.uow() as uow:
-        if account is None:
-            _print_people(uow.people.list(), as_json=args.json)
-            return 0
-        person = args.person_id.strip()
-        changed = uow.people.link(person, account.kind, account.external_id)
-        uow.commit()
-    print(f"{account} is now linked to {person}" if changed
-          else f"{account} was already linked to {person}")
-    return 0
-
-
-def _print_people(people: Sequence[Any], *, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps([{"id": p.id, "display_name": p.display_name,
-                           "accounts": [str(a) for a in p.accounts]} for p in people], indent=2))
-        return
-    if not people:
-        print("No people yet.")
-    for p in people:
-        print(f"{p.id}\t{p.display_name}\t{' '.join(str(a) for a in p.accounts)}")
-
-
-def _add_people_parser(sub: Any) -> None:
-    people = sub.add_parser("people", help="people and their linked accounts (slack:U…, "
-                                           "email:…)")
-    people_sub = people.add_subparsers(dest="people_command", required=True)
-    listing = people_sub.add_parser("list", help="every person, with their accounts")
-    listing.add_argument("--json", action="store_true", help="one JSON array")
-    link = people_sub.add_parser("link", help="link an account to a person: PERSON_ID ACCOUNT")
-    link.add_argument("person_id", metavar="PERSON_ID", help="as `people list` shows it")
-    link.add_argument("account", metavar="ACCOUNT",
-                      help="slack:U012ABC (or just U012ABC), email:name@example.com")
-    people.set_defaults(func=cmd_people)
+def _add_policy_parser(sub: Any) -> None:
+    policy = sub.add_parser("policy", help="the procedure's time limits")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    dates = policy_sub.add_parser(
+        "dates", help="every due date for a complaint (or review request) received at a time")
+    dates.add_argument("--received", required=True, metavar="ISO-DATETIME",
+                       help="when it was received; without an offset it is London time")
+    dates.add_argument("--concluded", metavar="ISO-DATETIME",
+                       help="when the investigation concluded (adds stage_one_reply_by)")
+    dates.add_argument("--json", action="store_true", help="one JSON object")
+    dates.set_defaults(func=cmd_policy_dates)
+    show = policy_sub.add_parser("show", help="the policy in force (defaults + policy file)")
+    show.add_argument("--json", action="store_true", help="one JSON object")
+    show.set_defaults(func=cmd_policy_show)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -343,18 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     outbox.set_defaults(func=cmd_outbox)
 
-    policy = sub.add_parser("policy", help="the procedure's time limits")
-    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
-    dates = policy_sub.add_parser(
-        "dates", help="every due date for a complaint (or review request) received at a time")
-    dates.add_argument("--received", required=True, metavar="ISO-DATETIME",
-                       help="when it was received; without an offset it is London time")
-    dates.add_argument("--concluded", metavar="ISO-DATETIME",
-                       help="when the investigation concluded (adds stage_one_reply_by)")
-    dates.add_argument("--json", action="store_true", help="one JSON object")
-    dates.set_defaults(func=cmd_policy_dates)
-    show = policy_sub.add_parser("show", help="the policy in force (defaults + policy file)")
-    show.set_defaults(func=cmd_policy_show)
+    _add_policy_parser(sub)
 
     sweep = sub.add_parser("sweep", help="deadline alerts: queue what is due now")
     sweep.add_argument("--once", action="store_true", required=True,
@@ -378,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "last day of the last full quarter")
     report.add_argument("--json", action="store_true", help="one JSON object")
     report.set_defaults(func=cmd_report)
-    _add_people_parser(sub)
+    add_people_parser(sub)
     return parser
 
 
