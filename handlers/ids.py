@@ -33,6 +33,9 @@ class ActionId(StrEnum):
     VIEW_DETAILS = "case_view_details"
     OPEN_CASE = "case_open"
     LOG_COMPLAINT = "home_log_complaint"
+    CASE_FILE = "case_file"
+    CASE_FILE_OLDER = "case_file_older"
+    CASE_FILE_NEWER = "case_file_newer"
 
 
 ACTION_BUTTONS: dict[Action, ActionId] = {
@@ -75,6 +78,7 @@ class CallbackId(StrEnum):
     SEND_PROGRESS_UPDATE = "progress_update_modal"
     PROPOSE_DECISION = "draft_decision_modal"
     REQUEST_CHANGES = "request_changes_modal"
+    CASE_FILE = "case_file_modal"
 
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {
@@ -155,6 +159,12 @@ class BlockId(StrEnum):
     COMMENT = "comment"
 
 
+class FileBlockId(StrEnum):
+    """Block ids of the case file (not form fields, so apart from ``BlockId``)."""
+
+    PAGING = "case_file_paging"
+
+
 # ---- typed metadata ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -194,3 +204,25 @@ def decode_case_ref(text: object) -> CaseRef:
     if version is not None and not _small_int(version):
         raise ValueError(f"bad version in case reference: {text!r}")
     return CaseRef(case_id=data["case"], version=version)
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """Which page of which case's file a paging button shows."""
+
+    case_id: int
+    page: int
+
+
+def encode_page_ref(ref: PageRef) -> str:
+    """Button value for a page of a case file."""
+    return json.dumps({"case": ref.case_id, "page": ref.page}, separators=(",", ":"))
+
+
+def decode_page_ref(text: object) -> PageRef:
+    """Read a paging button's value back; ValueError if it is not ours."""
+    case = decode_case_ref(text)  # the same checks on size, shape and the case id
+    page = json.loads(str(text)).get("page", 0)
+    if not _small_int(page):
+        raise ValueError(f"bad page in case file reference: {text!r}")
+    return PageRef(case_id=case.case_id, page=page)

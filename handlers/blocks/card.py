@@ -133,6 +133,7 @@ def case_card_message(view: CaseCardView) -> Message:
         for i, action in enumerate(view.actions)
     ]
     buttons.append(case_button(ActionId.VIEW_DETAILS, ref, label="View details"))
+    buttons.append(case_button(ActionId.CASE_FILE, ref, label="Case file"))
     blocks.append(ActionsBlock(block_id=BlockId.CARD_ACTIONS.value, elements=buttons))
     text = f"{view.reference}: {view.summary}. {view.phase_label}."
     if view.deadline:

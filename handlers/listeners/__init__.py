@@ -12,6 +12,7 @@ from slack_bolt import App
 from handlers.deps import HandlerDeps
 from handlers.listeners import (
     case_buttons,
+    casefile,
     commands,
     errors,
     home,
@@ -22,7 +23,7 @@ from handlers.listeners import (
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            errors)
+            casefile, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

@@ -99,7 +99,8 @@ def test_whole_stage_one_path_from_slash_command_to_closed(slack: SlackDriver) -
     card = slack.card(case)
     assert "Closed" in card_text(card)
     # Only a director may still accept a late review, with a reason; nothing else applies.
-    assert buttons(card) == [ActionId.REQUEST_REVIEW.value, ActionId.VIEW_DETAILS.value]
+    assert buttons(card) == [ActionId.REQUEST_REVIEW.value, ActionId.VIEW_DETAILS.value,
+                             ActionId.CASE_FILE.value]
     thread = slack.thread(case)
     assert len(thread) == 6, thread  # logged, acknowledged, assigned, concluded, replied, closed
     history = [e.action for e in slack.desk.history(case.id)]

@@ -194,7 +194,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     assert case.review_requested_at == slack.clock.now()
     cs_card = slack.card(case)
     assert "In Stage Two review" in card_text(cs_card)
-    assert buttons(cs_card) == [ActionId.VIEW_DETAILS.value]
+    assert buttons(cs_card) == [ActionId.VIEW_DETAILS.value, ActionId.CASE_FILE.value]
     director_card = slack.card(case, DIRECTORS_CHANNEL)
     shown = card_text(director_card)
     assert "Stage Two" in shown and case.reference in shown
@@ -297,7 +297,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     for channel in (CS_CHANNEL, DIRECTORS_CHANNEL):
         card = slack.card(case, channel)
         assert "Final decision:* Upheld" in card_text(card), channel
-        assert buttons(card) == [ActionId.VIEW_DETAILS.value], channel
+        assert buttons(card) == [ActionId.VIEW_DETAILS.value, ActionId.CASE_FILE.value], channel
     assert case.final_letter is not None
     assert "This decision is final" in case.final_letter
     assert "Upheld" in case.final_letter and "two months" in case.final_letter

@@ -238,17 +238,17 @@ def test_card_buttons_carry_the_case_id_and_version() -> None:
     buttons = [o for o in walk(dumped) if o.get("type") == "button"]
     ids = [b["action_id"] for b in buttons]
     assert ids == [ActionId.RESOLVE, ActionId.ASSIGN_INVESTIGATOR, ActionId.REQUEST_REVIEW,
-                   ActionId.WITHDRAW, ActionId.VIEW_DETAILS]
+                   ActionId.WITHDRAW, ActionId.VIEW_DETAILS, ActionId.CASE_FILE]
     for button in buttons:
         ref = decode_case_ref(button["value"])
         assert (ref.case_id, ref.version) == (99_999, 123)
 
 
 @pytest.mark.parametrize("state", [State.FINAL, State.WITHDRAWN])
-def test_final_card_offers_only_view_details(state: State) -> None:
+def test_final_card_offers_only_view_details_and_the_case_file(state: State) -> None:
     _, dumped = check_message(blocks.case_card_message(card(state)))
     buttons = [o["action_id"] for o in walk(dumped) if o.get("type") == "button"]
-    assert buttons == [ActionId.VIEW_DETAILS]
+    assert buttons == [ActionId.VIEW_DETAILS, ActionId.CASE_FILE]
 
 
 def test_card_shows_phase_owner_deadline_and_tracker() -> None:

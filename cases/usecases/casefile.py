@@ -1,0 +1,64 @@
+"""Reading the case file, for people with need-to-know and for operators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cases.access import may_see_case, may_see_personal_data
+from cases.casefile import CaseFile, build_case_file
+from cases.errors import NotAllowed
+from cases.lifecycle import record
+from cases.model import HistoryEvent
+from cases.usecases.common import DeskBase
+
+OPERATOR = "operator"  # who the history names for a view from the operator CLI
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A case file and the history it was built from (for the JSON form)."""
+
+    file: CaseFile
+    history: Sequence[HistoryEvent]
+
+
+class CaseFiles(DeskBase):
+    """The case file: read back everything recorded."""
+
+    def case_file(self, case_id: int, *, viewer: str, record_view: bool = True) -> FileRead:
+        """The file as ``viewer`` may see it; a view of personal data is recorded.
+
+        Only need-to-know opens it (``cases.access``). Someone on the case who may not see
+        personal data (the person it is about) gets the timeline without its texts.
+        ``record_view`` is False for paging within a file already opened (and recorded).
+        """
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get(case_id)
+            roles = uow.roles.roles_of(viewer)
+            if not may_see_case(viewer, case, roles):
+                raise NotAllowed(f"The case file of {case.reference} is only for the people "
+                                 "who need to know.")
+            personal = may_see_personal_data(viewer, case, roles)
+            if personal and record_view:
+                record(case, "details_viewed", actor=viewer, at=now,
+                       details={"via": "case file"})
+                uow.cases.append_history(case)
+                uow.commit()
+            history = uow.cases.history(case_id)
+            return FileRead(build_case_file(case, history, personal=personal), history)
+
+    def case_file_as_operator(self, reference: str, *, record_view: bool = True) -> FileRead:
+        """The whole file for an operator tool (the CLI); the view itself is recorded."""
+        now = self._now()
+        with self.uow() as uow:
+            case = uow.cases.get_by_reference(reference.strip().upper())
+            assert case.id is not None
+            if record_view:
+                record(case, "details_viewed", actor=OPERATOR, at=now,
+                       details={"via": "operator CLI"})
+                uow.cases.append_history(case)
+                uow.commit()
+            history = uow.cases.history(case.id)
+            return FileRead(build_case_file(case, history, personal=True), history)

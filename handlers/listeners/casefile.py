@@ -1,0 +1,66 @@
+"""The case file: the "Case file" button opens it, "Older" / "Newer" page through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from cases.errors import DomainError
+from handlers.answers import refusal_text, tell
+from handlers.blocks.casefile import case_file_modal
+from handlers.deps import HandlerDeps
+from handlers.identity import actor_of
+from handlers.ids import ActionId, decode_page_ref
+from handlers.payloads import BadPayload, button_value, case_ref_of, text_of, trigger_of
+
+
+def page_ref_of(body: Any) -> tuple[int, int, str]:
+    """The case, the page and the open view a paging button names; BadPayload if not."""
+    try:
+        ref = decode_page_ref(button_value(body))
+    except ValueError as exc:
+        raise BadPayload("this button does not name a page of a case file") from exc
+    view_id = text_of(body, "view", "id")
+    if not view_id:
+        raise BadPayload("this button is not in an open case file")
+    return ref.case_id, ref.page, view_id
+
+
+def register(app: App, deps: HandlerDeps) -> None:
+    @app.action(ActionId.CASE_FILE.value)
+    def handle_button_case_file(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = actor_of(body)
+        try:
+            ref = case_ref_of(button_value(body))
+            trigger = trigger_of(body)
+            read = deps.desk.case_file(ref.case_id, viewer=user)
+        except (DomainError, BadPayload) as exc:
+            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return
+        client.views_open(trigger_id=trigger, view=case_file_modal(read.file, deps.calendar))
+
+    def page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = actor_of(body)
+        try:
+            case_id, number, view_id = page_ref_of(body)
+            # Access is checked again; the opening of this file was already recorded.
+            read = deps.desk.case_file(case_id, viewer=user, record_view=False)
+        except (DomainError, BadPayload) as exc:
+            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return
+        client.views_update(view_id=view_id,
+                            view=case_file_modal(read.file, deps.calendar, number))
+
+    @app.action(ActionId.CASE_FILE_OLDER.value)
+    def handle_button_case_file_older(ack: Ack, body: dict[str, Any],
+                                      client: WebClient) -> None:
+        page(ack, body, client)
+
+    @app.action(ActionId.CASE_FILE_NEWER.value)
+    def handle_button_case_file_newer(ack: Ack, body: dict[str, Any],
+                                      client: WebClient) -> None:
+        page(ack, body, client)

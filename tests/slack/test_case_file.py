@@ -1,0 +1,125 @@
+"""The case file end to end: what Stage One recorded is read back, paged, need-to-know only.
+
+Signed Slack requests go into the real bolt app; the modal comes out of the fake Slack API,
+which refuses any view over Slack's limits (100 blocks, 3000 characters a section).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from cases.model import Case
+from handlers.ids import ActionId, CallbackId
+from tests.slack.harness import (
+    CS_AGENT,
+    DIRECTOR,
+    DIRECTORS_CHANNEL,
+    STAFF,
+    SUBJECT,
+    SlackDriver,
+)
+from tests.slack.signing import block_actions_body
+from tests.slack.test_stage_two import (
+    cid,
+    escalate,
+    log_complaint,
+    open_step,
+    refusal_for,
+    stage_one_replied,
+    step,
+)
+
+
+def open_file(slack: SlackDriver, user: str, case: Case, *,
+              channel: str | None = DIRECTORS_CHANNEL) -> dict[str, Any]:
+    view = open_step(slack, user, ActionId.CASE_FILE, case, channel=channel)
+    assert view["callback_id"] == CallbackId.CASE_FILE.value
+    return view
+
+
+def text_of(view: dict[str, Any]) -> str:
+    return json.dumps(view["blocks"])
+
+
+def test_stage_two_reviewer_reads_back_the_note_findings_and_suggestions(
+        slack: SlackDriver) -> None:
+    case = stage_one_replied(slack)
+    assert slack.command(CS_AGENT, f"note {case.reference} Customer rang again, upset."
+                         ).status == 200
+    case = escalate(slack, case)
+    step(slack, DIRECTOR, ActionId.ACKNOWLEDGE_REVIEW, case, {}, channel=DIRECTORS_CHANNEL)
+
+    shown = text_of(open_file(slack, DIRECTOR, case))
+    for recorded in ("Firmware fault confirmed.", "A replacement unit.",
+                     "Customer rang again, upset.", "email to the MD", "ada@example.com",
+                     "Findings", "Suggestions for improvement", "Note"):
+        assert recorded in shown, recorded
+    # Opening the file showed personal data: that is in the history, by whom.
+    views = [e for e in slack.desk.history(cid(case)) if e.action == "details_viewed"]
+    assert [(e.actor, e.details) for e in views] == [(DIRECTOR, {"via": "case file"})]
+
+
+def test_resolution_typed_by_customer_services_is_in_the_file(slack: SlackDriver) -> None:
+    case = log_complaint(slack)
+    view = open_step(slack, CS_AGENT, ActionId.ACKNOWLEDGE, case)
+    ticks = next(b for b in view["blocks"] if b.get("block_id") == "procedure_attached")
+    slack.submit(CS_AGENT, view, {"procedure_attached": [
+        o["value"] for o in ticks["element"]["options"]]})
+    step(slack, CS_AGENT, ActionId.RESOLVE, case,
+         {"resolution": "Sent a new unit by courier.", "outcome": "upheld"})
+    step(slack, CS_AGENT, ActionId.SEND_REPLY, case,
+         {"outcome": "upheld", "suggestions": "Check units before dispatch."})
+    case = escalate(slack, case)
+    shown = text_of(open_file(slack, DIRECTOR, case))
+    assert "Sent a new unit by courier." in shown
+    assert "Check units before dispatch." in shown
+
+
+def test_staff_without_need_to_know_are_refused_and_the_named_person_sees_no_texts(
+        slack: SlackDriver) -> None:
+    case = stage_one_replied(slack)
+    before = len(slack.fake.calls("chat.postEphemeral"))
+    assert slack.click(STAFF, ActionId.CASE_FILE.value, case).status == 200
+    assert "only for the people who need to know" in refusal_for(slack, STAFF, before)
+
+    shown = text_of(open_file(slack, SUBJECT, case, channel=None))
+    for secret in ("Firmware fault confirmed.", "ada@example.com", "Ada Example"):
+        assert secret not in shown, secret
+    assert "shown only to the people who need to know" in shown
+    assert not [e for e in slack.desk.history(cid(case)) if e.action == "details_viewed"]
+
+
+def test_a_file_with_200_events_pages_within_slacks_limits_and_loses_nothing(
+        slack: SlackDriver) -> None:
+    case = stage_one_replied(slack)
+    long_note = "word " * 390  # nearly the longest note: every one needs its own section
+    for n in range(200):
+        slack.desk.add_note(cid(case), actor=CS_AGENT, text=f"Note {n:03d}. {long_note}")
+        slack.clock.advance(timedelta(minutes=1))
+    view = open_file(slack, DIRECTOR, case)  # the fake refuses a view over the limits
+    view_id = slack.fake.calls("views.open")[-1].answer["view"]["id"]
+    seen = text_of(view)
+    pages = 1
+    while True:
+        paging = [e for b in view["blocks"] if b.get("type") == "actions"
+                  for e in b["elements"] if e["action_id"] == ActionId.CASE_FILE_OLDER]
+        if not paging:
+            break
+        updates = len(slack.fake.calls("views.update"))
+        assert slack.send(block_actions_body(
+            ActionId.CASE_FILE_OLDER.value, paging[0]["value"], user_id=DIRECTOR,
+            channel_id=None, view={"id": view_id, "type": "modal"})).status == 200
+        call = slack.fake.wait_for("views.update", updates + 1)[-1]
+        assert call.answer is not None and call.answer["ok"], call.answer
+        view = slack.fake.view(view_id)
+        assert len(view["blocks"]) <= 100
+        seen += text_of(view)
+        pages += 1
+    assert pages > 2
+    for n in range(200):
+        assert f"Note {n:03d}. {long_note.strip()}" in seen.replace("\\n", "\n"), n
+    # Paging re-checked access but recorded the one opening only.
+    views = [e for e in slack.desk.history(cid(case)) if e.action == "details_viewed"]
+    assert len(views) == 1
