@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.case_cli import add_case_parser
 from bot.people_cli import add_people_parser
 from bot.settings import Settings
 from cases.deadlines import policy_dates
@@ -284,7 +285,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
     run.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
     run.set_defaults(func=cmd_run)
-
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="migrate to the latest schema (default) or REVISION")
@@ -336,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="one JSON object")
     report.set_defaults(func=cmd_report)
     add_people_parser(sub)
+    add_case_parser(sub)
     return parser
 
 
