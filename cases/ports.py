@@ -74,6 +74,10 @@ class CaseRepository(Protocol):
         """
         ...
 
+    def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
+        """Ids of cases with a term (``cases.search``) beginning with every key, newest first."""
+        ...
+
     def next_reference(self, year: int) -> str:
         """Allocate the next unique reference for the year, safe under concurrency."""
         ...

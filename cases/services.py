@@ -6,7 +6,7 @@ them and keeps the names adapters and tests import.
 
 from __future__ import annotations
 
-from cases.usecases.casefile import CaseFiles
+from cases.usecases.casefile import CaseFiles, Finding
 from cases.usecases.common import (
     MAX_HOW,
     MAX_NOTE,
@@ -31,5 +31,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles):
+                     CaseFiles, Finding):
     """The service layer. Construct once with its dependencies; call from any adapter."""

@@ -26,6 +26,7 @@ from cases.model import OPEN_STATES, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
 from storage.db import upsert_insert
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
+from storage.search import index_case, matching_ids
 
 REFERENCE_PREFIX = "TT"
 _CASES = cast(Table, CaseRow.__table__)
@@ -210,6 +211,7 @@ class SqlCaseRepository:
         case.id = case_id
         self._write_deadlines(case)
         self._append_events(case, first_seq=1)
+        index_case(self.session, case)
 
     def save(self, case: Case) -> None:
         """Update under the version check (ConcurrentChange on a stale copy); append history."""
@@ -229,6 +231,11 @@ class SqlCaseRepository:
         last = self.session.scalar(
             select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
         self._append_events(case, first_seq=(last or 0) + 1)
+        index_case(self.session, case)
+
+    def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
+        """Ids of cases with a term beginning with every key, newest first."""
+        return matching_ids(self.session, keys, limit=limit)
 
     def append_history(self, case: Case) -> None:
         """Append new history events without touching the case row or its version."""

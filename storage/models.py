@@ -253,3 +253,6 @@ class PersonAccountRow(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
     kind: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(255))
+
+# The search table lives in its own module; importing it here puts it on Base.
+from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)

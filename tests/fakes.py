@@ -22,6 +22,7 @@ from cases.model import ALERTED_DEADLINES, Case, DeadlineKind, HistoryEvent, Not
 from cases.people import AccountKind, AccountTaken, Person, new_person_id, validate_account
 from cases.ports import CaseRepository, Outbox, PeopleRepository, RoleRepository, UnitOfWork
 from cases.roles import ORGANISATION_ROLES, Role
+from cases.search import search_terms
 
 
 class InMemoryStore:
@@ -129,6 +130,12 @@ class InMemoryCaseRepository:
 
     def next_reference(self, year: int) -> str:
         return self._store.allocate_reference(year)
+
+    def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
+        found = [case_id for case_id, case in self._visible().items()
+                 if all(any(t.startswith(k) for t in search_terms(case.reference, case.intake))
+                        for k in keys)]
+        return sorted(found, reverse=True)[:limit] if keys else []
 
     def find_by_intake_key(self, key: str) -> Case | None:
         for case in self._visible().values():

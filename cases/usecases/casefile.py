@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from cases.access import may_see_case, may_see_personal_data
 from cases.casefile import CaseFile, build_case_file
-from cases.errors import NotAllowed
-from cases.lifecycle import record
+from cases.errors import IntakeInvalid, NotAllowed
+from cases.lifecycle import STATE_LABELS, record
 from cases.model import HistoryEvent
+from cases.search import query_keys
 from cases.usecases.common import DeskBase
 
 OPERATOR = "operator"  # who the history names for a view from the operator CLI
@@ -62,3 +64,46 @@ class CaseFiles(DeskBase):
                 uow.commit()
             history = uow.cases.history(case.id)
             return FileRead(build_case_file(case, history, personal=True), history)
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    """One search result: enough to recognise the case and open it."""
+
+    case_id: int
+    reference: str
+    summary: str
+    state_label: str
+    complainant: str
+    received_at: datetime
+
+
+class Finding(DeskBase):
+    """`find`: search by reference, name, organisation, email or phone, for need-to-know."""
+
+    def find_cases(self, text: str, *, viewer: str, limit: int = 20) -> list[FoundCase]:
+        """Cases matching ``text`` that ``viewer`` may see; the search is recorded on each.
+
+        Matching is on the complainant's personal data, so only cases whose personal data
+        the viewer may see are revealed, and each of them records who searched for what.
+        """
+        try:
+            keys = query_keys(text)
+        except ValueError as exc:
+            raise IntakeInvalid({"text": str(exc)}) from None
+        now = self._now()
+        found: list[FoundCase] = []
+        with self.uow() as uow:
+            roles = uow.roles.roles_of(viewer)
+            for case_id in uow.cases.search(keys, limit=limit * 5):
+                case = uow.cases.get(case_id)
+                if len(found) >= limit or not may_see_personal_data(viewer, case, roles):
+                    continue
+                record(case, "found", actor=viewer, at=now,
+                       details={"query": " ".join(text.split())})
+                uow.cases.append_history(case)
+                found.append(FoundCase(case_id, case.reference, case.intake.summary,
+                                       STATE_LABELS[case.state], case.intake.complainant_name,
+                                       case.received_at))
+            uow.commit()
+        return found

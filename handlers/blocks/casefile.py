@@ -7,13 +7,33 @@ newest first; "Older" and "Newer" move between pages.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 from slack_sdk.models.views import View
 
 from cases.casefile import CaseFile, FileEntry
 from cases.intake import LABELS
+from cases.usecases.casefile import FoundCase
 from cases.views import DisplayCalendar, format_when
-from handlers.blocks._common import BUTTON_TEXT_MAX, context, escape, mention, plain, sections
+from handlers.blocks._common import (
+    BUTTON_TEXT_MAX,
+    SECTION_TEXT_MAX,
+    case_button,
+    clip,
+    context,
+    escape,
+    mention,
+    plain,
+    sections,
+)
 from handlers.blocks.inputs import modal
 from handlers.ids import (
     ActionId,
@@ -144,3 +164,22 @@ def case_file_modal(file: CaseFile, calendar: DisplayCalendar, page: int = 0) ->
         blocks.append(ActionsBlock(block_id=FileBlockId.PAGING.value, elements=buttons))
     return modal(CallbackId.CASE_FILE, f"Case file {file.reference}", blocks,
                  encode_case_ref(CaseRef(file.case_id)), submit=None, close="Close")
+
+
+def found_message(query: str, found: Sequence[FoundCase],
+                  calendar: DisplayCalendar) -> tuple[str, list[Block]]:
+    """Search results (for the searcher only): each case with its Case file button."""
+    shown = escape(clip(" ".join(query.split()), 200))
+    if not found:
+        text = (f"No case that you can see matches “{shown}”. Search by reference, the "
+                "complainant's name, organisation, email or phone.")
+        return text, [context(text)]
+    text = f"{len(found)} case(s) match “{shown}”. This search is recorded on each of them."
+    blocks: list[Block] = [context(text)]
+    for f in found:
+        line = (f"*{escape(f.reference)}* · {escape(f.summary)} · {escape(f.state_label)}\n"
+                f"{escape(f.complainant)} · received {format_when(f.received_at, calendar)}")
+        blocks.append(SectionBlock(
+            text=MarkdownTextObject(text=clip(line, SECTION_TEXT_MAX)),
+            accessory=case_button(ActionId.CASE_FILE, CaseRef(f.case_id), label="Case file")))
+    return text, blocks

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from cases.errors import DomainError
+from cases.errors import DomainError, IntakeInvalid
 from handlers.answers import refusal_text, tell
-from handlers.blocks.casefile import case_file_modal
+from handlers.blocks.casefile import case_file_modal, found_message
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId, decode_page_ref
 from handlers.payloads import BadPayload, button_value, case_ref_of, text_of, trigger_of
+
+if TYPE_CHECKING:
+    from handlers.listeners.commands import Complaint, ComplaintCommand
+
+FIND_USAGE = ("Use `/complaint find TEXT`: a reference, the complainant's name, "
+              "organisation, email or phone.")
+
+
+def find_command(answer: ComplaintCommand, command: Complaint) -> None:
+    """`/complaint find TEXT`: matching cases the user may see, privately."""
+    query = command.text.split(None, 1)[1] if command.args else ""
+    try:
+        found = answer.deps.desk.find_cases(query, viewer=answer.user)
+    except IntakeInvalid as exc:
+        answer.ack(text=f"{exc.errors.get('text', exc)} {FIND_USAGE}")
+        return
+    text, blocks = found_message(query, found, answer.deps.calendar)
+    answer.ack(text=text, blocks=blocks)
+
+
+# `/complaint` verbs answered here: verb -> (answer, how many words it needs after it)
+CASEFILE_VERBS = {"find": (find_command, 1)}
 
 
 def page_ref_of(body: Any) -> tuple[int, int, str]:

@@ -16,6 +16,7 @@ from tests.slack.harness import (
     CS_AGENT,
     DIRECTOR,
     DIRECTORS_CHANNEL,
+    GOOD_INTAKE,
     STAFF,
     SUBJECT,
     SlackDriver,
@@ -123,3 +124,53 @@ def test_a_file_with_200_events_pages_within_slacks_limits_and_loses_nothing(
     # Paging re-checked access but recorded the one opening only.
     views = [e for e in slack.desk.history(cid(case)) if e.action == "details_viewed"]
     assert len(views) == 1
+
+
+def log(slack: SlackDriver, **changes: Any) -> Case:
+    """Log a complaint through `/complaint new`; the newest case."""
+    opened = len(slack.fake.calls("views.open"))
+    assert slack.command(CS_AGENT, "new").status == 200
+    view = slack.opened_view(opened + 1)
+    answer = slack.submit(CS_AGENT, view, {**GOOD_INTAKE, "received_at": slack.clock.now(),
+                                           **changes})
+    assert answer.status == 200 and not answer.body, answer.body
+    return max(slack.desk.list_cases(viewer=CS_AGENT, which="open"), key=lambda c: cid(c))
+
+
+def answer_text(response: Any) -> str:
+    return str(response.body)
+
+
+def test_find_by_email_reveals_the_complainants_two_cases_and_records_the_search(
+        slack: SlackDriver) -> None:
+    first = log(slack)
+    slack.clock.advance(timedelta(hours=1))
+    other = log(slack, complainant_name="Bob Other", email="bob@example.org",
+                phone="07700 900123", organisation="")
+    slack.clock.advance(timedelta(hours=1))
+    second = log(slack, facts="The replacement unit is faulty too.")
+
+    shown = answer_text(slack.command(DIRECTOR, "find  ADA@Example.com "))
+    assert first.reference in shown and second.reference in shown
+    assert other.reference not in shown
+    assert ActionId.CASE_FILE.value in shown
+    for case in (first, second):
+        found = [(e.actor, e.details) for e in slack.desk.history(cid(case))
+                 if e.action == "found"]
+        assert found == [(DIRECTOR, {"query": "ADA@Example.com"})]
+    assert not [e for e in slack.desk.history(cid(other)) if e.action == "found"]
+
+    # The phone as people type it, the name in part, the reference in lower case.
+    assert other.reference in answer_text(slack.command(CS_AGENT, "find +44 7700 900-123"))
+    by_name = answer_text(slack.command(CS_AGENT, "find ada exa"))
+    assert first.reference in by_name and other.reference not in by_name
+    assert second.reference in answer_text(slack.command(CS_AGENT,
+                                                         f"find {second.reference.lower()}"))
+
+
+def test_find_reveals_nothing_to_staff_without_need_to_know(slack: SlackDriver) -> None:
+    case = log(slack)
+    shown = answer_text(slack.command(STAFF, "find ada@example.com"))
+    assert case.reference not in shown and "No case that you can see" in shown
+    assert not [e for e in slack.desk.history(cid(case)) if e.action == "found"]
+    assert "at least two letters" in answer_text(slack.command(CS_AGENT, "find a"))

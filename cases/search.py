@@ -1,0 +1,70 @@
+"""Finding a case: the normalised terms a case is found by, and the keys a search asks for.
+
+A case is found by its reference, the complainant's name and organisation (each word),
+their email and their phone (in the one +44 form intake stores). A search's words must
+each begin some term of the case (so "ada exa" finds Ada Example). Storage indexes the
+terms; this module decides what they are, on both sides, in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from cases.intake import IntakeRecord, normalise_uk_phone
+
+MAX_TERM = 200
+MAX_KEYS = 6
+MIN_KEY = 2
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, spaces collapsed: 'Zoë  O’Brien' -> "zoe o'brien"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def _words(text: str | None) -> set[str]:
+    if not text:
+        return set()
+    return {w for w in re.split(r"[\s,;()\"]+", fold(text)) if w}
+
+
+def search_terms(reference: str, intake: IntakeRecord) -> frozenset[str]:
+    """Every term ``intake`` (of case ``reference``) is found by, each at most MAX_TERM long."""
+    return terms_of(reference, name=intake.complainant_name, organisation=intake.organisation,
+                    email=str(intake.email) if intake.email else None, phone=intake.phone)
+
+
+def terms_of(reference: str, *, name: str | None, organisation: str | None,
+             email: str | None, phone: str | None) -> frozenset[str]:
+    """The terms from the stored fields themselves (a migration indexes old rows with it)."""
+    terms = {fold(reference)} | _words(name) | _words(organisation)
+    if email:
+        terms.add(fold(email))
+    if phone:
+        terms.add(phone)
+    return frozenset(t[:MAX_TERM] for t in terms if t)
+
+
+def query_keys(text: str) -> tuple[str, ...]:
+    """The prefixes a search asks for; a UK phone number in any form is one key.
+
+    Raises ValueError (saying what to type) for a search too short to be useful.
+    """
+    try:
+        return (normalise_uk_phone(text),)
+    except ValueError:
+        pass
+    keys = sorted(_words(text), key=len, reverse=True)[:MAX_KEYS]
+    keys = [k[:MAX_TERM] for k in keys if len(k) >= MIN_KEY]
+    if not keys:
+        raise ValueError("type at least two letters or digits: a reference, a name, an "
+                         "organisation, an email or a phone number")
+    return tuple(keys)
+
+
+def key_range(key: str) -> tuple[str, str]:
+    """[low, high): every term that begins with ``key``, in code-point order."""
+    return key, key[:-1] + chr(ord(key[-1]) + 1)

@@ -1,0 +1,39 @@
+"""Finding cases by their normalised terms (``cases.search``), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy import Table, delete, insert, intersect, select
+from sqlalchemy.orm import Session
+
+from cases.model import Case
+from cases.search import key_range, search_terms
+from storage.search_rows import CaseSearchTermRow
+
+_TERMS = cast(Table, CaseSearchTermRow.__table__)
+
+
+def index_case(session: Session, case: Case) -> None:
+    """Write the case's terms afresh (after it is added, or saved with edited details)."""
+    assert case.id is not None
+    session.execute(delete(_TERMS).where(_TERMS.c.case_id == case.id))
+    session.execute(insert(_TERMS), [{"case_id": case.id, "term": term}
+                                     for term in sorted(search_terms(case.reference,
+                                                                     case.intake))])
+
+
+def matching_ids(session: Session, keys: Sequence[str], *, limit: int) -> list[int]:
+    """Ids of cases with, for every key, a term beginning with it; newest first."""
+    if not keys:
+        return []
+    selects = []
+    for key in keys:
+        low, high = key_range(key)
+        selects.append(select(_TERMS.c.case_id)
+                       .where(_TERMS.c.term >= low, _TERMS.c.term < high))
+    query = selects[0].distinct() if len(selects) == 1 else intersect(*selects)
+    found = query.subquery()
+    return list(session.scalars(select(found.c.case_id)
+                                .order_by(found.c.case_id.desc()).limit(limit)))
