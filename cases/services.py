@@ -21,6 +21,7 @@ from cases.usecases.common import (
 )
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.queries import AnyTime, Queries, Reports
+from cases.usecases.queues import WorkQueues
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
 
@@ -31,5 +32,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles, Finding):
+                     CaseFiles, Finding, WorkQueues):
     """The service layer. Construct once with its dependencies; call from any adapter."""

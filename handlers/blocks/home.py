@@ -46,8 +46,11 @@ def _home_rows(rows: Sequence[HomeRow], limit: int, empty: str) -> list[Block]:
     return blocks
 
 
-def home_view(model: HomeViewModel) -> View:
-    """The App Home tab: a 'Log a complaint' button, what needs attention, your open cases."""
+def home_view(model: HomeViewModel, queues: Sequence[Block] = ()) -> View:
+    """The App Home tab: a 'Log a complaint' button, the work queues (``queues``, already
+    built), what needs attention, your open cases; within Slack's 100 blocks."""
+    room = max(100 - 9 - len(queues), 2)  # 9: header, buttons, titles, dividers, "more"
+    attention = min(MAX_HOME_ATTENTION, room // 3)
     blocks: list[Block] = [
         HeaderBlock(text=plain("Complaints Desk")),
         ActionsBlock(block_id=BlockId.HOME_ACTIONS.value, elements=[
@@ -55,11 +58,13 @@ def home_view(model: HomeViewModel) -> View:
                           style="primary", value="home"),
         ]),
         DividerBlock(),
+        *queues,
         section("*Due soon or overdue*"),
-        *_home_rows(model.attention, MAX_HOME_ATTENTION, "Nothing due soon. :tada:"),
+        *_home_rows(model.attention, attention, "Nothing due soon. :tada:"),
         DividerBlock(),
         section("*Your open cases*"),
-        *_home_rows(model.open_cases, MAX_HOME_OPEN, "You have no open cases."),
+        *_home_rows(model.open_cases, min(MAX_HOME_OPEN, room - attention),
+                    "You have no open cases."),
     ]
     return View(type="home", blocks=blocks)
 

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from cases.views import home_view_model
 from handlers import blocks
+from handlers.blocks.queues import queue_blocks
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 
@@ -27,4 +28,5 @@ def register(app: App, deps: HandlerDeps) -> None:
             cases += [c for c in desk.list_cases(viewer=user, which="overdue")
                       if c.id not in seen]
         model = home_view_model(cases, deps.clock.now(), deps.calendar, deps.policy, user)
-        client.views_publish(user_id=user, view=blocks.home_view(model))
+        queues = queue_blocks(desk.work_queues(viewer=user, calendar=deps.calendar))
+        client.views_publish(user_id=user, view=blocks.home_view(model, queues))

@@ -11,9 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from cases.model import Case
+from cases.roles import Role
 from handlers.ids import ActionId, CallbackId
 from tests.slack.harness import (
     CS_AGENT,
+    CS_AGENT_2,
     DIRECTOR,
     DIRECTORS_CHANNEL,
     GOOD_INTAKE,
@@ -31,6 +33,8 @@ from tests.slack.test_stage_two import (
     stage_one_replied,
     step,
 )
+
+HR = "U0HRMAN01"
 
 
 def open_file(slack: SlackDriver, user: str, case: Case, *,
@@ -174,3 +178,72 @@ def test_find_reveals_nothing_to_staff_without_need_to_know(slack: SlackDriver) 
     assert case.reference not in shown and "No case that you can see" in shown
     assert not [e for e in slack.desk.history(cid(case)) if e.action == "found"]
     assert "at least two letters" in answer_text(slack.command(CS_AGENT, "find a"))
+
+
+def home_of(slack: SlackDriver, user: str) -> dict[str, Any]:
+    from tests.slack.signing import JSON, app_home_opened_event, event_body
+
+    published = len(slack.fake.calls("views.publish"))
+    assert slack.send(event_body(app_home_opened_event(user)), content_type=JSON).status == 200
+    call = slack.fake.wait_for("views.publish", published + 1)[-1]
+    assert call.answer is not None and call.answer["ok"], call.answer
+    return dict(call.body["view"])
+
+
+def section_texts(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b.get("type") == "section"
+            and b.get("text")]
+
+
+def test_customer_services_home_lists_the_unacknowledged_case_first_with_its_buttons(
+        slack: SlackDriver) -> None:
+    acknowledged = log(slack)
+    view = open_step(slack, CS_AGENT, ActionId.ACKNOWLEDGE, acknowledged)
+    ticks = next(b for b in view["blocks"] if b.get("block_id") == "procedure_attached")
+    slack.submit(CS_AGENT, view, {"procedure_attached": [
+        o["value"] for o in ticks["element"]["options"]]})
+    slack.clock.advance(timedelta(hours=2))
+    waiting = log(slack, complainant_name="Bob Other")
+
+    home = home_of(slack, CS_AGENT_2)  # a colleague: not their case, but their team's queue
+    texts = section_texts(home)
+    assert texts[0].startswith("*Waiting for acknowledgement* (1)")
+    assert texts[1].startswith(f"*{waiting.reference}*") and "left" in texts[1]
+    row_buttons = next(b for b in home["blocks"] if b.get("type") == "actions"
+                       and ActionId.ACKNOWLEDGE.value in json.dumps(b))
+    assert [e["action_id"] for e in row_buttons["elements"]] == [
+        ActionId.OPEN_CASE.value, ActionId.ACKNOWLEDGE.value, ActionId.CASE_FILE.value]
+    assert "Bob Other" not in json.dumps(home) and "ada@example.com" not in json.dumps(home)
+
+    # The button works from the Home tab: it opens the acknowledgement form.
+    opened = len(slack.fake.calls("views.open"))
+    assert slack.send(block_actions_body(
+        ActionId.ACKNOWLEDGE.value, row_buttons["elements"][1]["value"], user_id=CS_AGENT_2,
+        channel_id=None)).status == 200
+    assert slack.opened_view(opened + 1)["callback_id"] == CallbackId.ACKNOWLEDGE.value
+
+    # Staff without a role get no queue and nobody else's case.
+    staff_home = json.dumps(home_of(slack, STAFF))
+    assert waiting.reference not in staff_home and "Waiting for" not in staff_home
+
+
+def test_directors_home_shows_stage_two_waiting_and_the_hr_manager_sees_overdue_counts(
+        slack: SlackDriver) -> None:
+    case = escalate(slack, stage_one_replied(slack))
+    texts = section_texts(home_of(slack, DIRECTOR))
+    assert texts[0].startswith("*Stage Two waiting for acknowledgement* (1)")
+    assert texts[1].startswith(f"*{case.reference}*")
+    assert any(t.startswith("*Decisions waiting for approval* (0)") for t in texts)
+
+    with slack.runtime.container.uow() as uow:
+        uow.roles.grant(HR, Role.HR_MANAGER)
+        uow.commit()
+    slack.clock.advance(timedelta(days=10))  # the review acknowledgement is now overdue
+    hr_home = home_of(slack, HR)
+    texts = section_texts(hr_home)
+    assert texts[0].startswith("*Overdue (oversight)* (1)")
+    assert "Review acknowledgement: 1" in texts[0]
+    assert ActionId.CASE_FILE.value in json.dumps(hr_home)
+    shown = text_of(open_file(slack, HR, case, channel=None))  # read-only: no step buttons
+    assert "Firmware fault confirmed." in shown
+    assert ActionId.ACKNOWLEDGE_REVIEW.value not in shown
