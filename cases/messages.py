@@ -169,6 +169,28 @@ def changes_requested_words(view: CaseCardView, by: str, comment: str) -> Direct
     )
 
 
+PART_LABELS = {"owner": "owner", "investigator": "investigator",
+               "delegate": "Stage Two delegate"}
+
+
+def reassigned_words(view: CaseCardView, payload: Mapping[str, Any]) -> DirectMessageView:
+    """To the new holder of a part (with the case's next deadline), or to the one before."""
+    part = PART_LABELS.get(str(payload.get("part")), "owner")
+    by = Person(str(payload.get("by") or "") or None, nobody="someone")
+    if payload.get("side") == "previous":
+        to = Person(str(payload.get("to") or "") or None, nobody="someone else")
+        return _dm(Template.REASSIGNED, view,
+                   (by, " made ", to, f" the {part} of {view.reference} in your place."),
+                   ((by, " made ", to, f" the {part} of ", Strong(view.reference),
+                     f" ({view.summary}) in your place. Nothing more is needed from you "
+                     "for this part."),))
+    return _dm(Template.REASSIGNED, view,
+               (by, f" made you the {part} of {view.reference}." + _due(view)),
+               ((by, f" made you the {part} of ", Strong(view.reference),
+                 f" ({view.summary})." + _due(view)),),
+               buttons=(Button(Link.VIEW_DETAILS, "View details"),))
+
+
 def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
                         dates: DatesToTell | None = None) -> DirectMessageView:
     """The view model of a ``direct`` notice (not an alert), by its template."""
@@ -188,6 +210,8 @@ def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
     if template is Template.CHANGES_REQUESTED:
         return changes_requested_words(view, str(payload.get("by", "")),
                                        str(payload.get("comment") or ""))
+    if template is Template.REASSIGNED:
+        return reassigned_words(view, payload)
     raise ValueError(f"unknown DM template {payload.get('template')!r}")
 
 

@@ -19,6 +19,7 @@ from cases.usecases.common import (
     direct,
     timeline,
 )
+from cases.usecases.corrections import Corrections
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.queues import WorkQueues
@@ -32,5 +33,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles, Finding, WorkQueues):
+                     CaseFiles, Finding, WorkQueues, Corrections):
     """The service layer. Construct once with its dependencies; call from any adapter."""

@@ -29,6 +29,7 @@ class Template(StrEnum):
     PERSON_RESPONDED = "person_responded"
     CHANGES_REQUESTED = "changes_requested"
     DECISION_PROPOSED = "decision_proposed"
+    REASSIGNED = "reassigned"
     ALERT = "alert"
     DIGEST = "digest"
 

@@ -36,6 +36,8 @@ class ActionId(StrEnum):
     CASE_FILE = "case_file"
     CASE_FILE_OLDER = "case_file_older"
     CASE_FILE_NEWER = "case_file_newer"
+    EDIT_DETAILS = "case_edit_details"
+    REASSIGN = "case_reassign"
 
 
 ACTION_BUTTONS: dict[Action, ActionId] = {
@@ -79,6 +81,8 @@ class CallbackId(StrEnum):
     PROPOSE_DECISION = "draft_decision_modal"
     REQUEST_CHANGES = "request_changes_modal"
     CASE_FILE = "case_file_modal"
+    EDIT_DETAILS = "edit_details_modal"
+    REASSIGN = "reassign_modal"
 
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {
@@ -163,6 +167,7 @@ class FileBlockId(StrEnum):
     """Block ids of the case file (not form fields, so apart from ``BlockId``)."""
 
     PAGING = "case_file_paging"
+    TOOLS = "case_file_tools"
 
 
 # ---- typed metadata ------------------------------------------------------------------------

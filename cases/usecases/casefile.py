@@ -9,10 +9,12 @@ from datetime import datetime
 from cases.access import may_see_case, may_see_personal_data
 from cases.casefile import CaseFile, build_case_file
 from cases.errors import IntakeInvalid, NotAllowed
-from cases.lifecycle import STATE_LABELS, record
+from cases.lifecycle import STATE_LABELS, record, roles_on_case
 from cases.model import HistoryEvent
+from cases.roles import Role
 from cases.search import query_keys
 from cases.usecases.common import DeskBase
+from cases.usecases.corrections import CORRECTORS
 
 OPERATOR = "operator"  # who the history names for a view from the operator CLI
 
@@ -23,6 +25,7 @@ class FileRead:
 
     file: CaseFile
     history: Sequence[HistoryEvent]
+    may_correct: bool = False   # may edit the details and reassign (``Corrections``)
 
 
 class CaseFiles(DeskBase):
@@ -49,7 +52,10 @@ class CaseFiles(DeskBase):
                 uow.cases.append_history(case)
                 uow.commit()
             history = uow.cases.history(case_id)
-            return FileRead(build_case_file(case, history, personal=personal), history)
+            on_case = roles_on_case(viewer, case, roles)
+            may_correct = personal and bool(on_case & CORRECTORS) and Role.SUBJECT not in on_case
+            return FileRead(build_case_file(case, history, personal=personal), history,
+                            may_correct)
 
     def case_file_as_operator(self, reference: str, *, record_view: bool = True) -> FileRead:
         """The whole file for an operator tool (the CLI); the view itself is recorded."""

@@ -149,11 +149,24 @@ def _page_button(action: ActionId, label: str, file: CaseFile, page: int) -> But
                          value=encode_page_ref(PageRef(file.case_id, page)))
 
 
-def case_file_modal(file: CaseFile, calendar: DisplayCalendar, page: int = 0) -> View:
-    """Page ``page`` (0 = the first) of the case file, with Older / Newer buttons."""
+def _tools(file: CaseFile) -> Block:
+    ref = CaseRef(file.case_id, file.version)
+    return ActionsBlock(block_id=FileBlockId.TOOLS.value, elements=[
+        case_button(ActionId.EDIT_DETAILS, ref, label="Edit details"),
+        case_button(ActionId.REASSIGN, ref, label="Reassign")])
+
+
+def case_file_modal(file: CaseFile, calendar: DisplayCalendar, page: int = 0, *,
+                    tools: bool = False) -> View:
+    """Page ``page`` (0 = the first) of the case file, with Older / Newer buttons.
+
+    ``tools``: the first page offers Edit details and Reassign (to those who may use them).
+    """
     pages = paginate(file_chunks(file, calendar))
     page = min(max(page, 0), len(pages) - 1)
     blocks = list(pages[page])
+    if tools and page == 0:
+        blocks.insert(0, _tools(file))
     if len(pages) > 1:
         blocks.append(context(f"Page {page + 1} of {len(pages)}"))
         buttons = []

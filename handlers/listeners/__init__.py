@@ -14,6 +14,7 @@ from handlers.listeners import (
     case_buttons,
     casefile,
     commands,
+    corrections,
     errors,
     home,
     intake,
@@ -23,7 +24,7 @@ from handlers.listeners import (
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            casefile, errors)
+            casefile, corrections, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

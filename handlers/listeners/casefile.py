@@ -62,7 +62,8 @@ def register(app: App, deps: HandlerDeps) -> None:
         except (DomainError, BadPayload) as exc:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
-        client.views_open(trigger_id=trigger, view=case_file_modal(read.file, deps.calendar))
+        client.views_open(trigger_id=trigger, view=case_file_modal(
+            read.file, deps.calendar, tools=read.may_correct))
 
     def page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -75,7 +76,8 @@ def register(app: App, deps: HandlerDeps) -> None:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
         client.views_update(view_id=view_id,
-                            view=case_file_modal(read.file, deps.calendar, number))
+                            view=case_file_modal(read.file, deps.calendar, number,
+                                                 tools=read.may_correct))
 
     @app.action(ActionId.CASE_FILE_OLDER.value)
     def handle_button_case_file_older(ack: Ack, body: dict[str, Any],

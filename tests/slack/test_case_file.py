@@ -247,3 +247,80 @@ def test_directors_home_shows_stage_two_waiting_and_the_hr_manager_sees_overdue_
     shown = text_of(open_file(slack, HR, case, channel=None))  # read-only: no step buttons
     assert "Firmware fault confirmed." in shown
     assert ActionId.ACKNOWLEDGE_REVIEW.value not in shown
+
+
+def push_from_file(slack: SlackDriver, user: str, file_view: dict[str, Any],
+                   action: ActionId) -> dict[str, Any]:
+    """Press a button of the open case file; the form it pushes."""
+    button = next(e for b in file_view["blocks"] if b.get("type") == "actions"
+                  for e in b["elements"] if e["action_id"] == action.value)
+    pushed = len(slack.fake.calls("views.push"))
+    view_id = slack.fake.calls("views.open")[-1].answer["view"]["id"]
+    assert slack.send(block_actions_body(action.value, button["value"], user_id=user,
+                                         channel_id=None,
+                                         view={"id": view_id, "type": "modal"})).status == 200
+    call = slack.fake.wait_for("views.push", pushed + 1)[-1]
+    view = call.body["view"]
+    return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+def test_an_edit_keeps_old_and_new_values_and_only_need_to_know_reads_them(
+        slack: SlackDriver) -> None:
+    case = log(slack)
+    form = push_from_file(slack, CS_AGENT, open_file(slack, CS_AGENT, case, channel=None),
+                          ActionId.EDIT_DETAILS)
+    assert form["callback_id"] == CallbackId.EDIT_DETAILS.value
+    answer = slack.submit(CS_AGENT, form, {"email": "ada.example@example.net",
+                                           "reason": "She spelt it out on the phone."})
+    assert answer.status == 200 and not answer.body, answer.body
+    edited = slack.desk.get_case(cid(case))
+    assert str(edited.intake.email) == "ada.example@example.net"
+    assert edited.intake.complainant_name == "Ada Example"  # untouched fields stay
+    event = [e for e in slack.desk.history(cid(case)) if e.action == "details_edited"][-1]
+    assert (event.actor, event.details) == (CS_AGENT, {
+        "fields": ["email"], "old": {"email": "ada@example.com"},
+        "new": {"email": "ada.example@example.net"},
+        "reason": "She spelt it out on the phone."})
+    shown = text_of(open_file(slack, DIRECTOR, edited))
+    assert "ada@example.com" in shown and "ada.example@example.net" in shown
+    assert "Corrected the intake details" in shown
+    # The new email finds the case; the card (in the channel) never shows either.
+    assert case.reference in answer_text(slack.command(CS_AGENT, "find ada.example@"))
+    slack.deliver()
+    assert "example.net" not in json.dumps(slack.card(case).blocks)
+
+    before = len(slack.fake.calls("chat.postEphemeral"))
+    assert slack.click(STAFF, ActionId.EDIT_DETAILS.value, case).status == 200
+    assert refusal_for(slack, STAFF, before)
+
+
+def test_a_reassigned_owner_gets_the_dm_with_their_next_deadline_and_the_previous_is_told(
+        slack: SlackDriver) -> None:
+    case = log(slack)
+    view = open_step(slack, CS_AGENT, ActionId.ACKNOWLEDGE, case)
+    ticks = next(b for b in view["blocks"] if b.get("block_id") == "procedure_attached")
+    slack.submit(CS_AGENT, view, {"procedure_attached": [
+        o["value"] for o in ticks["element"]["options"]]})
+    assert slack.desk.get_case(cid(case)).owner == CS_AGENT
+    slack.deliver()
+    form = push_from_file(slack, CS_AGENT, open_file(slack, CS_AGENT, case, channel=None),
+                          ActionId.REASSIGN)
+    answer = slack.submit(CS_AGENT, form, {"owner": CS_AGENT_2, "reason": "Holiday cover."})
+    assert answer.status == 200 and not answer.body, answer.body
+    assert slack.desk.get_case(cid(case)).owner == CS_AGENT_2
+    slack.deliver()
+    new = [t for t in slack.dms(CS_AGENT_2) if case.reference in t]
+    assert new and "made you the owner" in new[-1] and "Investigation and action" in new[-1]
+    assert any("in your place" in t for t in slack.dms(CS_AGENT))
+    event = [e for e in slack.desk.history(cid(case)) if e.action == "reassigned"][-1]
+    assert event.details == {"owner": CS_AGENT_2, "previous": CS_AGENT,
+                             "reason": "Holiday cover."}
+    assert f"<@{CS_AGENT_2}>" in json.dumps(slack.card(case).blocks)
+
+    # The person the complaint is about can never be made its owner.
+    form = push_from_file(slack, CS_AGENT_2, open_file(slack, CS_AGENT_2, case, channel=None),
+                          ActionId.REASSIGN)
+    about = log(slack, subject_user_id=SUBJECT)
+    refused = slack.submit(CS_AGENT, {**form, "private_metadata": json.dumps(
+        {"case": cid(about)})}, {"owner": SUBJECT})
+    assert "the complaint is about this person" in str(refused.body)
