@@ -48,6 +48,7 @@ TEXT_FIELDS: dict[str, str] = {
     "old": "Before",
     "new": "After",
     "query": "Searched for",
+    "files": "Files",
 }
 
 # Details naming a person (shown as a mention by a chat surface).
@@ -141,6 +142,8 @@ def file_entry(event: HistoryEvent, *, personal: bool) -> FileEntry:
         if key in PERSON_FIELDS and isinstance(value, str):
             people.append((PERSON_FIELDS[key], value))
         elif key in TEXT_FIELDS or isinstance(value, dict):
+            if value == []:
+                continue
             texts.append((TEXT_FIELDS.get(key, _label(key)), _text(value)))
         else:
             facts.append((_label(key), _fact(value)))
@@ -153,6 +156,9 @@ def file_entry(event: HistoryEvent, *, personal: bool) -> FileEntry:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(f"{f.get('name')}: {f.get('link')}" if isinstance(f, dict) else str(f)
+                         for f in value)
     if isinstance(value, dict):
         return "\n".join(f"{_label(str(k))}: {v}" for k, v in value.items())
     return str(value)

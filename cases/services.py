@@ -6,6 +6,7 @@ them and keeps the names adapters and tests import.
 
 from __future__ import annotations
 
+from cases.usecases.attachments import Attachments
 from cases.usecases.casefile import CaseFiles, Finding
 from cases.usecases.common import (
     MAX_HOW,
@@ -33,5 +34,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles, Finding, WorkQueues, Corrections):
+                     CaseFiles, Finding, WorkQueues, Corrections, Attachments):
     """The service layer. Construct once with its dependencies; call from any adapter."""

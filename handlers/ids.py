@@ -64,6 +64,8 @@ class CallbackId(StrEnum):
 
     SHORTCUT_LOG_COMPLAINT = "log_complaint"
     SHORTCUT_LOG_MESSAGE = "log_message_as_complaint"
+    SHORTCUT_ATTACH = "attach_to_case"
+    ATTACH = "attach_modal"
     INTAKE = "intake_modal"
     NOTICE = "notice_modal"
     ACKNOWLEDGE = "acknowledge_modal"
@@ -168,6 +170,8 @@ class FileBlockId(StrEnum):
 
     PAGING = "case_file_paging"
     TOOLS = "case_file_tools"
+    REFERENCE = "case_reference"
+    ATTACHED_TEXT = "attached_text"
 
 
 # ---- typed metadata ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from handlers.deps import HandlerDeps
 from handlers.listeners import (
+    attach,
     case_buttons,
     casefile,
     commands,
@@ -24,7 +25,7 @@ from handlers.listeners import (
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            casefile, corrections, errors)
+            casefile, corrections, attach, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

@@ -324,3 +324,37 @@ def test_a_reassigned_owner_gets_the_dm_with_their_next_deadline_and_the_previou
     refused = slack.submit(CS_AGENT, {**form, "private_metadata": json.dumps(
         {"case": cid(about)})}, {"owner": SUBJECT})
     assert "the complaint is about this person" in str(refused.body)
+
+
+def test_attach_to_case_keeps_a_messages_text_and_file_and_shows_them_in_the_file(
+        slack: SlackDriver) -> None:
+    from tests.slack.signing import _form, message_shortcut_payload
+
+    case = log(slack)
+    payload = message_shortcut_payload(CallbackId.SHORTCUT_ATTACH.value,
+                                       "Fwd: my tracker is still broken", user_id=CS_AGENT)
+    payload["message"]["files"] = [{
+        "id": "F0FILE001", "name": "receipt.pdf", "title": "receipt",
+        "permalink": "https://example.slack.com/files/U0CUSTOMER/F0FILE001/receipt.pdf"}]
+    opened = len(slack.fake.calls("views.open"))
+    assert slack.send(_form(payload)).status == 200
+    form = slack.opened_view(opened + 1)
+    assert form["callback_id"] == CallbackId.ATTACH.value
+    assert "receipt.pdf" in json.dumps(form["blocks"])
+    answer = slack.submit(CS_AGENT, form, {"case_reference": case.reference.lower()})
+    assert answer.status == 200 and not answer.body, answer.body
+
+    event = [e for e in slack.desk.history(cid(case)) if e.action == "attached"][-1]
+    assert event.actor == CS_AGENT and event.details["text"] == \
+        "Fwd: my tracker is still broken"
+    assert event.details["files"] == [{
+        "name": "receipt.pdf",
+        "link": "https://example.slack.com/files/U0CUSTOMER/F0FILE001/receipt.pdf"}]
+    assert event.details["source"] == "slack:C0CS00001/1700000002.000002"
+    shown = text_of(open_file(slack, DIRECTOR, case))
+    assert "Attached correspondence" in shown and "receipt.pdf" in shown
+    assert "Fwd: my tracker is still broken" in shown
+
+    # Someone without need-to-know cannot attach to (or find out about) the case.
+    refused = slack.submit(STAFF, form, {"case_reference": case.reference})
+    assert "No case" in str(refused.body)

@@ -231,7 +231,8 @@ def test_manifest_and_registered_listeners_agree_both_ways(slack: SlackDriver) -
     features = manifest["features"]
     shortcuts = {s["callback_id"] for s in features["shortcuts"]}
     assert shortcuts == {CallbackId.SHORTCUT_LOG_COMPLAINT.value,
-                         CallbackId.SHORTCUT_LOG_MESSAGE.value}
+                         CallbackId.SHORTCUT_LOG_MESSAGE.value,
+                         CallbackId.SHORTCUT_ATTACH.value}
     assert [c["command"] for c in features["slash_commands"]] == ["/complaint"]
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     # Every manifest entry reaches a listener that answers it (bolt 404s unknown ones).
@@ -239,8 +240,10 @@ def test_manifest_and_registered_listeners_agree_both_ways(slack: SlackDriver) -
                                            user_id=CS_AGENT)).status == 200
     assert slack.send(message_shortcut_body(CallbackId.SHORTCUT_LOG_MESSAGE.value, "x",
                                             user_id=CS_AGENT)).status == 200
+    assert slack.send(message_shortcut_body(CallbackId.SHORTCUT_ATTACH.value, "x",
+                                            user_id=CS_AGENT)).status == 200
     assert slack.command(CS_AGENT, "help").status == 200
-    slack.fake.wait_for("views.open", 2)
+    slack.fake.wait_for("views.open", 3)
     unknown = slack.send(global_shortcut_body("not_in_manifest", user_id=CS_AGENT))
     assert unknown.status == 404
 

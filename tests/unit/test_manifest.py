@@ -49,10 +49,12 @@ def test_manifest_shortcut_callback_ids_match_handlers_ids() -> None:
     by_type = {s["type"]: s for s in shortcuts}
     assert by_type["global"]["name"] == "Log a complaint"
     assert by_type["global"]["callback_id"] == CallbackId.SHORTCUT_LOG_COMPLAINT
-    assert by_type["message"]["name"] == "Log as complaint"
-    assert by_type["message"]["callback_id"] == CallbackId.SHORTCUT_LOG_MESSAGE
+    messages = {s["name"]: s["callback_id"] for s in shortcuts if s["type"] == "message"}
+    assert messages == {"Log as complaint": CallbackId.SHORTCUT_LOG_MESSAGE,
+                        "Attach to case": CallbackId.SHORTCUT_ATTACH}
     assert {s["callback_id"] for s in shortcuts} == {
-        CallbackId.SHORTCUT_LOG_COMPLAINT.value, CallbackId.SHORTCUT_LOG_MESSAGE.value}
+        CallbackId.SHORTCUT_LOG_COMPLAINT.value, CallbackId.SHORTCUT_LOG_MESSAGE.value,
+        CallbackId.SHORTCUT_ATTACH.value}
 
 
 def test_manifest_slash_command_matches_handlers_ids() -> None:
