@@ -21,7 +21,8 @@ from slack_sdk.models.views import View
 
 from cases.casefile import CaseFile, FileEntry
 from cases.intake import LABELS
-from cases.usecases.casefile import FoundCase
+from cases.roles import SYSTEM_ACTOR
+from cases.usecases.casefile import OPERATOR, FoundCase
 from cases.views import DisplayCalendar, format_when
 from handlers.blocks._common import (
     BUTTON_TEXT_MAX,
@@ -101,11 +102,17 @@ def _intake(file: CaseFile, calendar: DisplayCalendar) -> Chunk:
                       + (escape(i.remedy_sought) if i.remedy_sought else "_not given_"))]
 
 
+def _who(actor: str) -> str:
+    """A person as a mention; the bot's sweeps and the operator CLI by name."""
+    names = {SYSTEM_ACTOR: "_the bot_", OPERATOR: "_an operator (command line)_"}
+    return names.get(actor) or mention(actor)
+
+
 def entry_blocks(entry: FileEntry, calendar: DisplayCalendar) -> Chunk:
     """One history event: who, what, when, the people and facts, then each text whole."""
     lines = [f"*{escape(entry.label)}* · {format_when(entry.at, calendar)} · "
-             f"{mention(entry.actor, nobody='someone')}"]
-    lines += [f"{escape(label)}: {mention(person)}" for label, person in entry.people]
+             f"{_who(entry.actor)}"]
+    lines += [f"{escape(label)}: {_who(person)}" for label, person in entry.people]
     lines += [f"{escape(label)}: {escape(value)}" for label, value in entry.facts]
     if entry.withheld:
         lines.append("_Text recorded; shown only to the people who need to know._")

@@ -115,3 +115,14 @@ def test_home_with_every_queue_full_fits_and_each_row_has_its_buttons() -> None:
     ids = [o["action_id"] for o in walk(data["blocks"]) if o.get("type") == "button"]
     assert ids.count(ActionId.CASE_FILE) == 25 and ids.count(ActionId.ACKNOWLEDGE) == 5
     assert queues_for(frozenset(), cases, NOW, CAL, POLICY) == ()
+
+
+def test_the_bot_and_the_operator_are_named_not_mentioned() -> None:
+    events = [HistoryEvent(case_id=99_999, seq=n + 1, at=RECEIVED, actor=actor,
+                           action="details_viewed", from_state=None, to_state=None,
+                           details={}) for n, actor in enumerate(("system", "operator",
+                                                                   "UPERSON1"))]
+    file = build_case_file(worst_case(State.LOGGED), events, personal=True)
+    shown = json.dumps(check_modal(case_file_modal(file, CAL))["blocks"])
+    assert "the bot" in shown and "an operator (command line)" in shown
+    assert "<@UPERSON1>" in shown and "<@system>" not in shown and "<@operator>" not in shown
