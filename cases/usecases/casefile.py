@@ -39,7 +39,8 @@ class CaseFiles(DeskBase):
         ``record_view`` is False for paging within a file already opened (and recorded).
         """
         now = self._now()
-        with self.uow() as uow:
+        # Paging only reads: it need not queue behind writers (SQLite's write lock).
+        with (self.uow if record_view else self.reader)() as uow:
             case = uow.cases.get(case_id)
             roles = uow.roles.roles_of(viewer)
             if not may_see_case(viewer, case, roles):
