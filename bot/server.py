@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
+import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -21,21 +27,135 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(runtime: Runtime) -> WsgiApp:
-    """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does."""
+MAX_BODY = 1 << 20  # bytes; Slack's largest payload (a 100-block modal) is far smaller
+MAX_DEPTH = 32  # nesting of JSON; Slack's deepest payload (state.values) is about ten
+SIGNATURE_AGE = 300  # seconds a signed request stays valid, as Slack recommends
+# Keys bolt reads as objects; a correctly signed body with a string there is malformed.
+# Slack sends some of them as null; "view", when present, is always an object.
+OBJECT_KEYS = ("user", "team", "channel", "container", "message", "enterprise", "event",
+               "state")
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+class Refused(Exception):
+    """A request answered before bolt sees it: ``status`` and a reason (no body in it)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise Refused(400, "bad Content-Length") from None
+    if length < 0 or length > MAX_BODY:
+        raise Refused(413 if length > 0 else 400, "body too large")
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    return body
+
+
+def verify_signature(body: bytes, timestamp: str, signature: str, secret: str,
+                     now: float) -> None:
+    """Slack's v0 signature over the raw bytes, checked before anything parses them."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise Refused(401, "missing or non-numeric X-Slack-Request-Timestamp")
+    if abs(now - int(timestamp)) > SIGNATURE_AGE:
+        raise Refused(401, "stale X-Slack-Request-Timestamp")
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        raise Refused(401, "bad X-Slack-Signature")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def check_well_formed(body: bytes, content_type: str) -> None:
+    """Refuse (400) a signed body bolt could not parse into the object it expects."""
+    from slack_bolt.request.internals import parse_body
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "body is not UTF-8") from None
+    if _BAD_ESCAPE.search(body):
+        raise Refused(400, "bad percent-escape")
+    try:
+        parsed = parse_body(text, content_type or None)  # bolt's own rule, JSON or form
+    except (ValueError, RecursionError):
+        raise Refused(400, "body does not parse") from None
+    if not isinstance(parsed, dict):
+        raise Refused(400, "body is not an object")
+    if _depth(parsed) > MAX_DEPTH:
+        raise Refused(400, "body nested too deep")
+    for key in OBJECT_KEYS:
+        if parsed.get(key) is not None and not isinstance(parsed[key], dict):
+            raise Refused(400, f"{key} is not an object")
+    if "view" in parsed and not isinstance(parsed["view"], dict):
+        raise Refused(400, "view is not an object")
+    if not isinstance(parsed.get("type", ""), str):
+        raise Refused(400, "type is not a string")
+    actions = parsed.get("actions")
+    if actions is not None and not (isinstance(actions, list)
+                                    and all(isinstance(a, dict) for a in actions)):
+        raise Refused(400, "actions is not a list of objects")
+
+
+def _answer(start_response: Callable[..., Any], status: int, payload: dict[str, Any]
+            ) -> Iterable[bytes]:
+    body = json.dumps(payload).encode()
+    reason = HTTPStatus(status).phrase
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"),
+                                          ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
+    """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does.
+
+    Every POST is verified (timestamp, signature) on its raw bytes, then checked to parse,
+    before bolt sees it: a forged request gets 401, a signed but malformed one 400, and
+    neither is logged with its body.
+    """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     slack = SlackRequestHandler(runtime.app, path="/slack/events")
+    secret = signing_secret if signing_secret is not None else runtime.signing_secret
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+        method = environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method == "GET":
             healthy, detail = runtime.health()
-            body = json.dumps({"ok": healthy, **detail}).encode()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
-            return [body]
+            return _answer(start_response, 200 if healthy else 503, {"ok": healthy, **detail})
+        if path != "/slack/events" or method != "POST":
+            return slack(environ, start_response)  # bolt's own 404
+        try:
+            body = _read_body(environ)
+            if secret is None:
+                raise Refused(401, "no SLACK_SIGNING_SECRET: HTTP requests cannot be verified")
+            verify_signature(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                             environ.get("HTTP_X_SLACK_SIGNATURE", ""), secret, time.time())
+            check_well_formed(body, environ.get("CONTENT_TYPE", ""))
+        except Refused as refused:
+            log.info("refused a request to /slack/events: %s (HTTP %d)", refused,
+                     refused.status)
+            error = "invalid request" if refused.status == 401 else "malformed request"
+            return _answer(start_response, refused.status, {"error": error})
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return slack(environ, start_response)
 
     return app
