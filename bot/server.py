@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -178,9 +179,22 @@ def _close_socket_mode(handler: SocketModeHandler) -> None:
     handler.close()  # type: ignore[no-untyped-call]
 
 
-def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int:
-    """Start background work, then serve until SIGTERM/SIGINT; in-flight requests finish."""
+def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
+          check: bool = True) -> int:
+    """Check Slack, start background work, then serve until SIGTERM/SIGINT.
+
+    In-flight requests finish. A failed check prints what is wrong and returns 1.
+    """
     runtime = build_runtime(settings)
+    if check:
+        from bot.startup import slack_problems
+
+        problems = slack_problems(runtime.client, settings)
+        for problem in problems:
+            print(f"complaints-bot: cannot start: {problem}", file=sys.stderr, flush=True)
+        if problems:
+            runtime.container.engine.dispose()
+            return 1
     runtime.start_background()
     stopped = threading.Event()
     stop_actions: list[Callable[[], None]] = []
