@@ -104,8 +104,9 @@ def check_well_formed(body: bytes, content_type: str) -> None:
     for key in OBJECT_KEYS:
         if parsed.get(key) is not None and not isinstance(parsed[key], dict):
             raise Refused(400, f"{key} is not an object")
-    if "view" in parsed and not isinstance(parsed["view"], dict):
-        raise Refused(400, "view is not an object")
+    view = parsed.get("view", {})
+    if not isinstance(view, dict) or ("view" in parsed and not isinstance(view.get("type"), str)):
+        raise Refused(400, "view is not an object with a type")
     if not isinstance(parsed.get("type", ""), str):
         raise Refused(400, "type is not a string")
     actions = parsed.get("actions")

@@ -57,6 +57,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "view null": (_view_submission(None), FORM),
     "view a number": (_view_submission(7), FORM),
     "view a string": (_view_submission("V0001"), FORM),
+    "view without a type": (_view_submission({"id": "V1", "callback_id": "x"}), FORM),
     "user a string": (_form(json.dumps({"type": "block_actions", "user": "U1",
                                         "actions": []})), FORM),
 }
