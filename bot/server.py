@@ -109,9 +109,9 @@ def check_well_formed(body: bytes, content_type: str) -> None:
         raise Refused(400, "view is not an object with a type")
     if not isinstance(parsed.get("type", ""), str):
         raise Refused(400, "type is not a string")
-    actions = parsed.get("actions")
-    if actions is not None and not (isinstance(actions, list)
-                                    and all(isinstance(a, dict) for a in actions)):
+    actions = parsed.get("actions", [])
+    if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)) or \
+            (parsed.get("type") == "block_actions" and not actions):
         raise Refused(400, "actions is not a list of objects")
 
 
