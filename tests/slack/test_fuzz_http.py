@@ -70,7 +70,8 @@ def raw_bodies(draw: st.DrawFn) -> tuple[bytes, str]:
     if kind == "broken-escape":
         good = urlencode({"payload": json.dumps(draw(slackish()))})
         cut = draw(st.integers(0, len(good)))
-        junk = draw(st.sampled_from(["%", "%Z", "%ZZ", "%FF", "%C3", quote("\ud800", errors="surrogatepass")]))
+        junk = draw(st.sampled_from(["%", "%Z", "%ZZ", "%FF", "%C3",
+                                     quote("\ud800", errors="surrogatepass")]))
         return (good[:cut] + junk + good[cut:]).encode(), FORM
     depth = draw(st.integers(30, 3000))
     return urlencode({"payload": '{"type":"block_actions","a":' + "[" * depth + "]" * depth

@@ -68,8 +68,9 @@ def test_channel_the_bot_is_not_in_or_cannot_find_is_named(strict_slack: FakeSla
     assert "channel_not_found" in problems[1]
 
 
+@pytest.mark.usefixtures("cli_environment")
 def test_run_with_a_bogus_token_exits_non_zero_naming_the_setting(
-        strict_slack: FakeSlack, cli_environment: Path, monkeypatch: pytest.MonkeyPatch,
+        strict_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     for name, value in {"SLACK_BOT_TOKEN": "xoxb-bogus", "SLACK_SIGNING_SECRET": "s",
                         "SLACK_API_URL": strict_slack.base_url,
