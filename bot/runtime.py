@@ -32,6 +32,7 @@ class Runtime:
     outbox: OutboxStore
     dispatcher: OutboxDispatcher
     background: list[Any] = field(default_factory=list)
+    signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -89,7 +90,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 wake=dispatcher.wake),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher)
+                      dispatcher=dispatcher, signing_secret=signing)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
 

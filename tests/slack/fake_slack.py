@@ -291,6 +291,8 @@ class FakeSlack:
         self.clock: Clock = _default_clock()
         self._server: _Quiet | None = None
         self._thread: threading.Thread | None = None
+        self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
+        self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -348,6 +350,8 @@ class FakeSlack:
             self._issued.clear()
             self._open_views.clear()
             self.clock = _default_clock()
+            self.channels_without_bot.clear()
+            self.missing_channels.clear()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -686,6 +690,15 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "no_op": True, "already_open": True,
                 "channel": {"id": self._dm_channel(users[0].strip())}}
+
+    def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel") or "")
+        if not channel.startswith(("C", "G")) or channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {
+            "id": channel, "name": channel.lower(), "is_channel": channel.startswith("C"),
+            "is_private": channel.startswith("G"), "is_archived": False,
+            "is_member": channel not in self.channels_without_bot}}
 
     def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
         user = str(body.get("user") or "")
