@@ -17,6 +17,8 @@ from slack_sdk.models.views import View
 from cases.errors import DomainError
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind
+from cases.subject import person_brief
+from cases.views import format_when
 from handlers import blocks
 from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
@@ -39,6 +41,10 @@ def prefill(deps: HandlerDeps, action: Action, case: Case) -> blocks.StepPrefill
         return blocks.StepPrefill(reply_by=cal.local_date(due.due_at) if due else None)
     if action is Action.REQUEST_REVIEW:
         return blocks.StepPrefill(requested_at=deps.clock.now())
+    if action is Action.RECORD_PERSON_RESPONSE:
+        brief = person_brief(case)
+        by = format_when(brief.respond_by, cal) if brief.respond_by else None
+        return blocks.StepPrefill(brief=brief, respond_by=by)
     if action is Action.PROPOSE_DECISION and case.decision is not None:
         # Redrafting after "Request changes": start from the previous draft.
         return blocks.StepPrefill(outcome=case.decision.outcome, reasons=case.decision.reasons,
