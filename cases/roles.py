@@ -54,3 +54,15 @@ def who_may(roles: frozenset[Role]) -> str:
     """The people a row is for, in words: 'the reviewer or the delegate'."""
     words = [ROLE_WORDS[r] for r in Role if r in roles]
     return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+SHORT_WORDS: dict[Role, str] = {
+    Role.CUSTOMER_SERVICES: "customer services", Role.DIRECTOR: "director",
+    Role.OWNER: "owner", Role.INVESTIGATOR: "investigator", Role.REVIEWER: "reviewer",
+    Role.DELEGATE: "delegate", Role.SUBJECT: "named person",
+}
+
+
+def short_who(roles: frozenset[Role]) -> str:
+    """Who a button is for, as a label suffix: 'director', 'reviewer or delegate'."""
+    return " or ".join(SHORT_WORDS.get(r, r.value) for r in Role if r in roles)
