@@ -323,6 +323,7 @@ class StepPrefill:
     reasons: str | None = None
     remedy: str | None = None
     brief: PersonBrief | None = None   # the named person's Respond form
+    out_of_window: bool | None = None  # a review request outside the review window
     respond_by: str | None = None
 
 
@@ -346,7 +347,9 @@ def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
         if p.requested_at is None:
             raise ValueError("the escalate modal needs policy_prefill.requested_at")
         return request_review_modal(ref, meta, requested_at=p.requested_at,
-                                    out_of_window=view.state is not State.REPLIED)
+                                    out_of_window=(view.state is not State.REPLIED
+                                                   if p.out_of_window is None
+                                                   else p.out_of_window))
     if action is Action.WITHDRAW:
         return withdraw_modal(ref, meta)
     if action is Action.ACKNOWLEDGE_REVIEW:
