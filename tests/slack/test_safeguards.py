@@ -27,7 +27,6 @@ from tests.slack.harness import (
 )
 from tests.slack.test_stage_two import (
     cid,
-    dm_blocks,
     escalate,
     eventually,
     fresh,
