@@ -312,7 +312,8 @@ def policy_summary(policy: Policy) -> list[str]:
             lines.append(f"      {rule.basis}")
     for section in SECTION_SOURCES:
         mark = SECTION_SOURCES[section].value
-        lines.append(f"{section.capitalize()} [{mark}: this company's choice, not the "
+        title = section.replace("_", " ").capitalize()
+        lines.append(f"{title} [{mark}: this company's choice, not the "
                      "procedure's]:")
         values: dict[str, Any] = getattr(policy, section).model_dump(mode="json")
         lines.extend(f"  {section}.{key} = {value}" for key, value in values.items())

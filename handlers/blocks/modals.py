@@ -239,7 +239,8 @@ def delegate_modal(reference: str, private_metadata: str) -> View:
     blocks: list[Block] = [
         about(reference),
         input_block(BlockId.DELEGATE, "Delegate the review to", users_select(),
-                    hint="A suitably senior person; not the Stage One investigator."),
+                    hint="A director or someone with the senior role; not the "
+                         "Stage One investigator nor the person it is about."),
     ]
     return modal(CallbackId.DELEGATE_REVIEW, "Delegate review", blocks, private_metadata,
                  submit="Delegate")
