@@ -83,7 +83,7 @@ def refuse_delegate(case: Case, person_roles: frozenset[Role]) -> None:
     """IntakeInvalid unless the delegate is suitably senior (a director or ``senior``)."""
     if not person_roles & SUITABLY_SENIOR:
         raise IntakeInvalid({"delegate": "delegate only to a director or to someone with the "
-                                         "senior role (complaints-bot roles grant USER senior)"})
+                                         "senior role (complaints-bot roles add USER senior)"})
 
 
 NOT_A_NAMED_PERSON = "not_a_named_person"

@@ -69,7 +69,7 @@ class SlackDriver:
         self.grant(SENIOR, Role.SENIOR)  # suitably senior: a review may be delegated to them
 
     def grant(self, user: str, role: Role) -> None:
-        """Give ``user`` an organisation role, as `complaints-bot roles grant` would."""
+        """Give ``user`` an organisation role, as `complaints-bot roles add` would."""
         with self.desk.uow() as uow:
             uow.roles.grant(user, role)
             uow.commit()
