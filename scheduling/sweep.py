@@ -111,6 +111,7 @@ def alert_notices(d: OpenDeadline, kind: AlertKind, key: str, today: date, late:
         "template": Template.ALERT.value, "alert": kind.value, "key": key, "reference": d.reference,
         "deadline": d.kind.value, "label": DEADLINE_LABELS[d.kind],
         "due_at": d.due_at.isoformat(), "owner": d.responsible, "as_of": today.isoformat(),
+        "owner_part": d.responsible_part,
         "overdue_days": late,
     }
     if kind in (AlertKind.DUE_SOON, AlertKind.DUE_TODAY):

@@ -57,6 +57,8 @@ class PersonalDetails:
     # Staff's free text about the review request: may name people, so never on a card.
     review_request_how: str | None = None
     review_late_reason: str | None = None
+    # Whether the request was taken outside the review window (so the reason is why).
+    review_outside_window: bool = False
 
 
 def text_field(value: str | None, field: str, *, required: bool = True,

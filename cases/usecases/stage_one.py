@@ -38,7 +38,7 @@ class StageOne(DeskBase):
             return details, [timeline(case, "acknowledged", actor, now, **details)]
 
         return self._change(case_id, Action.ACKNOWLEDGE, actor, record,
-                            given=Given(day=promised_reply_by),
+                            given=Given(day=promised_reply_by, person=owner),
                             expected_version=expected_version)
 
     def resolve_case(self, case_id: int, *, actor: str, resolution: str,

@@ -88,6 +88,8 @@ class StageTwoReview(DeskBase):
                         expected_version: int | None = None) -> Case:
         """The director hands the investigation to a suitably senior person."""
         person = person_field(delegate, "delegate")
+        with self.reader() as uow:
+            person_roles = uow.roles.roles_of(person)
 
         def record(case: Case, now: datetime) -> Done:
             case.delegate = person
@@ -96,7 +98,8 @@ class StageTwoReview(DeskBase):
                 direct(case, person, "review_delegated", by=actor)]
 
         return self._change(case_id, Action.DELEGATE_REVIEW, actor, record,
-                            given=Given(person=person), expected_version=expected_version)
+                            given=Given(person=person, person_roles=person_roles),
+                            expected_version=expected_version)
 
     def record_person_response(self, case_id: int, *, actor: str, response: str,
                                expected_version: int | None = None) -> Case:
@@ -199,7 +202,11 @@ class StageTwoReview(DeskBase):
             case.closed_at = now
             case.final_letter = final_letter(case)
             outcome = case.decision.outcome.value
-            return {"outcome": outcome, "final_letter": case.final_letter}, [
+            details: dict[str, Any] = {"outcome": outcome, "final_letter": case.final_letter}
+            if case.decision.drafted_by == actor:
+                # Only where the policy lets a sole director approve (see the table's guard).
+                details["own_draft"] = True
+            return details, [
                 timeline(case, "decision_approved", actor, now, outcome=outcome)]
 
         return self._change(case_id, Action.APPROVE_DECISION, actor, record,

@@ -26,6 +26,7 @@ MARKER_EMOJI: dict[Marker, str] = {
     Marker.ON_TIME: ":large_green_circle:",
     Marker.DUE_SOON: ":large_yellow_circle:",
     Marker.OVERDUE: ":red_circle:",
+    Marker.INFORMATION: ":information_source:",
 }
 
 PHASE_EMOJI: dict[PhaseStatus, str] = {

@@ -55,10 +55,10 @@ def alert_blocks(view: AlertView) -> Message:
     reference = escape(view.reference)
     owner = mrkdwn((view.owner,))
     headline = view.headline if view.kind is None else f"{ALERT_EMOJI[view.kind]} {view.headline}"
-    text = clip(f"{reference}: {view.phrase}. Owner: {owner}", SECTION_TEXT_MAX)
+    text = clip(f"{reference}: {view.phrase}. {view.owner_part}: {owner}", SECTION_TEXT_MAX)
     ref = CaseRef(view.case_id)
     blocks: list[Block] = [
-        section(f"{headline} · *{reference}*\n{escape(view.phrase)}\nOwner: {owner}"),
+        section(f"{headline} · *{reference}*\n{escape(view.phrase)}\n{view.owner_part}: {owner}"),
         ActionsBlock(elements=[button(b, ref) for b in view.buttons]),
     ]
     return text, blocks

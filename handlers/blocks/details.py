@@ -52,8 +52,9 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
         if details.review_request_how:
             lines.append("How they asked: " + escape(clip(details.review_request_how, 300)))
         if details.review_late_reason:
-            lines.append("Accepted outside the review window because: "
-                         + escape(clip(details.review_late_reason, 2000)))
+            label = ("Accepted outside the review window because: "
+                     if details.review_outside_window else "Note on the request: ")
+            lines.append(label + escape(clip(details.review_late_reason, 2000)))
         blocks.append(section("\n".join(lines)))
     if details.person_response is not None and details.person_responded_at is not None:
         blocks.append(section(

@@ -25,10 +25,11 @@ from cases.intake import (
     Relationship,
 )
 from cases.lifecycle import Action
-from cases.model import OUTCOME_LABELS, DeadlineKind, Outcome, State
+from cases.model import OUTCOME_LABELS, Outcome, State
 from cases.services import MAX_HOW, MAX_NOTE, MAX_REASONS, MAX_REMEDY, MAX_RESPONSE
+from cases.subject import PersonBrief
 from cases.views import CaseCardView, DatesToTell
-from handlers.blocks._common import clip, plain, section
+from handlers.blocks._common import clip, escape, plain, section, sections
 from handlers.blocks.inputs import (
     CHECKLIST_LABELS,
     about,
@@ -238,21 +239,29 @@ def delegate_modal(reference: str, private_metadata: str) -> View:
     blocks: list[Block] = [
         about(reference),
         input_block(BlockId.DELEGATE, "Delegate the review to", users_select(),
-                    hint="A suitably senior person; not the Stage One investigator."),
+                    hint="A director or someone with the senior role; not the "
+                         "Stage One investigator nor the person it is about."),
     ]
     return modal(CallbackId.DELEGATE_REVIEW, "Delegate review", blocks, private_metadata,
                  submit="Delegate")
 
 
-def respond_modal(reference: str, private_metadata: str, respond_by: str | None = None) -> View:
-    """For the person the complaint is about: their response."""
-    by = f" Please respond by {respond_by}." if respond_by else ""
+def respond_modal(reference: str, private_metadata: str, respond_by: str | None = None,
+                  brief: PersonBrief | None = None) -> View:
+    """For the person the complaint is about: what it says, the Stage One outcome, their say."""
+    by = f" Please respond by *{respond_by}*." if respond_by else ""
     blocks: list[Block] = [
         about(reference),
         section("The complaint concerns you. Your response goes to the reviewer only." + by),
-        input_block(BlockId.RESPONSE, "Your response", text_input(multiline=True,
-                                                         max_length=MAX_RESPONSE)),
     ]
+    if brief is not None:
+        blocks.extend(sections("*What the complaint says*\n" + escape(brief.facts)))
+        outcome = brief.outcome or "no Stage One reply was sent"
+        blocks.extend(sections(f"*Stage One outcome:* {outcome}"
+                               + (f"\n{escape(brief.suggestions)}" if brief.suggestions
+                                  else "")))
+    blocks.append(input_block(BlockId.RESPONSE, "Your response", text_input(
+        multiline=True, max_length=MAX_RESPONSE)))
     return modal(CallbackId.RECORD_PERSON_RESPONSE, "Your response", blocks, private_metadata,
                  submit="Send response")
 
@@ -314,6 +323,9 @@ class StepPrefill:
     outcome: Outcome | None = None
     reasons: str | None = None
     remedy: str | None = None
+    brief: PersonBrief | None = None   # the named person's Respond form
+    out_of_window: bool | None = None  # a review request outside the review window
+    respond_by: str | None = None
 
 
 def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
@@ -336,7 +348,9 @@ def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
         if p.requested_at is None:
             raise ValueError("the escalate modal needs policy_prefill.requested_at")
         return request_review_modal(ref, meta, requested_at=p.requested_at,
-                                    out_of_window=view.state is not State.REPLIED)
+                                    out_of_window=(view.state is not State.REPLIED
+                                                   if p.out_of_window is None
+                                                   else p.out_of_window))
     if action is Action.WITHDRAW:
         return withdraw_modal(ref, meta)
     if action is Action.ACKNOWLEDGE_REVIEW:
@@ -344,9 +358,7 @@ def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
     if action is Action.DELEGATE_REVIEW:
         return delegate_modal(ref, meta)
     if action is Action.RECORD_PERSON_RESPONSE:
-        d = view.deadline
-        by = d.due if d is not None and d.kind is DeadlineKind.PERSON_RESPONSE else None
-        return respond_modal(ref, meta, by)
+        return respond_modal(ref, meta, p.respond_by, p.brief)
     if action is Action.SEND_PROGRESS_UPDATE:
         return progress_update_modal(ref, meta)
     if action is Action.PROPOSE_DECISION:

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from cases.clock import FrozenClock
 from cases.delivery import SLACK
 from cases.model import Case
+from cases.roles import Role
 from handlers.delivery import Pacer, slack_position
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
@@ -45,7 +46,7 @@ SENIOR = "U0SENR001"
 
 
 class SlackDriver:
-    """A workspace with a customer-services agent, two directors and some staff."""
+    """A workspace with a customer-services agent, two directors, a senior and some staff."""
 
     def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock) -> None:
         self.fake = fake
@@ -65,6 +66,13 @@ class SlackDriver:
         self.runtime: Runtime = build_runtime(self.settings, clock=clock,
                                               pacer=Pacer(interval=0))
         self.desk = self.runtime.container.desk
+        self.grant(SENIOR, Role.SENIOR)  # suitably senior: a review may be delegated to them
+
+    def grant(self, user: str, role: Role) -> None:
+        """Give ``user`` an organisation role, as `complaints-bot roles add` would."""
+        with self.desk.uow() as uow:
+            uow.roles.grant(user, role)
+            uow.commit()
 
     # ---- requests in -------------------------------------------------------------------
 

@@ -123,7 +123,7 @@ def test_alert_payload_has_no_personal_data() -> None:
     [alert] = alerts_due(deadline(due=at(2, 17)), at(7, 9), CAL, POLICY)
     assert set(alert.notices[0].payload) == {
         "template", "alert", "key", "reference", "deadline", "label", "due_at", "owner",
-        "as_of", "overdue_days", "surface"}
+        "as_of", "overdue_days", "surface", "owner_part"}
 
 
 def test_key_changes_when_the_due_time_moves() -> None:

@@ -145,3 +145,11 @@ def test_outbox_status_names_each_dead_message_and_why_then_retry_requeues_it(
     assert "requeued 1 message(s)" in capsys.readouterr().out
     assert main(["outbox", "status"]) == 0
     assert "pending 1, delivered 0, dead 0" in capsys.readouterr().out
+
+
+def test_roles_add_accepts_the_senior_role(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue #10: a Stage Two review is delegated to a director or to `senior` staff.
+    assert main(["roles", "add", "U056GHI", "senior"]) == 0
+    capsys.readouterr()
+    assert main(["roles", "list"]) == 0
+    assert "U056GHI\tsenior" in capsys.readouterr().out

@@ -194,6 +194,7 @@ def run_whole_case() -> PlainTextSurface:
     uow.grant(CS, Role.CUSTOMER_SERVICES)
     for director in (DIRECTOR, OTHER_DIRECTOR):
         uow.grant(director, Role.DIRECTOR)
+    uow.grant(SENIOR, Role.SENIOR)
     surface = PlainTextSurface(desk, clock, calendar, policy)
     delivered = 0
 
