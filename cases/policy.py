@@ -128,11 +128,22 @@ class ReportPolicy(BaseModel):
     repeat_subject_min: int = Field(default=2, ge=2)         # conduct complaints about one person
 
 
+class IntakePolicy(BaseModel):
+    """What intake accepts as a received time. The procedure sets no limit: ours."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A receipt older than this is refused as a likely typing error, unless the form says
+    # why the complaint is logged so late (the reason goes into the case history).
+    max_days_late: int = Field(default=30, ge=1, le=3660)
+
+
 # Whose each part of the non-rule sections is: all of them are this company's choice.
 SECTION_SOURCES: dict[str, Source] = {
     "alerts": Source.INTERPRETATION,
     "report": Source.INTERPRETATION,
     "calendar": Source.INTERPRETATION,
+    "intake": Source.INTERPRETATION,
 }
 
 
@@ -176,6 +187,7 @@ class Policy(BaseModel):
     alerts: AlertPolicy = AlertPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
     report: ReportPolicy = ReportPolicy()
+    intake: IntakePolicy = IntakePolicy()
 
     def rule_for(self, name: str) -> Rule:
         """The rule called ``name`` (a deadline kind's value names its rule)."""
@@ -298,7 +310,7 @@ def policy_summary(policy: Policy) -> list[str]:
                      f"{rule.unit_source.value}]")
         if rule.basis:
             lines.append(f"      {rule.basis}")
-    for section in ("alerts", "report", "calendar"):
+    for section in SECTION_SOURCES:
         mark = SECTION_SOURCES[section].value
         lines.append(f"{section.capitalize()} [{mark}: this company's choice, not the "
                      "procedure's]:")

@@ -57,7 +57,7 @@ EMAIL = "zebedee.quux.private@complainant-example.co.uk"
 PHONE = "01482 765432"
 ADDRESS = ("42 Secret Lane, Hessle " + "A" * MAX_ADDRESS)[:MAX_ADDRESS]
 FACTS = ("FACTS-MARKER they said & <did> " + "F" * MAX_FACTS)[:MAX_FACTS]
-PERSONAL = (NAME, EMAIL, "+441482765432", PHONE, ADDRESS[:40], FACTS[:40], "Zebedee")
+PERSONAL = (NAME, EMAIL, "+44 1482 765432", PHONE, ADDRESS[:40], FACTS[:40], "Zebedee")
 
 NOTE = ("note & <b>stuff</b> " + "x" * MAX_NOTE)[:MAX_NOTE]
 
@@ -544,7 +544,7 @@ def test_details_modal_shows_all_personal_data() -> None:
     data = check_modal(blocks.details_modal(PersonalDetails("CMP-2025-9999", worst_intake()),
                                             CAL))
     body = json.dumps(data, ensure_ascii=False)
-    for expected in (NAME, EMAIL, "+441482765432", "42 Secret Lane", "FACTS-MARKER"):
+    for expected in (NAME, EMAIL, "+44 1482 765432", "42 Secret Lane", "FACTS-MARKER"):
         assert expected in body
     assert "they said &amp; &lt;did&gt;" in body
 
