@@ -81,7 +81,7 @@ class IntakeForm(Form):
     def prefill(self) -> dict[str, Any]:
         """The answers as ``handlers.blocks.intake_modal`` takes them back as initial values."""
         values: dict[str, Any] = {
-            field: getattr(self, field) for field in self.model_fields
+            field: getattr(self, field) for field in type(self).model_fields
             if field not in ("staff_grievance", "checklist") and getattr(self, field) is not None}
         if self.staff_grievance is not None:
             values["staff_grievance"] = self.staff_grievance is YesNo.YES
