@@ -150,9 +150,9 @@ def person_responded_words(view: CaseCardView) -> DirectMessageView:
     """To the reviewer and delegate: the named person has given their response."""
     return _dm(
         Template.PERSON_RESPONDED, view,
-        (f"The person {view.reference} concerns has given their response; it is in the "
+        (f"The person complaint {view.reference} is about has given their response; it is in the "
          "case record for the review.",),
-        (("The person ", Strong(view.reference), " concerns has given their response; it "
+        (("The person complaint ", Strong(view.reference), " is about has given their response; it "
           "is in the case record for your review."),),
     )
 

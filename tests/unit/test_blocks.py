@@ -380,7 +380,9 @@ def test_case_list_text_fits_a_section() -> None:
     text = blocks.case_list_text("open", views)
     assert len(text) <= 3000 and "CMP-2025-9999" in text
     assert_no_personal_data(text)
-    assert blocks.case_list_text("mine", []) == "No mine cases that you can see."
+    assert blocks.case_list_text("mine", []) == "You have no open cases."
+    assert blocks.case_list_text("mine", views[:1]).startswith("*Your open cases* (1)")
+    assert blocks.case_list_text("overdue", []) == "No overdue cases that you can see."
 
 
 def test_help_lists_every_subcommand() -> None:
