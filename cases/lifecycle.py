@@ -243,7 +243,7 @@ def transition_for(case: Case, action: Action) -> Transition:
     row = TRANSITIONS.get((case.state, action))
     if row is None:
         raise InvalidTransition(
-            f"{case.reference} is {STATE_LABELS[case.state].lower()}: "
+            f"{case.reference} is now at “{STATE_LABELS[case.state]}”: "
             f"“{ACTION_LABELS[action]}” no longer applies.",
             last_actor=case.last_actor,
             last_at=case.last_action_at,

@@ -153,10 +153,10 @@ def person_responded_words(view: CaseCardView) -> DirectMessageView:
     due = _due(view, DeadlineKind.STAGE_TWO_REPLY)
     return _dm(
         Template.PERSON_RESPONDED, view,
-        (f"The person {view.reference} concerns has given their response; it is in the "
-         "case record for the review." + due,),
-        (("The person ", Strong(view.reference), " concerns has given their response; it "
-          "is in the case record for your review." + due),),
+        (f"The person complaint {view.reference} is about has given their response; it is "
+         "in the case record for the review." + due,),
+        (("The person complaint ", Strong(view.reference), " is about has given their "
+          "response; it is in the case record for your review." + due),),
     )
 
 

@@ -138,12 +138,23 @@ class StageTwoPolicy(BaseModel):
     sole_director_may_approve: bool = False
 
 
+class IntakePolicy(BaseModel):
+    """What intake accepts as a received time. The procedure sets no limit: ours."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A receipt older than this is refused as a likely typing error, unless the form says
+    # why the complaint is logged so late (the reason goes into the case history).
+    max_days_late: int = Field(default=30, ge=1, le=3660)
+
+
 # Whose each part of the non-rule sections is: all of them are this company's choice.
 SECTION_SOURCES: dict[str, Source] = {
     "alerts": Source.INTERPRETATION,
     "report": Source.INTERPRETATION,
     "calendar": Source.INTERPRETATION,
     "stage_two": Source.INTERPRETATION,
+    "intake": Source.INTERPRETATION,
 }
 
 
@@ -188,6 +199,7 @@ class Policy(BaseModel):
     calendar: CalendarPolicy = CalendarPolicy()
     report: ReportPolicy = ReportPolicy()
     stage_two: StageTwoPolicy = StageTwoPolicy()
+    intake: IntakePolicy = IntakePolicy()
 
     def rule_for(self, name: str) -> Rule:
         """The rule called ``name`` (a deadline kind's value names its rule)."""

@@ -196,7 +196,7 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
             left = f"overdue by {_plural(late, 'working day')}"
         marker = Marker.OVERDUE
     elif due_day == today:
-        left, marker = f"due today {clock}", Marker.DUE_SOON
+        left, marker = f"due today by {clock}", Marker.DUE_SOON
     else:
         remaining = calendar.working_days_between(today, due_day)
         left = f"{_plural(remaining, 'working day')} left"

@@ -119,6 +119,7 @@ class BlockId(StrEnum):
     HOME_ACTIONS = "home_actions"
     # Intake modal.
     INTAKE_DATES = "intake_dates"
+    INTAKE_NOTICE = "intake_notice"
     COMPLAINANT_NAME = "complainant_name"
     ORGANISATION = "organisation"
     EMAIL = "email"
@@ -134,6 +135,7 @@ class BlockId(StrEnum):
     SUBJECT_USER = "subject_user_id"
     STAFF_GRIEVANCE = "staff_grievance"
     CHECKLIST = "checklist"
+    LATE_REASON = "late_reason"
     # Step modals.
     OWNER = "owner"
     PROMISED_REPLY_BY = "promised_reply_by"

@@ -19,7 +19,9 @@ class NewComplaint(DeskBase):
         intake = data if isinstance(data, IntakeRecord) else parse_intake(data)
         now = self._now()
         received = require_aware(intake.received_at)
-        problem = received_time_problem(received, now)
+        problem = received_time_problem(received, now,
+                                        max_days_late=self.policy.intake.max_days_late,
+                                        late_reason=intake.late_reason)
         if problem:
             raise IntakeInvalid({"received_at": problem})
         with self.uow() as uow:
@@ -37,10 +39,12 @@ class NewComplaint(DeskBase):
                 intake_key=intake_key,
             )
             start_intake_clocks(case, self.rules)
+            details = {"channel": intake.channel.value, "received_at": received.isoformat(),
+                       "effective_receipt": case.effective_receipt.isoformat()}
+            if intake.late_reason:
+                details["late_reason"] = intake.late_reason
             record(case, "logged", actor=logged_by, at=now, after=State.LOGGED,
-                   details={"channel": intake.channel.value,
-                            "received_at": received.isoformat(),
-                            "effective_receipt": case.effective_receipt.isoformat()})
+                   details=details)
             case.last_actor, case.last_action_at = logged_by, now
             uow.cases.add(case)
             uow.outbox.add([

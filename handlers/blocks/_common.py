@@ -103,7 +103,7 @@ def fallback(line: Line) -> str:
         if isinstance(span, Strong):
             out.append(span.text)
         elif isinstance(span, Person):
-            out.append(mention(span.id, nobody=span.nobody))
+            out.append(f"<@{span.id}>" if span.id else span.nobody)
         else:
             out.append(span)
     return "".join(out)

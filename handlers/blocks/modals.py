@@ -1,4 +1,4 @@
-"""Modals: intake and every step of the procedure, plus the notice that explains a refusal.
+"""Modals: every step of the procedure, plus the notice that explains a refusal.
 
 Each input block's block_id is the domain field it captures (see
 ``handlers.forms.FIELD_BLOCKS``), so field-keyed errors map straight to inline errors.
@@ -7,31 +7,19 @@ Reading what comes back is ``handlers.forms``' job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from slack_sdk.models.blocks import Block, EmailInputElement, RadioButtonsElement
+from slack_sdk.models.blocks import Block, RadioButtonsElement
 from slack_sdk.models.views import View
 
-from cases.intake import (
-    MAX_ADDRESS,
-    MAX_FACTS,
-    MAX_SHORT,
-    MAX_TEXT,
-    Category,
-    Channel,
-    Relationship,
-)
 from cases.lifecycle import Action
 from cases.model import OUTCOME_LABELS, Outcome, State
 from cases.services import MAX_HOW, MAX_NOTE, MAX_REASONS, MAX_REMEDY, MAX_RESPONSE
 from cases.subject import PersonBrief
-from cases.views import CaseCardView, DatesToTell
-from handlers.blocks._common import clip, escape, plain, section, sections
+from cases.views import CaseCardView
+from handlers.blocks._common import clip, escape, section, sections
 from handlers.blocks.inputs import (
-    CHECKLIST_LABELS,
     about,
     checkboxes,
     date_picker,
@@ -39,83 +27,12 @@ from handlers.blocks.inputs import (
     input_block,
     modal,
     radio,
-    select,
     text_input,
     users_select,
 )
 from handlers.ids import BlockId, CallbackId
 
 YES, NO = "yes", "no"
-
-
-# ---- intake -----------------------------------------------------------------------------
-
-def _dates_to_tell(dates: DatesToTell) -> Block:
-    return section(
-        "*What to tell the complainant* (for a complaint received now):\n"
-        f"• Acknowledgement by *{dates.acknowledge_by}*\n"
-        f"• Investigation and action by *{dates.investigate_by}*\n"
-        f"• Our reply by *{dates.reply_expected_by}* at the latest",
-        block_id=BlockId.INTAKE_DATES.value,
-    )
-
-
-def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
-                 private_metadata: str, *, now: datetime | None = None) -> View:
-    """The whole intake record, with the policy dates to tell the complainant.
-
-    The received time defaults to ``prefill['received_at']``, else ``now``, else the
-    time the dates were computed for.
-    """
-    p: Mapping[str, Any] = prefill or {}
-    checklist_prefill = p.get("checklist") or {}
-    checked = {k for k, v in dict(checklist_prefill).items() if v}
-    grievance = p.get("staff_grievance")
-    grievance_initial = None if grievance is None else (YES if grievance else NO)
-    received = p.get("received_at")
-    blocks: list[Block] = [
-        _dates_to_tell(dates),
-        input_block(BlockId.COMPLAINANT_NAME, "Complainant's name",
-                    text_input(p.get("complainant_name"), max_length=MAX_SHORT)),
-        input_block(BlockId.ORGANISATION, "Organisation",
-                    text_input(p.get("organisation"), max_length=MAX_SHORT), optional=True),
-        input_block(BlockId.EMAIL, "Email", EmailInputElement(
-            initial_value=p.get("email") or None,
-            placeholder=plain("name@example.com")), optional=True,
-            hint="Give at least one of email, phone or postal address."),
-        input_block(BlockId.PHONE, "Phone", text_input(p.get("phone"), max_length=40,
-                                             placeholder="01482 123456"), optional=True),
-        input_block(BlockId.POSTAL_ADDRESS, "Postal address",
-                    text_input(p.get("postal_address"), multiline=True, max_length=MAX_ADDRESS),
-                    optional=True),
-        input_block(BlockId.RELATIONSHIP, "Relationship to Tiny Tracker",
-                    select([r.value for r in Relationship], p.get("relationship"),
-                       "Choose a relationship")),
-        input_block(BlockId.RELATIONSHIP_OTHER, "If other: what relationship?",
-                    text_input(p.get("relationship_other"), max_length=MAX_SHORT), optional=True),
-        input_block(BlockId.CHANNEL, "How the complaint came in",
-                    select([c.value for c in Channel], p.get("channel"), "Choose one")),
-        input_block(BlockId.RECEIVED_AT, "When it was received (UK time)",
-                    datetime_picker(received if isinstance(received, datetime)
-                                    else now or dates.received_at)),
-        input_block(BlockId.CATEGORY, "What it is about",
-                    select([c.value for c in Category], p.get("category"), "Choose a category")),
-        input_block(BlockId.FACTS, "The facts of the complaint",
-                    text_input(p.get("facts"), multiline=True, max_length=MAX_FACTS)),
-        input_block(BlockId.REMEDY_SOUGHT, "What they would like us to do",
-                    text_input(p.get("remedy_sought"), multiline=True, max_length=MAX_TEXT),
-                    optional=True),
-        input_block(BlockId.SUBJECT_USER, "Staff member the complaint is about",
-                    users_select(p.get("subject_user_id")), optional=True,
-                    hint="Only if the complaint is about a specific person."),
-        input_block(BlockId.STAFF_GRIEVANCE,
-                    "Is this a staff member complaining about their own employment?",
-                    radio([(NO, "No"), (YES, "Yes")], grievance_initial or NO)),
-        input_block(BlockId.CHECKLIST, "Before you submit, confirm you have:",
-                    checkboxes(list(CHECKLIST_LABELS.items()), checked), optional=True),
-    ]
-    return modal(CallbackId.INTAKE, "Log a complaint", blocks, private_metadata,
-                 submit="Log complaint")
 
 
 # ---- Stage One steps --------------------------------------------------------------------
@@ -131,7 +48,7 @@ def acknowledge_modal(reference: str, private_metadata: str, *, owner: str,
                     hint="Prefilled from the policy's time limits."),
         input_block(BlockId.PROCEDURE_ATTACHED, "Procedure", checkboxes(
             [("yes", "A copy of the complaints procedure went with the acknowledgement")],
-            set()), optional=True),
+            set())),
     ]
     return modal(CallbackId.ACKNOWLEDGE, "Acknowledge", blocks, private_metadata,
                  submit="Acknowledge")

@@ -36,7 +36,8 @@ def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDri
 def _log(slack: SlackDriver, received: datetime, **changes: Any) -> None:
     data = {**GOOD_INTAKE, "checklist": {"referred_to_procedure": True,
                                          "feedback_form_sent": True, "told_next_steps": True},
-            "staff_grievance": False, "received_at": received.isoformat(), **changes}
+            "staff_grievance": False, "received_at": received.isoformat(),
+            "late_reason": "Logged late for this report's history.", **changes}
     slack.desk.log_complaint(data, logged_by=CS_AGENT)
 
 

@@ -427,10 +427,11 @@ def test_actions_on_a_final_case_are_refused_but_notes_are_allowed(
             texts = slack.dms(user)[dms_before:]
         else:
             texts = [refusal_for(slack, user, before)]
-        assert any("final decision given" in t and "no longer applies" in t
+        assert any("is now at “Final decision given”" in t and "no longer applies" in t
                    for t in texts), (action, texts)
     assert len(slack.fake.calls("views.open")) == opened, "no modal on a final case"
-    assert "final decision given" in slack.command(DIRECTOR, f"escalate {case.reference}").body
+    assert "is now at “Final decision given”" in slack.command(
+        DIRECTOR, f"escalate {case.reference}").body
     with pytest.raises(DomainError):
         slack.desk.request_changes(cid(case), actor=DIRECTOR_2, comment="too late")
 
