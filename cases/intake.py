@@ -138,6 +138,8 @@ class IntakeRecord(BaseModel):
     staff_grievance: bool = False
     checklist: Checklist = Checklist()
     late_reason: str | None = Field(default=None, max_length=MAX_TEXT)
+    # A staff-conduct complaint names the person, or says in so many words that it names no one.
+    not_a_named_person: bool = False
 
     @field_validator("postal_address", "organisation", "email", "phone", "relationship_other",
                      "remedy_sought", "subject_user_id", "late_reason", mode="before")
@@ -171,9 +173,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def conduct_complaint_problem(category: str, subject_user_id: str | None,
+                              not_a_named_person: bool) -> dict[str, str]:
+    """A staff-conduct complaint names the person it is about, or says it names no one.
+
+    The procedure: "if the complaint relates to a specific person ... they will be informed
+    and given a further opportunity to respond"; that promise needs the person named.
+    """
+    if category != Category.STAFF_CONDUCT.value or subject_user_id or not_a_named_person:
+        return {}
+    return {"subject_user_id": "a staff-conduct complaint names the member of staff it is "
+                               "about; if it is about no one person, tick “not a named person”"}
+
+
 def cross_field_errors(data: dict[str, Any]) -> dict[str, str]:
     """Rules that span fields, checked on raw or validated values alike."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = conduct_complaint_problem(
+        str(data.get("category") or ""), None if _blank(data.get("subject_user_id"))
+        else str(data.get("subject_user_id")), _is_yes(data.get("not_a_named_person")))
     if all(_blank(data.get(k)) for k in ("email", "phone", "postal_address")):
         errors["email"] = (
             "give at least one way to reach the complainant: email, phone or postal address"

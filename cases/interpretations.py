@@ -15,6 +15,7 @@ SECTION_READINGS: dict[str, str] = {
     "report": "the trends report's 'needs attention' thresholds",
     "calendar": "working days: the time zone, the nation's bank holidays, closures, 17:00",
     "stage_two": "whether a sole director may approve their own draft (recorded if so)",
+    "intake": "how late a receipt may be logged without a reason (the procedure sets no limit)",
 }
 
 # Readings that are rules of the code, not numbers in the policy file.

@@ -89,18 +89,6 @@ def refuse_delegate(case: Case, person_roles: frozenset[Role]) -> None:
 NOT_A_NAMED_PERSON = "not_a_named_person"
 
 
-def conduct_complaint_problem(category: str, subject_user_id: str | None,
-                              not_a_named_person: bool) -> dict[str, str]:
-    """A staff-conduct complaint names the person it is about, or says it names no one.
-
-    For the intake form's validation (``cases.intake``): the field errors, or none.
-    """
-    if category != "staff_conduct" or subject_user_id or not_a_named_person:
-        return {}
-    return {"subject_user_id": "a staff-conduct complaint names the member of staff it is "
-                               "about; if it is about no one person, tick “not a named person”"}
-
-
 @dataclass(frozen=True)
 class PersonBrief:
     """What the named person is shown to respond to: never the complainant's contact details.

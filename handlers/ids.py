@@ -133,6 +133,7 @@ class BlockId(StrEnum):
     FACTS = "facts"
     REMEDY_SOUGHT = "remedy_sought"
     SUBJECT_USER = "subject_user_id"
+    NOT_A_NAMED_PERSON = "not_a_named_person"
     STAFF_GRIEVANCE = "staff_grievance"
     CHECKLIST = "checklist"
     LATE_REASON = "late_reason"

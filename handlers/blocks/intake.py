@@ -100,7 +100,13 @@ def _complaint_blocks(p: Mapping[str, Any], received: datetime,
                     optional=True),
         input_block(BlockId.SUBJECT_USER, "Staff member the complaint is about",
                     users_select(p.get("subject_user_id")), optional=True,
-                    hint="Only if the complaint is about a specific person."),
+                    hint="Only if the complaint is about a specific person: they will be "
+                         "told and may respond."),
+        input_block(BlockId.NOT_A_NAMED_PERSON, "Staff conduct, but no one person",
+                    checkboxes([(YES, "Not about a named person")],
+                               {YES} if p.get("not_a_named_person") else set()),
+                    optional=True,
+                    hint="A staff-conduct complaint names the person or ticks this."),
     ]
 
 

@@ -36,12 +36,20 @@ class IntakeForm(Form):
     staff_grievance: YesOrNo = None
     checklist: Ticked = frozenset()
     late_reason: Text = None
+    not_a_named_person: Ticked = frozenset()
 
     @field_validator("checklist")
     @classmethod
     def _known_items(cls, ticked: frozenset[str]) -> frozenset[str]:
         if ticked - set(CHECKLIST_MESSAGES):
             raise refuse("tick the boxes that apply")
+        return ticked
+
+    @field_validator("not_a_named_person")
+    @classmethod
+    def _only_yes(cls, ticked: frozenset[str]) -> frozenset[str]:
+        if ticked - {"yes"}:
+            raise refuse("tick the box or leave it empty")
         return ticked
 
     def to_data(self, local: Callable[[datetime], datetime]) -> dict[str, Any]:
@@ -60,6 +68,7 @@ class IntakeForm(Form):
             data["received_at"] = local(self.received_at)
         data["staff_grievance"] = self.staff_grievance is YesNo.YES
         data["checklist"] = {item: item in self.checklist for item in CHECKLIST_MESSAGES}
+        data["not_a_named_person"] = bool(self.not_a_named_person)
         return data
 
     @classmethod

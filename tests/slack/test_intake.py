@@ -184,3 +184,20 @@ def test_a_message_that_fits_is_kept_whole_with_the_dates_for_its_time(
     assert submit(slack, view, **{k: v for k, v in GOOD_INTAKE.items() if k != "facts"}) == {}
     case = slack.only_case()
     assert case.intake.facts == message and case.received_at == EVENING
+
+
+def test_a_staff_conduct_complaint_names_the_person_or_says_it_names_no_one(
+        slack: SlackDriver) -> None:
+    view = open_intake(slack)
+    refused = submit(slack, view, **{**GOOD_INTAKE, "category": "staff_conduct"})
+    assert refused["response_action"] == "errors"
+    assert "names the member of staff" in refused["errors"]["subject_user_id"]
+    assert slack.fake.calls("chat.postMessage") == []
+    assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
+
+    accepted = submit(slack, view, **{**GOOD_INTAKE, "category": "staff_conduct",
+                                      "not_a_named_person": ["yes"]})
+    assert accepted == {}
+    case = slack.only_case()
+    assert case.intake.category.value == "staff_conduct"
+    assert case.intake.not_a_named_person is True and case.intake.subject_user_id is None

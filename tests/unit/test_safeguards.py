@@ -9,11 +9,11 @@ import pytest
 
 from cases.alerts import OpenDeadline
 from cases.errors import NotAllowed
+from cases.intake import conduct_complaint_problem
 from cases.model import DeadlineKind, NoticeKind, Outcome, State
 from cases.policy import Policy, StageTwoPolicy, policy_from_mapping
 from cases.roles import ORGANISATION_ROLES, Role, parse_organisation_role, who_may
 from cases.services import ComplaintsDesk
-from cases.subject import conduct_complaint_problem
 from scheduling.calendar import UKWorkingCalendar
 from scheduling.sweep import alerts_due
 from tests.unit.test_services import DIRECTOR, OTHER_DIRECTOR, World, london
