@@ -22,7 +22,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.action(ActionId.VIEW_DETAILS.value)
     def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
@@ -35,7 +35,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.action(ActionId.OPEN_CASE.value)
     def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             case = deps.desk.case_for(case_ref_of(button_value(body)).case_id, viewer=user)
         except (DomainError, BadPayload) as exc:

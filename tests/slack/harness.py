@@ -21,6 +21,7 @@ from cases.clock import FrozenClock
 from cases.delivery import SLACK
 from cases.model import Case
 from handlers.delivery import Pacer, slack_position
+from handlers.people import SlackPeople
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import (
@@ -65,6 +66,15 @@ class SlackDriver:
         self.runtime: Runtime = build_runtime(self.settings, clock=clock,
                                               pacer=Pacer(interval=0))
         self.desk = self.runtime.container.desk
+        self.people = SlackPeople(self.desk)
+
+    def person(self, slack_id: str) -> str:
+        """The person id behind a Slack user, as the bot knows them (for direct desk calls)."""
+        return self.people.person_for(slack_id)
+
+    def slack_of(self, person_id: str) -> str | None:
+        """The Slack id of a person the desk recorded (history actors, roles)."""
+        return self.people.slack_id(person_id)
 
     # ---- requests in -------------------------------------------------------------------
 
@@ -170,7 +180,7 @@ class SlackDriver:
 
     def only_case(self) -> Case:
         """The one open case (for tests that log one)."""
-        cases = self.desk.list_cases(viewer=CS_AGENT, which="open")
+        cases = self.desk.list_cases(viewer=self.person(CS_AGENT), which="open")
         assert len(cases) == 1, f"expected one open case, found {len(cases)}"
         return cases[0]
 
