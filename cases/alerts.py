@@ -52,7 +52,7 @@ class OpenDeadline:
         return self.delegate or self.reviewer
 
     @property
-    def surface(self) -> Audience:
+    def audience(self) -> Audience:
         """The team whose card and thread the deadline belongs to."""
         return deadline_audience(self.kind)
 

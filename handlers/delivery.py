@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,7 +27,7 @@ from cases.delivery import (
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
+from cases.views import DisplayCalendar, case_card_view, dates_to_tell, decision_view
 from cases.wording import Template, template_of, timeline_line
 from handlers import blocks
 from handlers.blocks.alerts import alert_message, digest_message
@@ -125,9 +125,6 @@ class Pacer:
 alert_retired = messages.alert_retired
 
 
-def surfaces_of(case: Case) -> list[Surface]:
-    """The cards a case has, by stored name (``cases.audience.card_audiences`` decides)."""
-    return [cast(Surface, a.value) for a in card_audiences(case)]
 
 
 class SlackDelivery:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cases.audience import Audience
 from cases.clock import Clock
 from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from cases.views import DisplayCalendar, Surface, case_card_view
+from cases.views import DisplayCalendar, case_card_view
 from handlers.people import SlackPeople
 
 
@@ -27,7 +28,7 @@ class HandlerDeps:
         if self.people is None:
             object.__setattr__(self, "people", SlackPeople(self.desk))
 
-    def card(self, case: Case, surface: Surface = "cs") -> Any:
-        """The case card's view model as ``surface`` shows it now."""
+    def card(self, case: Case, audience: Audience = Audience.CUSTOMER_SERVICES) -> Any:
+        """The case card's view model as ``audience``'s card shows it now."""
         return case_card_view(case, self.clock.now(), self.calendar, self.policy,
-                              surface=surface)
+                              surface=audience)

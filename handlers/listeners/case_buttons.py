@@ -7,11 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from cases.audience import card_audiences
 from cases.errors import DomainError
-from cases.views import Surface
 from handlers import blocks
 from handlers.answers import refusal_text, tell
-from handlers.delivery import surfaces_of
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
@@ -42,6 +41,6 @@ def register(app: App, deps: HandlerDeps) -> None:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
         # In Stage Two the directors' card is the one with the review and its buttons.
-        surface: Surface = surfaces_of(case)[-1]
-        text, card_blocks = blocks.case_card_message(deps.card(case, surface))
+        audience = card_audiences(case)[-1]
+        text, card_blocks = blocks.case_card_message(deps.card(case, audience))
         tell(client, body, user, text, blocks=[b.to_dict() for b in card_blocks])

@@ -434,7 +434,8 @@ def test_actions_on_a_final_case_are_refused_but_notes_are_allowed(
     with pytest.raises(DomainError):
         slack.desk.request_changes(cid(case), actor=slack.person(DIRECTOR_2), comment="too late")
 
-    slack.desk.add_note(cid(case), actor=slack.person(CS_AGENT), text="Complainant rang to say thanks.")
+    slack.desk.add_note(cid(case), actor=slack.person(CS_AGENT),
+                        text="Complainant rang to say thanks.")
     slack.deliver()
     case = fresh(slack, case)
     assert case.state is State.FINAL
