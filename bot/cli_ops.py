@@ -120,7 +120,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print(f"pending {counts['pending']}, delivered {counts['delivered']}, "
               f"dead {counts['dead']}")
         for item in store.dead():
-            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'}: refused "
+            print(f"  dead #{item.id} {item.surface} {item.kind} case {item.case_id or '-'}: "
+                  f"refused "
                   f"{item.hard_failures} time(s) in {item.attempts} attempt(s), given up "
                   f"{item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
         return 0

@@ -178,10 +178,11 @@ class PeopleAck(Ack):
     """bolt's ack, answering Slack with Slack ids."""
 
     def __init__(self, people: SlackPeople) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._people = people
 
-    def __call__(self, text: str | dict[str, Any] = "", **kwargs: Any) -> BoltResponse:
+    def __call__(self, text: str | dict[str, Any] = "",  # type: ignore[override]
+                 **kwargs: Any) -> BoltResponse:
         text = self._people.to_slack(text)
         return super().__call__(text, **self._people.to_slack(kwargs))
 
