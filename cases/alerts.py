@@ -66,7 +66,7 @@ class OpenDeadline:
         return "Delegate" if self.delegate else "Reviewer"
 
     @property
-    def surface(self) -> Audience:
+    def audience(self) -> Audience:
         """The team whose card and thread the deadline belongs to."""
         return deadline_audience(self.kind)
 

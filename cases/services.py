@@ -19,6 +19,7 @@ from cases.usecases.common import (
     timeline,
 )
 from cases.usecases.new_complaint import NewComplaint
+from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
@@ -29,5 +30,6 @@ __all__ = [
 ]
 
 
-class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports):
+class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
+                    PeopleDesk):
     """The service layer. Construct once with its dependencies; call from any adapter."""

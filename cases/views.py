@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
 
 from cases.audience import Audience, team
 from cases.deadlines import PolicyDates
@@ -40,10 +39,6 @@ from cases.phases import PhaseStatus as PhaseStatus
 from cases.phases import PhaseStep, phase_tracker
 from cases.policy import Policy
 from cases.roles import Role, short_who
-
-# The stored names of the two team audiences; functions here take either these or an
-# ``Audience`` (kept so that callers written against the names keep working).
-Surface = Literal["cs", "directors"]
 
 # Actions only the bot's own sweeps take: never a button.
 SYSTEM_ACTIONS = frozenset({Action.CLOSE_REVIEW_WINDOW, Action.RECORD_NO_RESPONSE})
@@ -213,7 +208,7 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
 
 # ---- buttons ----------------------------------------------------------------------------
 
-def card_actions(case: Case, surface: Audience | Surface) -> tuple[Action, ...]:
+def card_actions(case: Case, surface: Audience) -> tuple[Action, ...]:
     """Buttons the state allows on this team's card, for any role (the server checks clicks)."""
     audience = team(surface)
     if case.state in TERMINAL_STATES:
@@ -291,7 +286,7 @@ def _phase_label(case: Case, audience: Audience) -> str:
 
 
 def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy: Policy,
-                   surface: Audience | Surface = Audience.CUSTOMER_SERVICES) -> CaseCardView:
+                   surface: Audience = Audience.CUSTOMER_SERVICES) -> CaseCardView:
     """The case card for customer services (or the directors' Stage Two card)."""
     audience = team(surface)
     next_due = case.next_deadline()

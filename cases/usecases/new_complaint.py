@@ -6,10 +6,12 @@ from typing import Any
 
 from cases.clock import require_aware
 from cases.errors import IntakeInvalid
+from cases.events import TimelineEvent as E
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
 from cases.lifecycle import record, start_intake_clocks
 from cases.model import Case, State
 from cases.usecases.common import DeskBase, card, direct, timeline
+from cases.wording import Template
 
 
 class NewComplaint(DeskBase):
@@ -49,8 +51,8 @@ class NewComplaint(DeskBase):
             uow.cases.add(case)
             uow.outbox.add([
                 card(case),
-                timeline(case, "logged", logged_by, now, channel=intake.channel.value),
-                direct(case, logged_by, "logged"),
+                timeline(case, E.LOGGED, logged_by, now, channel=intake.channel.value),
+                direct(case, logged_by, Template.LOGGED),
             ])
             uow.commit()
             return case

@@ -10,6 +10,7 @@ from cases import deadlines as dl
 from cases.access import may_see_case, may_see_personal_data
 from cases.clock import require_aware
 from cases.errors import IntakeInvalid, NotAllowed, NotFound
+from cases.events import TimelineEvent as E
 from cases.lifecycle import (
     Action,
     precheck,
@@ -44,7 +45,7 @@ class AnyTime(DeskBase):
                 raise NotAllowed(f"You are not on {case.reference}'s need-to-know list.")
             record(case, "note", actor=actor, at=now, details={"text": body})
             uow.cases.append_history(case)
-            uow.outbox.add([timeline(case, "note", actor, now)])
+            uow.outbox.add([timeline(case, E.NOTE, actor, now)])
             uow.commit()
             return case
 

@@ -175,7 +175,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.command(SlashCommand.COMPLAINT.value)
     def handle_command_complaint(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         try:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             command = Complaint.parse(text_of(body, "text"))
             answer, needs = VERBS.get(command.verb, (ComplaintCommand.unknown, 0))
             if len(command.args) < needs:

@@ -111,9 +111,9 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.view(CallbackId.INTAKE.value)
     def handle_view_intake(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> None:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             key = view_id_of(body)
-            form = parse_form(IntakeForm, part(body, "view"))
+            form = parse_form(IntakeForm, part(body, "view"), deps.people)
             deps.desk.log_complaint(form.to_data(deps.calendar.local), logged_by=user,
                                     intake_key=key)
 

@@ -65,7 +65,7 @@ def step_view(deps: HandlerDeps, action: Action, case: Case, user: str) -> View:
 
 def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient) -> None:
     """One step button pressed: refuse, act at once, or open the step's modal."""
-    user = actor_of(body)
+    user = actor_of(body, deps.people)
     try:
         ref = case_ref_of(button_value(body))
         at_once = domain_action in ACTS_AT_ONCE

@@ -182,7 +182,7 @@ def test_digest_is_queued_once_per_channel_per_working_day(engine: Engine) -> No
     assert s.digest(london(8, 9)) == ["cs", "directors"]
     assert s.digest(london(8, 9, 5)) == []
     with engine.connect() as conn:
-        payloads = {p["surface"]: p for p in conn.scalars(
+        payloads = {p["audience"]: p for p in conn.scalars(
             select(OutboxRow.payload).where(OutboxRow.kind == "channel"))}
     assert len(payloads["directors"]["items"]) == 30 and payloads["directors"]["more"] == 5
     assert payloads["cs"]["items"] == []
