@@ -15,6 +15,7 @@ from bot.container import Container
 from bot.dispatch import OutboxDispatcher
 from bot.settings import Settings
 from cases.clock import Clock
+from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
 from storage import migrate
@@ -32,6 +33,7 @@ class Runtime:
     outbox: OutboxStore
     dispatcher: OutboxDispatcher
     background: list[Any] = field(default_factory=list)
+    signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -81,7 +83,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
-    dispatcher = OutboxDispatcher(outbox, delivery, container.clock)
+    dispatcher = OutboxDispatcher(outbox, deliverers({SLACK: delivery}, settings),
+                                  container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
@@ -89,9 +92,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 wake=dispatcher.wake),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher)
+                      dispatcher=dispatcher, signing_secret=signing)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The deliverer of each configured surface; ValueError names one this bot cannot serve."""
+    missing = [s for s in settings.complaints_surfaces if s not in available]
+    if missing:
+        raise ValueError(f"COMPLAINTS_SURFACES names {', '.join(missing)}, which this bot "
+                         f"cannot deliver to (it can: {', '.join(sorted(available))})")
+    return {s: available[s] for s in settings.complaints_surfaces}
 
 
 def build_sweeper(container: Container) -> Any:
@@ -99,8 +111,8 @@ def build_sweeper(container: Container) -> Any:
     from scheduling.sweep import Sweeper
     from storage.alerts import SqlAlertLedger
 
-    return Sweeper(SqlAlertLedger(container.engine), container.calendar, container.policy,
-                   housekeeping=container.desk)
+    ledger = SqlAlertLedger(container.engine, surfaces=container.settings.complaints_surfaces)
+    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk)
 
 
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:

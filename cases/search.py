@@ -1,7 +1,7 @@
 """Finding a case: the normalised terms a case is found by, and the keys a search asks for.
 
 A case is found by its reference, the complainant's name and organisation (each word),
-their email and their phone (in the one +44 form intake stores). A search's words must
+their email and their phone (as one E.164 key, however it was typed). A search's words must
 each begin some term of the case (so "ada exa" finds Ada Example). Storage indexes the
 terms; this module decides what they are, on both sides, in one place.
 """
@@ -11,11 +11,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cases.intake import IntakeRecord, normalise_uk_phone
+import phonenumbers
+
+from cases.intake import IntakeRecord
 
 MAX_TERM = 200
 MAX_KEYS = 6
 MIN_KEY = 2
+
+
+def phone_key(text: str) -> str:
+    """One key for a phone number however it is written ("+44 1482 123456", "01482123456").
+
+    ValueError when ``text`` is not a valid number (read as a UK one without a country code).
+    """
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"not a phone number: {text!r}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"not a valid phone number: {text!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def fold(text: str) -> str:
@@ -44,17 +60,20 @@ def terms_of(reference: str, *, name: str | None, organisation: str | None,
     if email:
         terms.add(fold(email))
     if phone:
-        terms.add(phone)
+        try:
+            terms.add(phone_key(phone))
+        except ValueError:
+            terms.add(fold(phone))
     return frozenset(t[:MAX_TERM] for t in terms if t)
 
 
 def query_keys(text: str) -> tuple[str, ...]:
-    """The prefixes a search asks for; a UK phone number in any form is one key.
+    """The prefixes a search asks for; a phone number in any form is one key.
 
     Raises ValueError (saying what to type) for a search too short to be useful.
     """
     try:
-        return (normalise_uk_phone(text),)
+        return (phone_key(text),)
     except ValueError:
         pass
     keys = sorted(_words(text), key=len, reverse=True)[:MAX_KEYS]

@@ -22,6 +22,7 @@ from cases.usecases.common import (
 )
 from cases.usecases.corrections import Corrections
 from cases.usecases.new_complaint import NewComplaint
+from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.queues import WorkQueues
 from cases.usecases.stage_one import StageOne
@@ -34,5 +35,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles, Finding, WorkQueues, Corrections, Attachments):
+                     CaseFiles, Finding, WorkQueues, Corrections, Attachments, PeopleDesk):
     """The service layer. Construct once with its dependencies; call from any adapter."""

@@ -21,6 +21,7 @@ from cases.model import Case, Notice
 from cases.roles import Role
 from cases.steps import Given
 from cases.usecases.common import DeskBase, card, direct, person_field, text_field
+from cases.wording import Template
 
 # Intake fields a correction may change. Not the received time (it would move every
 # deadline), the person it is about (it would change who may know), nor the checklist.
@@ -29,7 +30,7 @@ EDITABLE = ("complainant_name", "organisation", "email", "phone", "postal_addres
             "remedy_sought")
 CORRECTORS = frozenset({Role.CUSTOMER_SERVICES, Role.DIRECTOR, Role.OWNER})
 PARTS = {"owner": "owner", "investigator": "investigator", "delegate": "Stage Two delegate"}
-REASSIGNED = "reassigned"  # the DM template (``cases.wording.Template.REASSIGNED``)
+REASSIGNED = Template.REASSIGNED  # the DM template and the history event
 
 
 def _check_version(case: Case, label: str, expected: int | None) -> None:

@@ -61,7 +61,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.view(CallbackId.ATTACH.value)
     def handle_submission_attach(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             source, files = metadata_of(body)
             form = parse_form(AttachForm, part(body, "view"))
             if not form.case_reference:

@@ -54,7 +54,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.action(ActionId.CASE_FILE.value)
     def handle_button_case_file(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
@@ -67,7 +67,7 @@ def register(app: App, deps: HandlerDeps) -> None:
 
     def page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             case_id, number, view_id = page_ref_of(body)
             # Access is checked again; the opening of this file was already recorded.

@@ -24,7 +24,7 @@ from handlers.payloads import BadPayload, button_value, case_ref_of, part, trigg
 def _push(deps: HandlerDeps, ack: Ack, body: dict[str, Any], client: WebClient,
           build: Callable[[FileRead], View]) -> None:
     ack()
-    user = actor_of(body)
+    user = actor_of(body, deps.people)
     try:
         ref = case_ref_of(button_value(body))
         trigger = trigger_of(body)
@@ -49,9 +49,9 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.view(CallbackId.EDIT_DETAILS.value)
     def handle_submission_edit_details(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             ref = case_ref_of(part(body, "view", "private_metadata"))
-            form = parse_form(EditDetailsForm, part(body, "view"))
+            form = parse_form(EditDetailsForm, part(body, "view"), deps.people)
             return deps.desk.edit_details(ref.case_id, actor=user, changes=form.changes(),
                                           reason=form.reason or "",
                                           expected_version=ref.version)
@@ -60,9 +60,9 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.view(CallbackId.REASSIGN.value)
     def handle_submission_reassign(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             ref = case_ref_of(part(body, "view", "private_metadata"))
-            form = parse_form(ReassignForm, part(body, "view"))
+            form = parse_form(ReassignForm, part(body, "view"), deps.people)
             case = deps.desk.get_case(ref.case_id)
             version = ref.version
             for name in ("owner", "investigator", "delegate"):

@@ -127,10 +127,10 @@ def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
               run: Callable[[Step, Any], object]) -> Callable[..., None]:
     def handle_view_step(ack: Ack, body: dict[str, Any]) -> None:
         def submit() -> None:
-            step = Step(desk=deps.desk, actor=actor_of(body),
+            step = Step(desk=deps.desk, actor=actor_of(body, deps.people),
                         ref=case_ref_of(part(body, "view", "private_metadata")),
                         local=deps.calendar.local)
-            run(step, parse_form(form, part(body, "view")))
+            run(step, parse_form(form, part(body, "view"), deps.people))
 
         answer_submission(ack, deps, submit)
 
