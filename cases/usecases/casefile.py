@@ -34,8 +34,8 @@ class CaseFiles(DeskBase):
     def case_file(self, case_id: int, *, viewer: str, record_view: bool = True) -> FileRead:
         """The file as ``viewer`` may see it; a view of personal data is recorded.
 
-        Only need-to-know opens it (``cases.access``). Someone on the case who may not see
-        personal data (the person it is about) gets the timeline without its texts.
+        Only need-to-know opens it (``cases.access``); the person it is about never does
+        (``cases.subject``). A file built without personal data keeps its texts out.
         ``record_view`` is False for paging within a file already opened (and recorded).
         """
         now = self._now()
