@@ -108,7 +108,8 @@ def test_a_file_with_200_events_pages_within_slacks_limits_and_loses_nothing(
     case = stage_one_replied(slack)
     long_note = "word " * 390  # nearly the longest note: every one needs its own section
     for n in range(200):
-        slack.desk.add_note(cid(case), actor=slack.person(CS_AGENT), text=f"Note {n:03d}. {long_note}")
+        slack.desk.add_note(cid(case), actor=slack.person(CS_AGENT),
+                            text=f"Note {n:03d}. {long_note}")
         slack.clock.advance(timedelta(minutes=1))
     view = open_file(slack, DIRECTOR, case)  # the fake refuses a view over the limits
     view_id = slack.fake.calls("views.open")[-1].answer["view"]["id"]

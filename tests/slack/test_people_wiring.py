@@ -34,17 +34,25 @@ OLD_AGENT = "U0OLDCS01"  # customer services before people existed
 
 
 def _slack_id_database(tmp_path: Path, clock: FrozenClock) -> int:
-    """The previous schema (0006) holding a role and a case logged by a Slack id."""
+    """The previous schema (0006) holding a role and a case logged by a Slack id.
+
+    Today's code writes the case (it needs today's tables); the database is then taken
+    back to 0006, where the Slack id is all that the rows hold.
+    """
     url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
-    migrate.upgrade(url, "0006")
+    migrate.upgrade(url)
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO roles (user_id, role) VALUES (:u, :r)"),
-                     {"u": OLD_AGENT, "r": "customer-services"})
     uow = SqlUnitOfWorkFactory(engine, clock)
     desk = ComplaintsDesk(uow, clock, UKWorkingCalendar(), Policy())
     case = desk.log_complaint(intake_data(received_at=clock.now().isoformat()),
                               logged_by=OLD_AGENT)
+    engine.dispose()
+    migrate.downgrade(url, "0006")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO roles (user_id, role) VALUES (:u, :r)"),
+                     {"u": OLD_AGENT, "r": "customer-services"})
+        assert conn.execute(text("SELECT logged_by FROM cases")).scalar_one() == OLD_AGENT
     engine.dispose()
     assert case.id is not None
     return case.id
