@@ -114,8 +114,8 @@ class Running:
     port: int
 
     def stop(self) -> None:
+        self.runtime.stop_background()  # the outbox's last round still reaches the stand-in
         self.server.stop()
-        self.runtime.stop_background()
         self.runtime.container.engine.dispose()
 
 

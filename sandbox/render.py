@@ -22,6 +22,16 @@ _EMPHASIS = ((re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])"), "strong"),
              (re.compile(r"`([^`\n]+)`"), "code"))
 
 Names = Callable[[str], str]
+# The shortcodes the bot uses, drawn as Slack draws them; any other stays as typed.
+EMOJI = {"arrow_double_up": "⏫", "arrow_forward": "▶️", "busts_in_silhouette": "👥",
+         "calendar": "📆", "clipboard": "📋", "envelope_with_arrow": "📩", "eyes": "👀",
+         "handshake": "🤝", "heavy_minus_sign": "➖", "hourglass": "⌛", "inbox_tray": "📥",
+         "large_green_circle": "🟢", "large_yellow_circle": "🟡",
+         "leftwards_arrow_with_hook": "↩️", "lock": "🔒", "mag": "🔍", "memo": "📝",
+         "no_entry_sign": "🚫", "outbox_tray": "📤", "red_circle": "🔴",
+         "rotating_light": "🚨", "speech_balloon": "💬", "tada": "🎉", "warning": "⚠️",
+         "white_check_mark": "✅", "white_circle": "⚪"}
+_SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 
 
 def _unescape(text: str) -> str:
@@ -60,6 +70,7 @@ def mrkdwn(text: str, names: Names) -> str:
 
 def _plain_spans(text: str) -> str:
     html = escape(_unescape(text), quote=False)
+    html = _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), html)
     for pattern, tag in _EMPHASIS:
         html = pattern.sub(rf"<{tag}>\1</{tag}>", html)
     return html
