@@ -98,7 +98,10 @@ class Page:
             f'{" class=here" if cid == self.place else ""}>{escape(label)}</a>'
             for cid, label in links)
         home = (f'<form method="post" action="/ui/home">{self.hidden}'
-                '<button class="btn">App Home</button></form>')
+                '<button class="btn">App Home</button></form>'
+                f'<form method="post" action="/ui/global">{self.hidden}'
+                '<button class="btn" title="Global shortcut">Shortcut: Log a complaint'
+                "</button></form>")
         return f"<nav>{html}{home}{self.calls()}</nav>"
 
     def calls(self) -> str:

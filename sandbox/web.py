@@ -19,7 +19,8 @@ from sandbox.state import state_values
 from sandbox.workspace import Workspace
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-LOG_MESSAGE = "log_message_as_complaint"  # the message shortcut's callback id (app manifest)
+# The shortcuts' callback ids, as app_manifest.yml declares them to Slack.
+LOG_MESSAGE, LOG_COMPLAINT = "log_message_as_complaint", "log_complaint"
 
 
 class DemoControls(Protocol):
@@ -95,6 +96,9 @@ class Sandbox:
             self.ws.close(first.get("view_id", ""))
         elif what == "shortcut":
             self._shortcut(user, place, first.get("ts", ""))
+        elif what == "global":
+            self.link.interaction(payloads.shortcut(user, self.ws.issue_trigger(user),
+                                                    LOG_COMPLAINT))
         elif what == "home":
             self.link.event(payloads.app_home_opened(user))
             return "home"

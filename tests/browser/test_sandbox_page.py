@@ -6,7 +6,6 @@ by its title. Screenshots of the channel and the intake modal land in docs/scree
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +129,21 @@ def test_the_demo_clock_brings_an_overdue_alert(page: Any) -> None:
     # The overdue alert goes through the outbox, paced like Slack's rate limits.
     expect(page.locator("main")).to_contain_text("Overdue", timeout=45_000)
     expect(page.locator("main")).to_contain_text("Acknowledgement")
+
+
+def test_message_shortcut_prefills_the_intake_and_app_home_opens(page: Any) -> None:
+    page.get_by_label("Message").fill("Customer rang: the tracker shows no position.")
+    page.get_by_role("button", name="Send").click()
+    said = page.locator("article", has_text="Customer rang")
+    said.get_by_role("button", name="Log as complaint").click()
+    intake = modal(page, "Log a complaint")
+    expect(intake.get_by_label("The facts of the complaint")).to_have_value(
+        "Customer rang: the tracker shows no position.")
+    intake.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    page.get_by_role("button", name="App Home").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("App Home")
+    expect(page.locator("main")).to_contain_text("Your open cases")
+    page.locator("main").get_by_role("button", name="Log a complaint").click()
+    expect(modal(page, "Log a complaint")).to_contain_text("Complainant's name")
