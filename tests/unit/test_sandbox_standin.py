@@ -127,3 +127,22 @@ def test_mrkdwn_draws_emphasis_mentions_links_and_escapes_html() -> None:
     assert "<strong>Due</strong>" in html and "@Sam Staff" in html
     assert '<a href="https://example.com"' in html and "the form</a>" in html
     assert "&lt;b&gt;" in html and "<b>" not in html and "🎉" in html
+
+
+def test_the_bots_answers_to_a_submission_are_done_as_slack_does(ws: Workspace) -> None:
+    view = {**MODAL, "submit": {"type": "plain_text", "text": "Log complaint"},
+            "blocks": [{"type": "input", "block_id": "email",
+                        "label": {"type": "plain_text", "text": "Email"},
+                        "element": {"type": "email_text_input", "action_id": "email"}}]}
+    opened = call(ws, "views.open", trigger_id=ws.issue_trigger(STAFF), view=view)["view"]
+    ws.after_submission(opened["id"], {"response_action": "errors",
+                                       "errors": {"email": "Give a valid email address."}})
+    html = Page(ws, STAFF, CS, "now").html()
+    assert 'role="alert">Give a valid email address.' in html
+    pushed = {**MODAL, "title": {"type": "plain_text", "text": "Are you sure?"}}
+    ws.after_submission(opened["id"], {"response_action": "push", "view": pushed})
+    assert [v.view["title"]["text"] for v in ws.stack(STAFF)] == ["Log a complaint",
+                                                                   "Are you sure?"]
+    assert "Under this: Log a complaint" in Page(ws, STAFF, CS, "now").html()
+    ws.after_submission(opened["id"], {"response_action": "clear"})
+    assert ws.stack(STAFF) == []
