@@ -22,15 +22,18 @@ _EMPHASIS = ((re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])"), "strong"),
              (re.compile(r"`([^`\n]+)`"), "code"))
 
 Names = Callable[[str], str]
-# The shortcodes the bot uses, drawn as Slack draws them; any other stays as typed.
-EMOJI = {"arrow_double_up": "⏫", "arrow_forward": "▶️", "busts_in_silhouette": "👥",
-         "calendar": "📆", "clipboard": "📋", "envelope_with_arrow": "📩", "eyes": "👀",
-         "handshake": "🤝", "heavy_minus_sign": "➖", "hourglass": "⌛", "inbox_tray": "📥",
-         "large_green_circle": "🟢", "large_yellow_circle": "🟡",
-         "leftwards_arrow_with_hook": "↩️", "lock": "🔒", "mag": "🔍", "memo": "📝",
-         "no_entry_sign": "🚫", "outbox_tray": "📤", "red_circle": "🔴",
-         "rotating_light": "🚨", "speech_balloon": "💬", "tada": "🎉", "warning": "⚠️",
-         "white_check_mark": "✅", "white_circle": "⚪"}
+# The shortcodes the bot uses, as symbols every font has (a coloured dot for the traffic
+# lights), so the page reads the same in any browser; any other shortcode stays as typed.
+EMOJI = {"arrow_double_up": "⇑", "arrow_forward": "▶", "busts_in_silhouette": "☺☺",
+         "calendar": "▦", "clipboard": "☰", "envelope_with_arrow": "✉", "eyes": "◉",
+         "handshake": "⚭", "heavy_minus_sign": "−", "hourglass": "◷", "inbox_tray": "⇣",
+         "leftwards_arrow_with_hook": "↩", "lock": "⚷", "mag": "⌕", "memo": "✎",
+         "no_entry_sign": "⊘", "outbox_tray": "⇡", "rotating_light": "‼",
+         "speech_balloon": "❝", "tada": "★", "warning": "⚠", "white_circle": "○",
+         "white_check_mark": '<span style="color:#2eb67d">✔</span>',
+         "large_green_circle": '<span style="color:#2eb67d">●</span>',
+         "large_yellow_circle": '<span style="color:#ecb22e">●</span>',
+         "red_circle": '<span style="color:#e01e5a">●</span>'}
 _SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 
 
