@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
+from sandbox import persist
 from sandbox.clock import DemoClock
 from sandbox.payloads import BotLink
 from sandbox.web import Sandbox
@@ -113,21 +114,39 @@ class Running:
     clock: DemoClock
     port: int
 
+    state_file: Path
+
     def stop(self) -> None:
         self.runtime.stop_background()  # the outbox's last round still reaches the stand-in
         self.server.stop()
         self.runtime.container.engine.dispose()
+        persist.save(self.workspace, self.state_file, self.clock.now())
 
 
-def reset_database(url: str) -> None:
-    """--reset: a SQLite file is removed; any other database is migrated down to empty."""
+def _sqlite_file(url: str) -> Path | None:
     from sqlalchemy.engine import make_url
-
-    from storage import migrate
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(str(parsed.database)).unlink(missing_ok=True)
+        return Path(str(parsed.database))
+    return None
+
+
+def state_file(url: str) -> Path:
+    """Where the stand-in keeps its messages: beside a SQLite file, else in this folder."""
+    found = _sqlite_file(url)
+    return found.with_name(found.name + ".sandbox.json") if found else \
+        Path("complaints-desk.sandbox.json")
+
+
+def reset_database(url: str) -> None:
+    """--reset: a SQLite file is removed, any other database migrated down to empty."""
+    from storage import migrate
+
+    state_file(url).unlink(missing_ok=True)
+    found = _sqlite_file(url)
+    if found is not None:
+        found.unlink(missing_ok=True)
     else:
         migrate.downgrade(url, "base")
 
@@ -143,11 +162,15 @@ def start(port: int, *, reset: bool = False, seed_demo: bool = False) -> Running
     if reset:
         reset_database(settings.database_url)
     clock = DemoClock()
+    workspace_state = state_file(settings.database_url)
     runtime = build_runtime(settings, clock=clock)
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     workspace = Workspace(PEOPLE, {CS_CHANNEL: "customer-services",
                                    DIRECTORS_CHANNEL: "directors"},
                           settings.slack_bot_token.get_secret_value())
+    was = persist.load(workspace, workspace_state)
+    if was is not None and was > clock.now():
+        clock.jump_to(was)  # the demo's time goes on from where it was, never back
     link = BotLink(f"http://127.0.0.1:{port}/slack/events",
                    settings.slack_signing_secret.get_secret_value())
     app = Sandbox(workspace, wsgi_app(runtime), link, DemoControls(clock, runtime))
@@ -160,7 +183,7 @@ def start(port: int, *, reset: bool = False, seed_demo: bool = False) -> Running
 
         seed(runtime, clock)
     threading.Thread(target=server.serve, name="sandbox", daemon=True).start()
-    return Running(server, runtime, workspace, clock, port)
+    return Running(server, runtime, workspace, clock, port, workspace_state)
 
 
 def run_sandbox(port: int, *, reset: bool = False, seed_demo: bool = False) -> int:

@@ -210,6 +210,18 @@ class Workspace:
             self._changed.wait_for(lambda: self.version != since, timeout)
             return self.version
 
+    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``done()`` holds, re-checked after each change; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.version
+            if done():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.wait_change(seen, left)
+
     def _bump(self) -> None:
         self.version += 1
         self._changed.notify_all()
@@ -271,12 +283,6 @@ class Workspace:
         return {"ok": True, "user": {"id": person.id, "team_id": TEAM, "name": person.name,
                                      "real_name": person.name, "deleted": False,
                                      "is_bot": False, "tz": "Europe/London"}}
-
-    def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
-        users = str(body.get("users") or "").split(",")
-        if self.person(users[0].strip()) is None:
-            return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "channel": {"id": self.dm(users[0].strip())}}
 
     def _api_chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_of(body)

@@ -141,6 +141,9 @@ def test_message_shortcut_prefills_the_intake_and_app_home_opens(page: Any) -> N
     intake = modal(page, "Log a complaint")
     expect(intake.get_by_label("The facts of the complaint")).to_have_value(
         "Customer rang: the tracker shows no position.")
+    intake.get_by_role("button", name="Log complaint").click()  # name, contact... missing
+    intake = modal(page, "Log a complaint")
+    expect(intake.get_by_role("alert").first).to_be_visible()  # the bot's inline errors
     intake.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
 

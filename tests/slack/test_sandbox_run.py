@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from sandbox.page import NOT_SLACK
 
 
@@ -50,3 +52,28 @@ def test_run_without_slack_settings_says_sandbox_first_and_serves_the_page(
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_seed_demo_logs_example_cases_once_and_reset_starts_empty(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.sandbox_cli import CS_CHANNEL, start
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'complaints-desk.db'}")
+
+    def cards_after(**flags: bool) -> int:
+        running = start(_free_port(), **flags)
+        try:
+            running.runtime.dispatcher.wake()
+            expected = len(running.runtime.container.desk.list_cases(
+                viewer="U0CASEYCS1", which="open"))
+            assert running.workspace.wait_for(lambda: len(running.workspace.channel_messages(
+                CS_CHANNEL)) >= expected, timeout=20), "the cards did not reach the channel"
+            return expected
+        finally:
+            running.stop()
+
+    assert cards_after(seed_demo=True) == 3
+    assert cards_after(seed_demo=True) == 3  # the same intake keys: nothing added
+    assert cards_after(reset=True) == 0

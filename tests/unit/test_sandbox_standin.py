@@ -146,3 +146,19 @@ def test_the_bots_answers_to_a_submission_are_done_as_slack_does(ws: Workspace) 
     assert "Under this: Log a complaint" in Page(ws, STAFF, CS, "now").html()
     ws.after_submission(opened["id"], {"response_action": "clear"})
     assert ws.stack(STAFF) == []
+
+
+def test_messages_and_the_demo_clock_survive_a_restart(ws: Workspace, tmp_path: Any) -> None:
+    from datetime import UTC, datetime
+
+    from sandbox import persist
+
+    posted = call(ws, "chat.postMessage", channel=CS, text="card one")
+    at = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    persist.save(ws, tmp_path / "state.json", at)
+    again = Workspace(ws.people, ws.channels, TOKEN)
+    assert persist.load(again, tmp_path / "state.json") == at
+    assert [m.text for m in again.channel_messages(CS)] == ["card one"]
+    assert again.call("chat.update", {"channel": CS, "ts": posted["ts"], "text": "card two"},
+                      TOKEN)["ok"]  # the bot's later chat.update still finds its card
+    assert persist.load(again, tmp_path / "missing.json") is None
