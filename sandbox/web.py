@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from sandbox import payloads
 from sandbox.page import Page
@@ -52,14 +52,15 @@ class Sandbox:
             html = Page(self.ws, viewer, place, self.controls.label()).html()
             return _send(start_response, "200 OK", html.encode(), "text/html; charset=utf-8")
         if path == "/ui/version":
-            since = int((parse_qs(environ.get("QUERY_STRING", "")).get("since") or ["0"])[0])
+            since_text = (parse_qs(environ.get("QUERY_STRING", "")).get("since") or ["0"])[0]
+            since = int(since_text) if since_text.isdigit() else -1
             version = self.ws.wait_change(since, 20)
             return _send(start_response, "200 OK", json.dumps({"version": version}).encode(),
                          "application/json")
         if path.startswith("/ui/") and method == "POST":
             form = parse_qs(_body(environ).decode(), keep_blank_values=True)
             place = self._click(path[len("/ui/"):], form)
-            target = f"/?as={self._viewer(form)}&at={place}"
+            target = f"/?as={self._viewer(form)}&at={quote(place, safe='')}"
             start_response("303 See Other", [("Location", target), ("Content-Length", "0")])
             return [b""]
         return self.bot_app(environ, start_response)
@@ -72,7 +73,14 @@ class Sandbox:
              ) -> Iterable[bytes]:
         raw = _body(environ).decode("utf-8", "replace")
         if "json" in environ.get("CONTENT_TYPE", ""):
-            body = json.loads(raw or "{}")
+            try:
+                body = json.loads(raw or "{}")
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                answer = {"ok": False, "error": "invalid_json"}
+                return _send(start_response, "200 OK", json.dumps(answer).encode(),
+                             "application/json")
         else:
             body = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
