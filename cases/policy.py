@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from cases.company import CompanyDetails
 from cases.errors import PolicyFileError
 
 
@@ -176,6 +177,8 @@ class Policy(BaseModel):
     alerts: AlertPolicy = AlertPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
     report: ReportPolicy = ReportPolicy()
+    # Who letters to complainants come from ([company]); defaults: the procedure's contacts.
+    company: CompanyDetails = CompanyDetails()
 
     def rule_for(self, name: str) -> Rule:
         """The rule called ``name`` (a deadline kind's value names its rule)."""
