@@ -13,8 +13,10 @@ from sqlalchemy import text
 
 from bot.container import Container
 from bot.dispatch import OutboxDispatcher
+from bot.letters_wiring import build_letters, letter_deliverers
 from bot.settings import Settings
 from cases.clock import Clock
+from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
 from storage import migrate
@@ -81,7 +83,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
-    dispatcher = OutboxDispatcher(outbox, delivery, container.clock)
+    letters = build_letters(settings, container.policy)
+    dispatcher = OutboxDispatcher(outbox, {SLACK: delivery,
+                                           **letter_deliverers(settings, letters)},
+                                  container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,

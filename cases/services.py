@@ -18,6 +18,7 @@ from cases.usecases.common import (
     direct,
     timeline,
 )
+from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.stage_one import StageOne
@@ -29,5 +30,6 @@ __all__ = [
 ]
 
 
-class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports):
+class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
+                     Correspondence):
     """The service layer. Construct once with its dependencies; call from any adapter."""

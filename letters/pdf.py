@@ -7,10 +7,12 @@ Pango is missing the desk says what to install instead of failing on the first l
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from cases.company import CompanyDetails
 from cases.letters import LetterView
+from letters.errors import LettersUnavailable
 from letters.templates import LetterTemplates
 
 PROCEDURE_PDF = "complaints-procedure.pdf"
@@ -22,7 +24,7 @@ INSTALL_HINT = (
 )
 
 
-class PdfUnavailable(Exception):
+class PdfUnavailable(LettersUnavailable):
     """WeasyPrint or its system libraries are missing; the message says what to install."""
 
 
@@ -36,8 +38,9 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
+@cache
 def check_pdf_support() -> None:
-    """Render a tiny document once; PdfUnavailable says what to install if it cannot."""
+    """Render a tiny document (once per process); PdfUnavailable says what to install."""
     html_to_pdf("<p>Complaints Desk</p>")
 
 

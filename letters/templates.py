@@ -20,6 +20,7 @@ import jinja2
 
 from cases.company import CompanyDetails
 from cases.letters import LetterKind, LetterView, sample_views
+from letters.errors import LettersUnavailable
 from letters.procedure import ProcedureBlock, procedure_blocks
 
 LAYOUT = "letter.html.j2"
@@ -35,7 +36,7 @@ def text_template(kind: LetterKind) -> str:
 KNOWN_TEMPLATES = frozenset({LAYOUT, PROCEDURE, STYLE, *(text_template(k) for k in LetterKind)})
 
 
-class LetterTemplateError(Exception):
+class LetterTemplateError(LettersUnavailable):
     """A template cannot be used: names the file and what is wrong with it."""
 
 
