@@ -16,12 +16,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
 from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
+from cases import letters as letters_mod
 from cases.clock import FrozenClock
 from cases.communications import LetterState
 from cases.company import CompanyDetails
 from cases.delivery import EMAIL
 from cases.letters import DeliveryMethod, LetterView, stage_one_acknowledgement
-from cases.model import Case
+from cases.model import Case, Outcome
 from cases.services import ComplaintsDesk
 from letters.mail import EmailDelivery, parse_smtp_url
 from letters.pdf import PROCEDURE_PDF
@@ -193,3 +194,47 @@ def test_a_refused_letter_is_dead_lettered_and_shown_as_failed_then_resent(
     assert message["Message-ID"] == f"<{again.key}@example.co.uk>"
     states = {e.key: e.state for e in desk.letters_of(case.id, actor=CS_USER)}
     assert states == {key: LetterState.FAILED, again.key: LetterState.SENT}
+
+
+def _every_other_letter(case: Case, today: date) -> list[tuple[LetterView, str]]:
+    company = CompanyDetails()
+    return [
+        (letters_mod.stage_one_reply(case, company, today, outcome=Outcome.PARTLY_UPHELD,
+                                     suggestions="We will replace the tracker.",
+                                     writer_name="Carys Jones"),
+         "We will replace the tracker."),
+        (letters_mod.stage_two_acknowledgement(case, company, today,
+                                               reviewer_name="Dafydd Director",
+                                               reply_by=date(2026, 6, 2)),
+         "Dafydd Director will deal with the review"),
+        (letters_mod.progress_update(case, company, today, reason="we await the courier.",
+                                     reply_by=date(2026, 6, 9), writer_name="Dafydd Director"),
+         "full reply by 9 June 2026"),
+        (letters_mod.final_decision(case, company, today, outcome=Outcome.UPHELD,
+                                    reasons="The tracker was faulty.", remedy="A refund.",
+                                    writer_name="Dafydd Director"),
+         "This decision is final"),
+        (letters_mod.resolution(case, company, today, resolution="A new strap was sent.",
+                                writer_name="Carys Jones"),
+         "A new strap was sent."),
+    ]
+
+
+def test_each_letter_reaches_the_complainant_by_email_with_its_own_words(
+        engine: Engine, desk: ComplaintsDesk, clock: FrozenClock, intake: dict[str, Any],
+        letters: Letters, smtp: tuple[Server, Mailbox]) -> None:
+    server, mailbox = smtp
+    case = _acknowledged(desk, intake)
+    sent = _every_other_letter(case, clock.now().date())
+    for view, _ in sent:
+        _send(desk, case, view, letters)
+
+    assert _dispatcher(engine, clock, letters, server).drain() == len(sent)
+
+    assert len(mailbox.received) == len(sent)
+    for message, (view, words) in zip(mailbox.received, sent, strict=True):
+        assert message["Subject"] == view.subject
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None and words in body.get_content()
+        names = [part.get_filename() for part in message.iter_attachments()]
+        assert names == [f"{view.kind.value.replace('_', '-')}-{case.reference}.pdf"]
