@@ -44,10 +44,24 @@ def check_pdf_support() -> None:
     html_to_pdf("<p>Complaints Desk</p>")
 
 
+@cache
+def _font_config() -> Any:
+    # One font configuration for the process: WeasyPrint makes a new one per document
+    # otherwise, and memory grows with every letter (fontconfig's caches are not freed).
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+_RENDER_LOCK = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
     """One HTML document (with its own CSS) as PDF bytes."""
     weasyprint = _weasyprint()
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    # The shared font configuration is not documented as thread-safe: one render at a time.
+    with _RENDER_LOCK:
+        pdf: bytes = weasyprint.HTML(string=html).write_pdf(font_config=_font_config())
     return pdf
 
 
