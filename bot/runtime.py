@@ -84,14 +84,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
     letters = build_letters(settings, container.policy)
-    dispatcher = OutboxDispatcher(outbox, {SLACK: delivery,
-                                           **letter_deliverers(settings, letters)},
-                                  container.clock)
+    mail = letter_deliverers(settings, letters)
+    letters.mail_configured = bool(mail)
+    dispatcher = OutboxDispatcher(outbox, {SLACK: delivery, **mail}, container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
-                                wake=dispatcher.wake),
+                                wake=dispatcher.wake, letters=letters),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
                       dispatcher=dispatcher)

@@ -9,14 +9,15 @@ is the same message, and a resend is a new entry pointing at the one it repeats.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cases.company import CompanyDetails
-from cases.letters import DeliveryMethod, LetterKind, LetterView
+from cases.letters import LETTER_LABELS, DeliveryMethod, LetterKind, LetterView
 
 
 class LetterState(StrEnum):
@@ -90,3 +91,35 @@ def view_from_payload(data: Mapping[str, Any], company: CompanyDetails) -> Lette
                       address_lines=tuple(data.get("address_lines") or ()),
                       email=data.get("email"), company=company,
                       fields={str(k): str(v) for k, v in (data.get("fields") or {}).items()})
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One letter as the communications log shows it to staff."""
+
+    key: str
+    case_id: int
+    title: str
+    how: str
+    when: str
+    by: str
+    state: str
+    error: str | None
+    resendable: bool
+
+
+_HOW = {DeliveryMethod.EMAIL: "by email", DeliveryMethod.POST: "by post",
+        DeliveryMethod.PHONE: "by phone"}
+
+
+def log_lines(entries: Sequence[LetterEntry], timezone: str) -> list[LogLine]:
+    """The communications log in words, newest first (UK dates and times, local)."""
+    zone = ZoneInfo(timezone)
+    return [LogLine(key=e.key, case_id=e.case_id, title=LETTER_LABELS[e.kind],
+                    how=_HOW[e.method] + (f" to {e.recipient}" if e.method is
+                                          DeliveryMethod.EMAIL and e.recipient else ""),
+                    when=f"{e.sent_at.astimezone(zone):%-d %B %Y %H:%M}", by=e.sent_by,
+                    state=STATE_LABELS[e.state] + (" (a resend)" if e.resend_of else ""),
+                    error=e.error if e.state is LetterState.FAILED else None,
+                    resendable=e.method is DeliveryMethod.EMAIL and e.state in RESENDABLE)
+            for e in reversed(entries)]

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from cases.company import CompanyDetails
@@ -209,3 +210,57 @@ def sample_views(company: CompanyDetails, today: date = date(2026, 12, 4)) -> li
                                 address_lines=address, email="sian@example.cymru",
                                 company=company, fields=fields))
     return views
+
+
+class LetterWriter(Protocol):
+    """What a chat surface needs from the letters surface to preview a letter."""
+
+    @property
+    def mail_configured(self) -> bool:
+        """Whether letters can go by email at all (a mail server is set up)."""
+        ...
+
+    def text(self, view: LetterView) -> str:
+        """The letter's words as its template says them (the editable preview)."""
+        ...
+
+    def attachments(self, view: LetterView, text: str | None = None
+                    ) -> list[tuple[str, bytes]]:
+        """The letter as a PDF (and the procedure's, where enclosed): to print and post."""
+        ...
+
+
+METHOD_LABELS: dict[DeliveryMethod, str] = {
+    DeliveryMethod.EMAIL: "Email it to the complainant",
+    DeliveryMethod.POST: "Post it (I get a PDF to print)",
+    DeliveryMethod.PHONE: "I told them by phone (keep the text as what was said)",
+}
+
+
+@dataclass(frozen=True)
+class LetterChoice:
+    """The letter part of a step's modal: how it may go, and the words to edit."""
+
+    kind: LetterKind
+    methods: tuple[DeliveryMethod, ...]
+    default: DeliveryMethod
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+def letter_choice(view: LetterView, text: str, *, mail_configured: bool) -> LetterChoice:
+    """Which ways the letter may go for this complainant, the usual one first."""
+    methods: list[DeliveryMethod] = []
+    notes: list[str] = []
+    if not mail_configured:
+        notes.append("Email is not set up on this desk (COMPLAINTS_SMTP_URL): post it or "
+                     "tell them by phone.")
+    elif not view.email:
+        notes.append("The complainant gave no email address.")
+    else:
+        methods.append(DeliveryMethod.EMAIL)
+    if view.address_lines:
+        methods.append(DeliveryMethod.POST)
+    methods.append(DeliveryMethod.PHONE)
+    return LetterChoice(kind=view.kind, methods=tuple(methods), default=methods[0],
+                        text=text, notes=tuple(notes))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.clock import Clock
+from cases.letters import LetterWriter
 from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -20,6 +21,8 @@ class HandlerDeps:
     calendar: DisplayCalendar
     policy: Policy
     wake: Callable[[], None]
+    # The letters surface, for previews and posted PDFs; None: the modals offer no letter.
+    letters: LetterWriter | None = None
 
     def card(self, case: Case, surface: Surface = "cs") -> Any:
         """The case card's view model as ``surface`` shows it now."""

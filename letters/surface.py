@@ -23,6 +23,12 @@ class Letters:
     company: CompanyDetails
     templates: LetterTemplates
     pdfs: PdfRenderer
+    # Set by the composition root when an email deliverer is registered.
+    mail_configured: bool = False
+
+    def text(self, view: LetterView) -> str:
+        """The letter's words as its template says them (the preview staff may edit)."""
+        return self.templates.text(view)
 
     def render(self, view: LetterView, text: str | None = None) -> RenderedLetter:
         """Subject, text and HTML; ``text`` is the words as staff edited them."""

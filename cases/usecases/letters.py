@@ -21,10 +21,9 @@ from cases.communications import (
 from cases.delivery import EMAIL
 from cases.errors import IntakeInvalid, NotAllowed
 from cases.letters import MAX_LETTER_TEXT, DeliveryMethod, LetterKind, LetterView
-from cases.lifecycle import record
 from cases.model import Case, Notice, NoticeKind
 from cases.ports import UnitOfWork
-from cases.usecases.common import DeskBase, text_field, timeline
+from cases.usecases.common import DeskBase, text_field
 
 
 def _recipient(case: Case, method: DeliveryMethod) -> str | None:
@@ -88,18 +87,14 @@ class Correspondence(DeskBase):
                                 sent_at=now, recipient=_recipient(case, method),
                                 resend_of=resend_of, state=initial_state(method),
                                 view=dict(view))
+            # The communications log is the letter's record on the case (not the history:
+            # the case's thread and history stay the procedure's steps).
             uow.letters.add(entry)
-            details = {"letter": entry.key, "kind": kind.value, "method": method.value}
-            record(case, "letter_sent", actor=actor, at=now, details=details)
-            uow.cases.append_history(case)
-            notices = [timeline(case, "letter_sent", actor, now, kind=kind.value,
-                                method=method.value)]
             if method is DeliveryMethod.EMAIL:
-                notices.append(Notice(
+                uow.outbox.add([Notice(
                     NoticeKind.LETTER, case_id,
                     {"letter": entry.key, "to": entry.recipient, "subject": subject,
                      "text": body, "view": dict(view)},
-                    dedupe_key=outbox_key(entry.key), surface=EMAIL))
-            uow.outbox.add(notices)
+                    dedupe_key=outbox_key(entry.key), surface=EMAIL)])
             uow.commit()
             return entry
