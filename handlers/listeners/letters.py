@@ -1,10 +1,10 @@
 """Letters in the step modals: the choice and editable preview, then the letter itself.
 
 Additive to the step listeners: ``add_letter_choice`` appends the letter part to a step's
-modal when the step writes to the complainant (today: the Stage One acknowledgement), and
-``send_chosen_letter`` sends it once the step itself went through. A posted letter comes
-back to the person as a PDF in a direct message, to print. Resend (``register``): the
-communications log's button queues a letter again.
+modal when the step writes to the complainant (today: the Stage One and Stage Two
+acknowledgements), and ``send_chosen_letter`` sends it once the step itself went through.
+A posted letter comes back to the person as a PDF in a direct message, to print. Resend
+(``register``): the communications log's button queues a letter again.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from cases.letters import (
     LetterView,
     letter_choice,
     stage_one_acknowledgement,
+    stage_two_acknowledgement,
 )
 from cases.lifecycle import Action
-from cases.model import Case
+from cases.model import Case, DeadlineKind
 from handlers.answers import refusal_text, tell
 from handlers.blocks.letters import (
     LETTER_METHOD,
@@ -46,6 +47,9 @@ from handlers.payloads import BadPayload, part
 log = logging.getLogger(__name__)
 
 FALLBACK_NAME = "our Customer Services Team"
+# The steps whose modal carries a letter (the others' letters depend on what is typed in
+# the modal itself, so their preview cannot be filled when it opens).
+LETTER_STEPS = frozenset({Action.ACKNOWLEDGE, Action.ACKNOWLEDGE_REVIEW})
 
 
 def _name(client: WebClient | None, user: str | None) -> str:
@@ -60,21 +64,55 @@ def _name(client: WebClient | None, user: str | None) -> str:
     return str(profile.get("real_name") or profile.get("name") or FALLBACK_NAME)
 
 
-def _ack_view(deps: HandlerDeps, case: Case, owner_name: str, reply_by: date) -> LetterView:
-    today = deps.calendar.local_date(deps.clock.now())
-    return stage_one_acknowledgement(case, deps.policy.company, today,
-                                     owner_name=owner_name, reply_by=reply_by)
+def _today(deps: HandlerDeps) -> date:
+    return deps.calendar.local_date(deps.clock.now())
+
+
+def _opening_letter(deps: HandlerDeps, action: Action, case: Case, name: str
+                    ) -> LetterView | None:
+    """The letter a step's modal previews when it opens (None: the step writes none)."""
+    company, today = deps.policy.company, _today(deps)
+    if action is Action.ACKNOWLEDGE:
+        dates = deps.desk.policy_dates(case.received_at)
+        return stage_one_acknowledgement(
+            case, company, today, owner_name=name,
+            reply_by=deps.calendar.local_date(dates.stage_one_reply_expected_by))
+    if action is Action.ACKNOWLEDGE_REVIEW:
+        due = case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
+        reply_by = deps.calendar.local_date(due.due_at) if due else today
+        return stage_two_acknowledgement(case, company, today, reviewer_name=name,
+                                         reply_by=reply_by)
+    return None
+
+
+def _submitted_letter(deps: HandlerDeps, callback: CallbackId, case: Case, actor: str,
+                      body: Any, client: WebClient | None) -> LetterView | None:
+    """The letter as the submitted step's answers make it (for its HTML and PDF)."""
+    company, today, view = deps.policy.company, _today(deps), part(body, "view")
+    if callback is CallbackId.ACKNOWLEDGE:
+        form = parse_form(f.AcknowledgeForm, view)
+        assert form.promised_reply_by is not None
+        return stage_one_acknowledgement(case, company, today,
+                                         owner_name=_name(client, form.owner),
+                                         reply_by=form.promised_reply_by)
+    if callback is CallbackId.ACKNOWLEDGE_REVIEW:
+        review = parse_form(f.AcknowledgeReviewForm, view)
+        return stage_two_acknowledgement(case, company, today,
+                                         reviewer_name=_name(client, actor),
+                                         reply_by=review.reply_by or case.review_reply_by
+                                         or today)
+    return None
 
 
 def add_letter_choice(deps: HandlerDeps, action: Action, case: Case, user: str, view: View,
                       client: WebClient | None = None) -> View:
     """The step's modal, with the letter part when the step writes to the complainant."""
     writer = deps.letters
-    if writer is None or action is not Action.ACKNOWLEDGE:
+    if writer is None or action not in LETTER_STEPS:
         return view
-    dates = deps.desk.policy_dates(case.received_at)
-    reply_by = deps.calendar.local_date(dates.stage_one_reply_expected_by)
-    letter = _ack_view(deps, case, _name(client, user), reply_by)
+    letter = _opening_letter(deps, action, case, _name(client, user))
+    if letter is None:
+        return view
     return with_letter_choice(view, letter_choice(letter, writer.text(letter),
                                                   mail_configured=writer.mail_configured))
 
@@ -99,16 +137,13 @@ def chosen_letter(body: Any) -> tuple[DeliveryMethod, str] | None:
 def send_chosen_letter(deps: HandlerDeps, callback: CallbackId, case_id: int, actor: str,
                        body: Any, client: WebClient | None = None) -> None:
     """After the step went through: record and send the letter its modal carried."""
-    if callback is not CallbackId.ACKNOWLEDGE:
-        return
     choice = chosen_letter(body)
     if choice is None:
         return
     method, text = choice
-    form = parse_form(f.AcknowledgeForm, part(body, "view"))
-    assert form.owner is not None and form.promised_reply_by is not None
-    case = deps.desk.get_case(case_id)
-    view = _ack_view(deps, case, _name(client, form.owner), form.promised_reply_by)
+    view = _submitted_letter(deps, callback, deps.desk.get_case(case_id), actor, body, client)
+    if view is None:
+        return
     deps.desk.send_letter(case_id, actor=actor, view=view, method=method, text=text)
     if method is DeliveryMethod.POST and client is not None and deps.letters is not None:
         try:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 from cases.communications import LetterState
-from cases.letters import DeliveryMethod
+from cases.letters import DeliveryMethod, LetterKind
 from handlers.blocks.letters import LETTER_METHOD, LETTER_TEXT, RESEND_ACTION
 from handlers.ids import ActionId
-from tests.slack.harness import CS_AGENT, SlackDriver
+from tests.slack.harness import CS_AGENT, DIRECTOR, DIRECTORS_CHANNEL, SlackDriver
 from tests.slack.test_stage_one import log_complaint, open_step, tick_all
+from tests.slack.test_stage_two import escalate, stage_one_replied
+from tests.slack.test_stage_two import open_step as open_step2
 
 
 def _block(view: dict[str, object], block_id: str) -> dict[str, object]:
@@ -63,3 +65,19 @@ def test_an_empty_letter_is_refused_before_the_step_is_taken(slack: SlackDriver)
     assert LETTER_TEXT in json.loads(answer.body)["errors"]
     assert slack.desk.get_case(case.id).owner is None
     assert slack.desk.letters_of(case.id, actor=CS_AGENT) == []
+
+
+def test_the_review_acknowledgement_modal_carries_the_stage_two_letter(
+        slack: SlackDriver) -> None:
+    case = escalate(slack, stage_one_replied(slack))
+    view = open_step2(slack, DIRECTOR, ActionId.ACKNOWLEDGE_REVIEW, case,
+                      channel=DIRECTORS_CHANNEL)
+    preview = _block(view, LETTER_TEXT)["element"]["initial_value"]
+    assert "will deal with the review" in preview and "1 June 2026" in preview
+
+    assert slack.submit(DIRECTOR, view, {LETTER_METHOD: "phone"}).status == 200
+
+    assert case.id is not None
+    kinds = [(e.kind, e.method, e.sent_by) for e in slack.desk.letters_of(case.id,
+                                                                          actor=DIRECTOR)]
+    assert (LetterKind.STAGE_TWO_ACKNOWLEDGEMENT, DeliveryMethod.PHONE, DIRECTOR) in kinds
