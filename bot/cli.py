@@ -13,19 +13,15 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.cli_ops import CliError, cmd_outbox, cmd_roles, cmd_sweep
 from bot.people_cli import add_people_parser
 from bot.settings import Settings
 from cases.deadlines import policy_dates
 from cases.errors import DomainError, IntakeInvalid
 from cases.report_period import report_period
 from cases.reporting import parse_day, report_as_dict, report_text
-from cases.roles import parse_organisation_role
 
 log = logging.getLogger(__name__)
-
-
-class CliError(Exception):
-    """A user error on the command line: printed without a traceback, exit 2."""
 
 
 def _parse_when(text: str, zone: ZoneInfo, flag: str) -> datetime:
@@ -39,13 +35,17 @@ def _parse_when(text: str, zone: ZoneInfo, flag: str) -> datetime:
     return value
 
 
-def _settings() -> Settings:
+def settings_or_error() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors())
         raise CliError(f"bad setting: {problems}") from None
+
+
+_settings = settings_or_error
+parse_when = _parse_when
 
 
 def cmd_policy_dates(args: argparse.Namespace) -> int:
@@ -128,63 +128,6 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_roles(args: argparse.Namespace) -> int:
-    from bot.container import Container
-    from storage import migrate
-
-    role = None
-    if args.roles_command != "list":
-        user = args.user_id.strip()
-        if not user or any(ch.isspace() for ch in user):
-            raise CliError(f"USER_ID: {args.user_id!r} is not a chat user id (e.g. U012ABC)")
-        try:
-            role = parse_organisation_role(args.role)
-        except ValueError as exc:
-            raise CliError(f"ROLE: {exc}") from None
-    container = Container(_settings())
-    migrate.upgrade(container.settings.database_url)
-    with container.uow() as uow:
-        if role is None:
-            pairs = uow.roles.all()
-            if not pairs:
-                print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
-            for who, held in pairs:
-                print(f"{who}\t{held.value}")
-            return 0
-        if args.roles_command == "add":
-            changed = uow.roles.grant(user, role)
-            print(f"{user} is now {role.value}" if changed else f"{user} was already {role.value}")
-        else:
-            changed = uow.roles.revoke(user, role)
-            print(f"{user} is no longer {role.value}" if changed
-                  else f"{user} did not have {role.value}")
-        uow.commit()
-    return 0
-
-
-def cmd_outbox(args: argparse.Namespace) -> int:
-    from bot.container import Container
-    from storage import migrate
-    from storage.outbox import OutboxStore
-
-    container = Container(_settings())
-    migrate.upgrade(container.settings.database_url)
-    store = OutboxStore(container.engine)
-    if args.outbox_command == "status":
-        counts = store.counts()
-        print(f"pending {counts['pending']}, delivered {counts['delivered']}, "
-              f"dead {counts['dead']}")
-        for item in store.dead():
-            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'}: refused "
-                  f"{item.hard_failures} time(s) in {item.attempts} attempt(s), given up "
-                  f"{item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
-        return 0
-    ids = list(args.ids) or None
-    count = store.requeue_dead(container.clock.now(), ids)
-    print(f"requeued {count} message(s); the running bot delivers them within a minute")
-    return 0
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     missing = settings.missing_for_slack()
@@ -194,34 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             + ". Set them in the environment or in .env (see .env.example and the README).")
     from bot.server import serve
 
-    return serve(settings, host=args.host, port=args.port)
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from bot.container import Container
-    from bot.runtime import build_sweeper
-    from cases.clock import FrozenClock
-    from storage import migrate
-
-    if not args.once:
-        raise CliError("sweep: only --once is supported here; `complaints-bot run` sweeps "
-                       "every minute")
-    container = Container(_settings())
-    if args.at:
-        # As of a given time (operations, replays, tests): housekeeping sees it too.
-        at = _parse_when(args.at, container.calendar.zone, "--at")
-        container = Container(container.settings, FrozenClock(at))
-    migrate.upgrade(container.settings.database_url)
-    sweeper = build_sweeper(container)
-    now = container.clock.now()
-    report = sweeper.sweep(now)
-    for line in report.lines():
-        print(line)
-    if args.digest:
-        surfaces = sweeper.digest(now)
-        print(f"digest queued for: {', '.join(surfaces)}" if surfaces
-              else "digest: not a working day, or already queued today")
-    return 0
+    return serve(settings, host=args.host, port=args.port, check=not args.no_check)
 
 
 def _parse_day(text: str, flag: str) -> date:
@@ -272,17 +188,16 @@ def _add_policy_parser(sub: Any) -> None:
     show.set_defaults(func=cmd_policy_show)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="complaints-bot",
-        description="Complaints Desk: Tiny Tracker's complaints procedure, run in Slack.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_run_and_db_parsers(sub: Any) -> None:
     run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, "
                                      "else HTTP)")
-    run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
+    run.add_argument("--host", default="0.0.0.0",
+                     help="HTTP mode: address to listen on (default 0.0.0.0: every "
+                          "interface; 127.0.0.1 behind a proxy on the same machine)")
     run.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    run.add_argument("--no-check", action="store_true",
+                     help="skip the start-up check of the Slack token and both channels "
+                          "(offline use)")
     run.set_defaults(func=cmd_run)
 
     db = sub.add_parser("db", help="database migrations")
@@ -293,6 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
     db_sub.add_parser("current", help="show the database's schema revision")
     db.set_defaults(func=cmd_db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="complaints-bot",
+        description="Complaints Desk: Tiny Tracker's complaints procedure, run in Slack.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_run_and_db_parsers(sub)
 
     roles = sub.add_parser("roles", help="who is customer services, a director, HR manager")
     roles_sub = roles.add_subparsers(dest="roles_command", required=True)
@@ -321,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--at", metavar="ISO-DATETIME",
                        help="sweep as of this time instead of now; without an offset it is "
                             "London time (alerts are claimed once: a later run will not "
-                            "repeat them)")
+                            "repeat them); a future time needs --dry-run")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="print what the sweep would do, change nothing")
     sweep.set_defaults(func=cmd_sweep)
 
     report = sub.add_parser(
@@ -339,14 +266,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _where() -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(Settings().database_url).render_as_string(hide_password=True)
+    except Exception:  # the URL itself is what is wrong; say so without it
+        return "unparseable URL"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complaints-bot` console script."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.startup import configure_logging
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     try:
         result: int = args.func(args)
         return result
+    except DBAPIError as exc:
+        print(f"complaints-bot: cannot use the database at DATABASE_URL ({_where()}): "
+              f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}", file=sys.stderr)
+        return 1
     except CliError as exc:
         print(f"complaints-bot: {exc}", file=sys.stderr)
         return 2

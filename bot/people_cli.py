@@ -9,7 +9,8 @@ from typing import Any
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    from bot.cli import CliError, _settings
+    from bot.cli import _settings
+    from bot.cli_ops import CliError
     from bot.container import Container
     from cases.people import parse_account
     from storage import migrate

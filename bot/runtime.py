@@ -34,6 +34,7 @@ class Runtime:
     outbox: OutboxStore
     dispatcher: OutboxDispatcher
     background: list[Any] = field(default_factory=list)
+    signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -86,7 +87,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     letters = build_letters(settings, container.policy)
     mail = letter_deliverers(settings, letters)
     letters.mail_configured = bool(mail)
-    dispatcher = OutboxDispatcher(outbox, {SLACK: delivery, **mail}, container.clock)
+    # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
+    # email carries only the letters addressed to it, whenever mail is set up.
+    dispatcher = OutboxDispatcher(outbox, {**deliverers({SLACK: delivery}, settings), **mail},
+                                  container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
@@ -94,9 +98,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 wake=dispatcher.wake, letters=letters),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher)
+                      dispatcher=dispatcher, signing_secret=signing)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The deliverer of each configured surface; ValueError names one this bot cannot serve."""
+    missing = [s for s in settings.complaints_surfaces if s not in available]
+    if missing:
+        raise ValueError(f"COMPLAINTS_SURFACES names {', '.join(missing)}, which this bot "
+                         f"cannot deliver to (it can: {', '.join(sorted(available))})")
+    return {s: available[s] for s in settings.complaints_surfaces}
 
 
 def build_sweeper(container: Container) -> Any:
@@ -104,8 +117,8 @@ def build_sweeper(container: Container) -> Any:
     from scheduling.sweep import Sweeper
     from storage.alerts import SqlAlertLedger
 
-    return Sweeper(SqlAlertLedger(container.engine), container.calendar, container.policy,
-                   housekeeping=container.desk)
+    ledger = SqlAlertLedger(container.engine, surfaces=container.settings.complaints_surfaces)
+    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk)
 
 
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:

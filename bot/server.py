@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
+import re
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -21,21 +28,136 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(runtime: Runtime) -> WsgiApp:
-    """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does."""
+MAX_BODY = 1 << 20  # bytes; Slack's largest payload (a 100-block modal) is far smaller
+MAX_DEPTH = 32  # nesting of JSON; Slack's deepest payload (state.values) is about ten
+SIGNATURE_AGE = 300  # seconds a signed request stays valid, as Slack recommends
+# Keys bolt reads as objects; a correctly signed body with a string there is malformed.
+# Slack sends some of them as null; "view", when present, is always an object.
+OBJECT_KEYS = ("user", "team", "channel", "container", "message", "enterprise", "event",
+               "state")
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+class Refused(Exception):
+    """A request answered before bolt sees it: ``status`` and a reason (no body in it)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise Refused(400, "bad Content-Length") from None
+    if length < 0 or length > MAX_BODY:
+        raise Refused(413 if length > 0 else 400, "body too large")
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    return body
+
+
+def verify_signature(body: bytes, timestamp: str, signature: str, secret: str,
+                     now: float) -> None:
+    """Slack's v0 signature over the raw bytes, checked before anything parses them."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise Refused(401, "missing or non-numeric X-Slack-Request-Timestamp")
+    if abs(now - int(timestamp)) > SIGNATURE_AGE:
+        raise Refused(401, "stale X-Slack-Request-Timestamp")
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        raise Refused(401, "bad X-Slack-Signature")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def check_well_formed(body: bytes, content_type: str) -> None:
+    """Refuse (400) a signed body bolt could not parse into the object it expects."""
+    from slack_bolt.request.internals import parse_body
+
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "body is not UTF-8") from None
+    if _BAD_ESCAPE.search(body):
+        raise Refused(400, "bad percent-escape")
+    try:
+        parsed = parse_body(text, content_type or None)  # bolt's own rule, JSON or form
+    except (ValueError, RecursionError):
+        raise Refused(400, "body does not parse") from None
+    if not isinstance(parsed, dict):
+        raise Refused(400, "body is not an object")
+    if _depth(parsed) > MAX_DEPTH:
+        raise Refused(400, "body nested too deep")
+    for key in OBJECT_KEYS:
+        if parsed.get(key) is not None and not isinstance(parsed[key], dict):
+            raise Refused(400, f"{key} is not an object")
+    view = parsed.get("view", {})
+    if not isinstance(view, dict) or ("view" in parsed and not isinstance(view.get("type"), str)):
+        raise Refused(400, "view is not an object with a type")
+    if not isinstance(parsed.get("type", ""), str):
+        raise Refused(400, "type is not a string")
+    actions = parsed.get("actions", [])
+    if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)) or \
+            (parsed.get("type") == "block_actions" and not actions):
+        raise Refused(400, "actions is not a list of objects")
+
+
+def _answer(start_response: Callable[..., Any], status: int, payload: dict[str, Any]
+            ) -> Iterable[bytes]:
+    body = json.dumps(payload).encode()
+    reason = HTTPStatus(status).phrase
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"),
+                                          ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
+    """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does.
+
+    Every POST is verified (timestamp, signature) on its raw bytes, then checked to parse,
+    before bolt sees it: a forged request gets 401, a signed but malformed one 400, and
+    neither is logged with its body.
+    """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     slack = SlackRequestHandler(runtime.app, path="/slack/events")
+    secret = signing_secret if signing_secret is not None else runtime.signing_secret
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+        method = environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method == "GET":
             healthy, detail = runtime.health()
-            body = json.dumps({"ok": healthy, **detail}).encode()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
-            return [body]
+            return _answer(start_response, 200 if healthy else 503, {"ok": healthy, **detail})
+        if path != "/slack/events" or method != "POST":
+            return slack(environ, start_response)  # bolt's own 404
+        try:
+            body = _read_body(environ)
+            if secret is None:
+                raise Refused(401, "no SLACK_SIGNING_SECRET: HTTP requests cannot be verified")
+            verify_signature(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                             environ.get("HTTP_X_SLACK_SIGNATURE", ""), secret, time.time())
+            check_well_formed(body, environ.get("CONTENT_TYPE", ""))
+        except Refused as refused:
+            log.info("refused a request to /slack/events: %s (HTTP %d)", refused,
+                     refused.status)
+            error = "invalid request" if refused.status == 401 else "malformed request"
+            return _answer(start_response, refused.status, {"error": error})
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return slack(environ, start_response)
 
     return app
@@ -58,9 +180,72 @@ def _close_socket_mode(handler: SocketModeHandler) -> None:
     handler.close()  # type: ignore[no-untyped-call]
 
 
-def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int:
-    """Start background work, then serve until SIGTERM/SIGINT; in-flight requests finish."""
+def _slack_check_fails(runtime: Runtime, settings: Settings) -> bool:
+    """Print each problem with the Slack settings; True if there is any."""
+    from bot.startup import slack_problems
+
+    problems = slack_problems(runtime.client, settings)
+    for problem in problems:
+        print(f"complaints-bot: cannot start: {problem}", file=sys.stderr, flush=True)
+    return bool(problems)
+
+
+def _serve_socket_mode(runtime: Runtime, app_token: str, stopped: threading.Event) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    handler = SocketModeHandler(runtime.app, app_token)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:
+        log.error("Socket Mode: Slack refused to open a connection (%s). SLACK_APP_TOKEN "
+                  "must be the app-level token (xapp-...) with the connections:write "
+                  "scope, from the app's Basic Information page.",
+                  exc.response.get("error"))
+        handler.close()  # type: ignore[no-untyped-call]
+        return 1
+    log.info("Complaints Desk connected to Slack in Socket Mode")
+    stopped.wait()
+    # Hang up only once the envelopes already taken are handled and acked, and
+    # before outbox delivery stops (it delivers what they queued). Bounded, like
+    # the HTTP server's shutdown_timeout.
+    closer = threading.Thread(target=_close_socket_mode, args=(handler,),
+                              name="shutdown", daemon=True)
+    closer.start()
+    closer.join(SHUTDOWN_TIMEOUT)
+    if closer.is_alive():
+        log.warning("Socket Mode: in-flight work still running after %d s; stopping",
+                    SHUTDOWN_TIMEOUT)
+    return 0
+
+
+def _serve_http(runtime: Runtime, host: str, port: int,
+                stop_actions: list[Callable[[], None]]) -> int:
+    from cheroot.wsgi import Server
+
+    # cheroot's default listen backlog of 5 drops SYNs when 20 clients arrive at
+    # once, costing those requests a 1 s TCP retransmit (see bench/http_bench.py).
+    server = Server((host, port), wsgi_app(runtime), numthreads=16,
+                    server_name="complaints-desk", shutdown_timeout=SHUTDOWN_TIMEOUT,
+                    request_queue_size=128)
+    stop_actions.append(server.stop)
+    log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
+    server.prepare()
+    print(f"listening on {host}:{server.bind_addr[1]}", flush=True)
+    server.serve()
+    return 0
+
+
+def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
+          check: bool = True) -> int:
+    """Check Slack, start background work, then serve until SIGTERM/SIGINT.
+
+    In-flight requests finish. A failed check prints what is wrong and returns 1.
+    """
     runtime = build_runtime(settings)
+    if check and _slack_check_fails(runtime, settings):
+        runtime.container.engine.dispose()
+        return 1
     runtime.start_background()
     stopped = threading.Event()
     stop_actions: list[Callable[[], None]] = []
@@ -78,45 +263,11 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000) -> int
     signal.signal(signal.SIGINT, on_signal)
     try:
         if settings.slack_app_token is not None:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-            from slack_sdk.errors import SlackApiError
-
-            handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
-            try:
-                handler.connect()  # type: ignore[no-untyped-call]
-            except SlackApiError as exc:
-                log.error("Socket Mode: Slack refused to open a connection (%s). SLACK_APP_TOKEN "
-                          "must be the app-level token (xapp-...) with the connections:write "
-                          "scope, from the app's Basic Information page.",
-                          exc.response.get("error"))
-                handler.close()  # type: ignore[no-untyped-call]
-                return 1
-            log.info("Complaints Desk connected to Slack in Socket Mode")
-            stopped.wait()
-            # Hang up only once the envelopes already taken are handled and acked, and
-            # before outbox delivery stops (it delivers what they queued). Bounded, like
-            # the HTTP server's shutdown_timeout.
-            closer = threading.Thread(target=_close_socket_mode, args=(handler,),
-                                      name="shutdown", daemon=True)
-            closer.start()
-            closer.join(SHUTDOWN_TIMEOUT)
-            if closer.is_alive():
-                log.warning("Socket Mode: in-flight work still running after %d s; stopping",
-                            SHUTDOWN_TIMEOUT)
+            code = _serve_socket_mode(runtime, settings.slack_app_token.get_secret_value(),
+                                      stopped)
         else:
-            from cheroot.wsgi import Server
-
-            # cheroot's default listen backlog of 5 drops SYNs when 20 clients arrive at
-            # once, costing those requests a 1 s TCP retransmit (see bench/http_bench.py).
-            server = Server((host, port), wsgi_app(runtime), numthreads=16,
-                            server_name="complaints-desk", shutdown_timeout=SHUTDOWN_TIMEOUT,
-                            request_queue_size=128)
-            stop_actions.append(server.stop)
-            log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
-            server.prepare()
-            print(f"listening on {host}:{server.bind_addr[1]}", flush=True)
-            server.serve()
+            code = _serve_http(runtime, host, port, stop_actions)
     finally:
         runtime.stop_background()
     log.info("stopped")
-    return 0
+    return code

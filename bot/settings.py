@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from cases.delivery import DEFAULT_SURFACES
 from cases.roles import Role
 
 UserList = Annotated[list[str], NoDecode]
+NameList = Annotated[list[str], NoDecode]  # comma-separated in the environment
 
 
 class Settings(BaseSettings):
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     complaints_customer_services: UserList = Field(default_factory=list)
     complaints_directors: UserList = Field(default_factory=list)
     complaints_hr_managers: UserList = Field(default_factory=list)
+    complaints_surfaces: NameList = Field(
+        default_factory=lambda: list(DEFAULT_SURFACES),
+        description="where messages go, comma-separated: each needs a deliverer (slack)")
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -44,7 +49,7 @@ class Settings(BaseSettings):
         default=None, description="From address of letters sent by email")
 
     @field_validator("complaints_customer_services", "complaints_directors",
-                     "complaints_hr_managers", mode="before")
+                     "complaints_hr_managers", "complaints_surfaces", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

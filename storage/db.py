@@ -42,6 +42,8 @@ READ_ONLY = "complaints_read_only"
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine for ``url``; SQLite gets WAL, foreign keys and queued writers."""
     parsed = make_url(url)
+    # SQL errors (logged with tracebacks) must not carry the complainant's details.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)

@@ -175,7 +175,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.action(RESEND_ACTION)
     def handle_resend(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         actions = body.get("actions")
         value = actions[0].get("value") if isinstance(actions, list) and actions else None
         case_text, _, key = str(value or "").partition(":")

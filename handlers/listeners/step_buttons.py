@@ -15,8 +15,10 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from cases.errors import DomainError
-from cases.lifecycle import Action
+from cases.lifecycle import Action, outside_review_window
 from cases.model import Case, DeadlineKind
+from cases.subject import person_brief
+from cases.views import format_when
 from handlers import blocks
 from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
@@ -39,7 +41,13 @@ def prefill(deps: HandlerDeps, action: Action, case: Case) -> blocks.StepPrefill
         due = case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
         return blocks.StepPrefill(reply_by=cal.local_date(due.due_at) if due else None)
     if action is Action.REQUEST_REVIEW:
-        return blocks.StepPrefill(requested_at=deps.clock.now())
+        now = deps.clock.now()
+        return blocks.StepPrefill(requested_at=now,
+                                  out_of_window=outside_review_window(case, now))
+    if action is Action.RECORD_PERSON_RESPONSE:
+        brief = person_brief(case)
+        by = format_when(brief.respond_by, cal) if brief.respond_by else None
+        return blocks.StepPrefill(brief=brief, respond_by=by)
     if action is Action.PROPOSE_DECISION and case.decision is not None:
         # Redrafting after "Request changes": start from the previous draft.
         return blocks.StepPrefill(outcome=case.decision.outcome, reasons=case.decision.reasons,
@@ -58,7 +66,7 @@ def step_view(deps: HandlerDeps, action: Action, case: Case, user: str) -> View:
 
 def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient) -> None:
     """One step button pressed: refuse, act at once, or open the step's modal."""
-    user = actor_of(body)
+    user = actor_of(body, deps.people)
     try:
         ref = case_ref_of(button_value(body))
         at_once = domain_action in ACTS_AT_ONCE

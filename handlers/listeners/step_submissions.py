@@ -129,11 +129,11 @@ def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
               run: Callable[[Step, Any], object]) -> Callable[..., None]:
     def handle_view_step(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         def submit() -> None:
-            step = Step(desk=deps.desk, actor=actor_of(body),
+            step = Step(desk=deps.desk, actor=actor_of(body, deps.people),
                         ref=case_ref_of(part(body, "view", "private_metadata")),
                         local=deps.calendar.local)
             chosen_letter(body)  # a bad letter part is refused before the step is taken
-            run(step, parse_form(form, part(body, "view")))
+            run(step, parse_form(form, part(body, "view"), deps.people))
             send_chosen_letter(deps, callback, step.ref.case_id, step.actor, body, client)
 
         answer_submission(ack, deps, submit)

@@ -11,7 +11,8 @@ an unknown type (``invalid_blocks`` for messages, ``invalid_arguments`` for view
 ``response_metadata.messages`` pointing at the offending field), a ``trigger_id`` it never
 issued, already used or older than 3 s on the fake's clock (``fake.clock``, the test's
 FrozenClock: never wall time), a ``thread_ts`` that is no message of that channel
-(``thread_not_found``), and ``views.update`` of a view it never opened (``not_found``).
+(``thread_not_found``), and ``views.update`` of a view it never opened (``not_found``) or
+with the ``hash`` of an older version of it (``hash_conflict``).
 Trigger ids come from ``issue_trigger_id``; tests/slack/signing.py asks for them.
 
 ``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
@@ -211,6 +212,11 @@ class _Refusals:
             self.length(element.get("url"), 3000, f"{where}/url")
         if kind in ("plain_text_input",):
             self.length(element.get("initial_value"), 3000, f"{where}/initial_value")
+            most = element.get("max_length")
+            if isinstance(most, int) and not 1 <= most <= 3000:
+                self.add("must be between 1 and 3000", f"{where}/max_length")
+            elif isinstance(most, int):
+                self.length(element.get("initial_value"), most, f"{where}/initial_value")
         if kind in _OPTION_LIMITS:
             self.count(element.get("options"), _OPTION_LIMITS[kind], f"{where}/options")
             for j, option in enumerate(element.get("options") or []):
@@ -284,6 +290,7 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], Message] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self._hashes = itertools.count(1)
         self._triggers = itertools.count(1)
         # trigger_id -> when it was issued (None once exchanged for a view)
         self._issued: dict[str, datetime | None] = {}
@@ -291,6 +298,8 @@ class FakeSlack:
         self.clock: Clock = _default_clock()
         self._server: _Quiet | None = None
         self._thread: threading.Thread | None = None
+        self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
+        self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -348,6 +357,8 @@ class FakeSlack:
             self._issued.clear()
             self._open_views.clear()
             self.clock = _default_clock()
+            self.channels_without_bot.clear()
+            self.missing_channels.clear()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -614,7 +625,7 @@ class FakeSlack:
         view = dict(view or {})
         vid = view_id or f"VFAKE{next(self._views):06d}"
         view.update({"id": vid, "team_id": TEAM_ID, "app_id": "AFAKE0001", "bot_id": BOT_ID,
-                     "hash": f"{time.time():.6f}.{vid}", "root_view_id": vid,
+                     "hash": f"{next(self._hashes)}.{vid}", "root_view_id": vid,
                      "state": {"values": {}}})
         with self._lock:
             self._open_views[vid] = view
@@ -660,8 +671,12 @@ class FakeSlack:
             else:
                 known = next((vid for vid, v in self._open_views.items()
                               if v.get("external_id") == external_id), None)
+            stale = known is not None and body.get("hash") not in (
+                None, "", self._open_views[known].get("hash"))
         if known is None:
             return {"ok": False, "error": "not_found"}
+        if stale:  # Slack refuses an update made from an older version of the view
+            return {"ok": False, "error": "hash_conflict"}
         return self._view(body, known)
 
     def _api_views_push(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -686,6 +701,15 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "no_op": True, "already_open": True,
                 "channel": {"id": self._dm_channel(users[0].strip())}}
+
+    def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel") or "")
+        if not channel.startswith(("C", "G")) or channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {
+            "id": channel, "name": channel.lower(), "is_channel": channel.startswith("C"),
+            "is_private": channel.startswith("G"), "is_archived": False,
+            "is_member": channel not in self.channels_without_bot}}
 
     def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
         user = str(body.get("user") or "")

@@ -36,7 +36,7 @@ INTAKE: dict[str, Any] = {
 
 def logged(slack: SlackDriver) -> Case:
     """A complaint logged by the agent: card, 'logged' thread line and DM queued."""
-    return slack.desk.log_complaint(INTAKE, logged_by=CS_AGENT)
+    return slack.desk.log_complaint(INTAKE, logged_by=slack.person(CS_AGENT))
 
 
 def queue(slack: SlackDriver, *notices: Notice) -> None:
