@@ -90,13 +90,13 @@ def _submitted_letter(deps: HandlerDeps, callback: CallbackId, case: Case, actor
     """The letter as the submitted step's answers make it (for its HTML and PDF)."""
     company, today, view = deps.policy.company, _today(deps), part(body, "view")
     if callback is CallbackId.ACKNOWLEDGE:
-        form = parse_form(f.AcknowledgeForm, view)
+        form = parse_form(f.AcknowledgeForm, view, deps.people)
         assert form.promised_reply_by is not None
         return stage_one_acknowledgement(case, company, today,
                                          owner_name=_name(client, form.owner),
                                          reply_by=form.promised_reply_by)
     if callback is CallbackId.ACKNOWLEDGE_REVIEW:
-        review = parse_form(f.AcknowledgeReviewForm, view)
+        review = parse_form(f.AcknowledgeReviewForm, view, deps.people)
         return stage_two_acknowledgement(case, company, today,
                                          reviewer_name=_name(client, actor),
                                          reply_by=review.reply_by or case.review_reply_by

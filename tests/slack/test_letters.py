@@ -41,10 +41,10 @@ def test_the_acknowledgement_modal_previews_the_letter_and_keeps_what_was_said(
         "procedure_attached": tick_all(view, "procedure_attached"),
         LETTER_METHOD: "phone", LETTER_TEXT: said}).status == 200
 
-    [entry] = slack.desk.letters_of(case.id, actor=CS_AGENT)
+    [entry] = slack.desk.letters_of(case.id, actor=slack.person(CS_AGENT))
     assert (entry.method, entry.state) == (DeliveryMethod.PHONE, LetterState.TOLD)
     assert entry.text.startswith("Ada, as we discussed")
-    assert entry.sent_by == CS_AGENT
+    assert entry.sent_by == slack.person(CS_AGENT)
 
     opened = len(slack.fake.calls("views.open"))
     slack.click(CS_AGENT, ActionId.VIEW_DETAILS.value, case.id)
@@ -64,7 +64,7 @@ def test_an_empty_letter_is_refused_before_the_step_is_taken(slack: SlackDriver)
 
     assert LETTER_TEXT in json.loads(answer.body)["errors"]
     assert slack.desk.get_case(case.id).owner is None
-    assert slack.desk.letters_of(case.id, actor=CS_AGENT) == []
+    assert slack.desk.letters_of(case.id, actor=slack.person(CS_AGENT)) == []
 
 
 def test_the_review_acknowledgement_modal_carries_the_stage_two_letter(
@@ -78,6 +78,7 @@ def test_the_review_acknowledgement_modal_carries_the_stage_two_letter(
     assert slack.submit(DIRECTOR, view, {LETTER_METHOD: "phone"}).status == 200
 
     assert case.id is not None
-    kinds = [(e.kind, e.method, e.sent_by) for e in slack.desk.letters_of(case.id,
-                                                                          actor=DIRECTOR)]
-    assert (LetterKind.STAGE_TWO_ACKNOWLEDGEMENT, DeliveryMethod.PHONE, DIRECTOR) in kinds
+    director = slack.person(DIRECTOR)
+    kinds = [(e.kind, e.method, e.sent_by)
+             for e in slack.desk.letters_of(case.id, actor=director)]
+    assert (LetterKind.STAGE_TWO_ACKNOWLEDGEMENT, DeliveryMethod.PHONE, director) in kinds
