@@ -18,6 +18,7 @@ from cases.usecases.common import (
     direct,
     timeline,
 )
+from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
@@ -31,5 +32,5 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                    PeopleDesk):
+                     Correspondence, PeopleDesk):
     """The service layer. Construct once with its dependencies; call from any adapter."""
