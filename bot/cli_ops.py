@@ -26,36 +26,82 @@ def slack_user_id(text: str) -> str:
     return user
 
 
+def _person(uow: Any, text: str, *, create: bool) -> tuple[str | None, str]:
+    """(person id or None if unknown, how to name them) for USER_ID.
+
+    USER_ID is a Slack id (U012ABC, any case), ``slack:U012ABC``, another account
+    (``email:…``) or a person id as `people list` shows it.
+    """
+    from cases.errors import NotFound
+    from cases.people import PERSON_ID, AccountKind, parse_account
+
+    cleaned = text.strip()
+    if PERSON_ID.fullmatch(cleaned):
+        try:
+            return uow.people.get(cleaned).id, cleaned
+        except NotFound as exc:
+            raise CliError(f"USER_ID: {exc}") from None
+    if cleaned.lower().startswith("slack:"):
+        cleaned = cleaned[len("slack:"):]
+    if ":" not in cleaned:
+        cleaned = f"slack:{slack_user_id(cleaned)}"
+    try:
+        account = parse_account(cleaned)
+    except ValueError as exc:
+        raise CliError(f"USER_ID: {exc}") from None
+    label = account.external_id if account.kind is AccountKind.SLACK else str(account)
+    if not create:
+        found = uow.people.find_by_account(account.kind, account.external_id)
+        return (found.id if found else None), label
+    person = uow.people.get_or_create_for_account(account.kind, account.external_id,
+                                                  account.external_id)
+    return person.id, label
+
+
+def _print_roles(uow: Any) -> None:
+    from cases.people import AccountKind
+
+    pairs = uow.roles.all()
+    if not pairs:
+        print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
+    people = {p.id: p for p in uow.people.list()}
+    for who, held in pairs:
+        person = people.get(who)
+        slack = person.account(AccountKind.SLACK) if person else None
+        print("\t".join([who, person.display_name if person else "?",
+                         str(slack) if slack else "-", held.value]))
+
+
 def cmd_roles(args: argparse.Namespace) -> int:
     from bot.cli import settings_or_error
     from bot.container import Container
     from storage import migrate
 
     role = None
-    user = ""
     if args.roles_command != "list":
-        user = slack_user_id(args.user_id)
         try:
             role = parse_organisation_role(args.role)
         except ValueError as exc:
             raise CliError(f"ROLE: {exc}") from None
+        if args.user_id.strip()[:2] != "P-" and ":" not in args.user_id:
+            slack_user_id(args.user_id)  # refuse a bad id before touching the database
     container = Container(settings_or_error())
     migrate.upgrade(container.settings.database_url)
     with container.uow() as uow:
         if role is None:
-            pairs = uow.roles.all()
-            if not pairs:
-                print("No roles yet. Add one: complaints-bot roles add U012ABC customer-services")
-            for who, held in pairs:
-                print(f"{who}\t{held.value}")
+            _print_roles(uow)
             return 0
-        if args.roles_command == "add":
-            changed = uow.roles.grant(user, role)
-            print(f"{user} is now {role.value}" if changed else f"{user} was already {role.value}")
+        adding = args.roles_command == "add"
+        person, label = _person(uow, args.user_id, create=adding)
+        if adding:
+            assert person is not None
+            changed = uow.roles.grant(person, role)
+            print(f"{label} is now {role.value} ({person})" if changed
+                  else f"{label} was already {role.value} ({person})")
         else:
-            changed = uow.roles.revoke(user, role)
-            print(f"{user} is no longer {role.value}" if changed
-                  else f"{user} did not have {role.value}")
+            changed = person is not None and uow.roles.revoke(person, role)
+            print(f"{label} is no longer {role.value}" if changed
+                  else f"{label} did not have {role.value}")
         uow.commit()
     return 0
 
@@ -74,7 +120,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         print(f"pending {counts['pending']}, delivered {counts['delivered']}, "
               f"dead {counts['dead']}")
         for item in store.dead():
-            print(f"  dead #{item.id} {item.kind} case {item.case_id or '-'}: refused "
+            print(f"  dead #{item.id} {item.surface} {item.kind} case {item.case_id or '-'}: "
+                  f"refused "
                   f"{item.hard_failures} time(s) in {item.attempts} attempt(s), given up "
                   f"{item.dead_at:%Y-%m-%d %H:%M}Z: {item.error}")
         return 0

@@ -42,7 +42,8 @@ class Container:
     def uow(self) -> SqlUnitOfWorkFactory:
         from storage.uow import SqlUnitOfWorkFactory
 
-        return SqlUnitOfWorkFactory(self.engine, clock=self.clock)
+        return SqlUnitOfWorkFactory(self.engine, clock=self.clock,
+                                    surfaces=self.settings.complaints_surfaces)
 
     @cached_property
     def desk(self) -> ComplaintsDesk:

@@ -13,8 +13,10 @@ from sqlalchemy import text
 
 from bot.container import Container
 from bot.dispatch import OutboxDispatcher
+from bot.letters_wiring import build_letters, letter_deliverers
 from bot.settings import Settings
 from cases.clock import Clock
+from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
 from storage import migrate
@@ -82,12 +84,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
-    dispatcher = OutboxDispatcher(outbox, delivery, container.clock)
+    letters = build_letters(settings, container.policy)
+    mail = letter_deliverers(settings, letters)
+    letters.mail_configured = bool(mail)
+    # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
+    # email carries only the letters addressed to it, whenever mail is set up.
+    dispatcher = OutboxDispatcher(outbox, {**deliverers({SLACK: delivery}, settings), **mail},
+                                  container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
-                                wake=dispatcher.wake),
+                                wake=dispatcher.wake, letters=letters),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
                       dispatcher=dispatcher, signing_secret=signing)
@@ -95,13 +103,22 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     return runtime
 
 
+def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The deliverer of each configured surface; ValueError names one this bot cannot serve."""
+    missing = [s for s in settings.complaints_surfaces if s not in available]
+    if missing:
+        raise ValueError(f"COMPLAINTS_SURFACES names {', '.join(missing)}, which this bot "
+                         f"cannot deliver to (it can: {', '.join(sorted(available))})")
+    return {s: available[s] for s in settings.complaints_surfaces}
+
+
 def build_sweeper(container: Container) -> Any:
     """The deadline sweeper on the container's database, calendar, policy and desk."""
     from scheduling.sweep import Sweeper
     from storage.alerts import SqlAlertLedger
 
-    return Sweeper(SqlAlertLedger(container.engine), container.calendar, container.policy,
-                   housekeeping=container.desk)
+    ledger = SqlAlertLedger(container.engine, surfaces=container.settings.complaints_surfaces)
+    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk)
 
 
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:

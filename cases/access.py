@@ -24,6 +24,9 @@ def may_see_personal_data(user_id: str, case: Case, org_roles: frozenset[Role]) 
 
 
 def may_see_case(user_id: str, case: Case, org_roles: frozenset[Role]) -> bool:
-    """The card's non-personal summary: the case team, plus the person it is about."""
+    """The card's non-personal summary: the case team, never the person it is about.
+
+    They are told by direct message and answer from there (``cases.subject``).
+    """
     roles = roles_on_case(user_id, case, org_roles)
-    return bool(roles & (_PERSONAL_DATA_ROLES | {Role.SUBJECT}))
+    return subject.may_view_case(roles) and bool(roles & _PERSONAL_DATA_ROLES)

@@ -35,16 +35,21 @@ class OpenDeadline:
     owner: str | None = None
     reviewer: str | None = None
     delegate: str | None = None
+    investigator: str | None = None
 
     @property
     def responsible(self) -> str | None:
         """Who answers for this deadline and gets its reminders by DM; None: the channel.
 
-        Stage One: the owner. The review acknowledgement: no one yet (any director may
-        take it; the directors channel is told). The named person's response: not the
+        The investigation: the investigator once one is assigned, else the owner. The
+        rest of Stage One (acknowledgement, reply): the owner. The review
+        acknowledgement: no one yet (any director may take it; the directors channel is
+        told). The named person's response: not the
         reviewer, who cannot give it (the person got their Respond button when told).
         Other Stage Two deadlines: the delegate, else the reviewer.
         """
+        if self.kind is DeadlineKind.INVESTIGATION:
+            return self.investigator or self.owner
         if self.kind in STAGE_ONE_DEADLINES:
             return self.owner
         if self.kind in (DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT, DeadlineKind.PERSON_RESPONSE):
@@ -52,7 +57,16 @@ class OpenDeadline:
         return self.delegate or self.reviewer
 
     @property
-    def surface(self) -> Audience:
+    def responsible_part(self) -> str:
+        """What ``responsible`` is on the case, for the alert's label ('Investigator')."""
+        if self.kind is DeadlineKind.INVESTIGATION and self.investigator:
+            return "Investigator"
+        if self.kind in STAGE_ONE_DEADLINES:
+            return "Owner"
+        return "Delegate" if self.delegate else "Reviewer"
+
+    @property
+    def audience(self) -> Audience:
         """The team whose card and thread the deadline belongs to."""
         return deadline_audience(self.kind)
 

@@ -57,8 +57,11 @@ def timeline_audience(what: object) -> Audience:
 
 
 def channel_audience(payload: Mapping[str, Any]) -> Audience:
-    """The team a channel notice (alert, digest, decision) is posted to."""
-    return team(payload.get("surface"))
+    """The team a channel notice (alert, digest, decision) is posted to.
+
+    Rows queued before the key was named for what it means say ``"surface"``.
+    """
+    return team(payload.get("audience", payload.get("surface")))
 
 
 def deadline_audience(kind: DeadlineKind) -> Audience:

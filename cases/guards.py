@@ -39,6 +39,11 @@ def reply_date_within_the_promise(attempt: Attempt) -> None:
                              "at the latest; choose that date or earlier"})
 
 
+def owner_is_not_the_subject(attempt: Attempt) -> None:
+    """The person the complaint is about does not deal with it."""
+    subject.refuse_naming(attempt.case, attempt.given.person or "", "owner")
+
+
 def investigator_is_not_the_subject(attempt: Attempt) -> None:
     """The person the complaint is about does not investigate it."""
     subject.refuse_naming(attempt.case, attempt.given.person or "", "investigator")
@@ -51,6 +56,12 @@ def request_time_not_in_future(attempt: Attempt) -> None:
         raise IntakeInvalid({"requested_at": "this is required"})
     if received_time_problem(received, attempt.at):
         raise IntakeInvalid({"requested_at": "the request time is in the future"})
+    replied = attempt.case.replied_at
+    if replied is not None and received < replied:
+        day = attempt.rules.calendar.local_date(replied)
+        raise IntakeInvalid({"requested_at": "a review is asked for after the Stage One reply, "
+                                             f"which was sent on {day:%a %-d %b %Y}; give "
+                                             "the time the request reached us"})
 
 
 def may_review(case: Case, person: str, field: str) -> None:
@@ -88,6 +99,7 @@ def review_reply_date_within_the_promise(attempt: Attempt) -> None:
 def delegate_may_review(attempt: Attempt) -> None:
     """The suitably senior person a director delegates to may review the case."""
     may_review(attempt.case, attempt.given.person or "", "delegate")
+    subject.refuse_delegate(attempt.case, attempt.given.person_roles)
 
 
 def response_once_and_in_time(attempt: Attempt) -> None:
@@ -115,6 +127,11 @@ def new_date_is_a_later_working_day(attempt: Attempt) -> None:
         raise IntakeInvalid({"new_reply_by": "the new date must be after today"})
     if not calendar.is_working_day(day):
         raise IntakeInvalid({"new_reply_by": "choose a working day"})
+    reply = attempt.case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
+    original = calendar.local_date(reply.original_due_at) if reply else None
+    if original is not None and day < original:
+        raise IntakeInvalid({"new_reply_by": "a progress update cannot promise an earlier "
+                                             f"date than the original {original:%a %-d %b %Y}"})
 
 
 def named_person_has_had_their_say(attempt: Attempt) -> None:
@@ -129,3 +146,24 @@ def named_person_has_had_their_say(attempt: Attempt) -> None:
             "response, or once that time has passed.",
             last_actor=case.last_actor, last_at=case.last_action_at,
         )
+
+
+def approver_is_not_the_drafter(attempt: Attempt) -> None:
+    """The decision is approved by a director other than its drafter (unless the policy
+    lets a sole director approve their own, which the history then records)."""
+    decision = attempt.case.decision
+    if decision is None or decision.drafted_by != attempt.actor:
+        return
+    if attempt.rules.policy.stage_two.sole_director_may_approve:
+        return
+    raise NotAllowed(
+        f"You drafted the decision on {attempt.case.reference}, so another director must "
+        "approve it (a company with one director sets stage_two.sole_director_may_approve).")
+
+
+# Guards that read only the case and the person, not the form: checked when the button is
+# pressed too, so nobody fills a form that would then be refused.
+BEFORE_THE_FORM: frozenset[Guard] = frozenset({
+    response_once_and_in_time, named_person_has_had_their_say, approver_is_not_the_drafter,
+    clicker_may_review,
+})

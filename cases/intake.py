@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import phonenumbers
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -25,7 +25,8 @@ GRIEVANCE_POINTER = (
     "Please see the Grievance Policy in the Staff Handbook; the HR Manager owns it."
 )
 
-MAX_FACTS = 2900
+# Slack's own limit for one text input: the facts are kept whole, never cut to fit a block.
+MAX_FACTS = 3000
 MAX_SHORT = 150
 MAX_ADDRESS = 500
 MAX_TEXT = 1000
@@ -77,18 +78,26 @@ LABELS: dict[str, str] = {
     "data_protection": "Data protection",
 }
 
-# +44 or 0044 (optionally followed by the trunk 0 people write as "(0)"), or the trunk 0;
-# then a national number that never starts with 0, so "00 33 ..." abroad is not read as UK.
-_UK_PHONE = re.compile(r"^(?:(?:\+44|0044)0?|0)([1-9]\d{8,9})$")
+PHONE_EXAMPLE = "e.g. 01482 123456, +44 7911 123456 or +33 1 23 45 67 89"
+_PHONE_MAX = 40
 
 
-def normalise_uk_phone(text: str) -> str:
-    """Return a UK number as +44…, or raise ValueError saying what is wrong."""
-    compact = re.sub(r"[\s\-().]", "", text)
-    match = _UK_PHONE.match(compact)
-    if not match:
-        raise ValueError("enter a UK phone number, e.g. 01482 123456 or +44 7700 900123")
-    return "+44" + match.group(1)
+def normalise_phone(text: str) -> str:
+    """Any valid number, grouped in international format ("+33 1 23 45 67 89").
+
+    A number without a country code is read as a UK one (the business is in the UK);
+    raises ValueError saying what is wrong.
+    """
+    problem = f"enter a phone number with its country code if not UK, {PHONE_EXAMPLE}"
+    if len(text) > _PHONE_MAX:
+        raise ValueError(problem)
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError(problem) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(problem)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 CHECKLIST_MESSAGES = {
@@ -128,9 +137,12 @@ class IntakeRecord(BaseModel):
     subject_user_id: str | None = Field(default=None, max_length=64)
     staff_grievance: bool = False
     checklist: Checklist = Checklist()
+    late_reason: str | None = Field(default=None, max_length=MAX_TEXT)
+    # A staff-conduct complaint names the person, or says in so many words that it names no one.
+    not_a_named_person: bool = False
 
     @field_validator("postal_address", "organisation", "email", "phone", "relationship_other",
-                     "remedy_sought", "subject_user_id", mode="before")
+                     "remedy_sought", "subject_user_id", "late_reason", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -139,8 +151,8 @@ class IntakeRecord(BaseModel):
 
     @field_validator("phone")
     @classmethod
-    def _uk_phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_uk_phone(value)
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_phone(value)
 
     @model_validator(mode="after")
     def _rules_across_fields(self) -> IntakeRecord:
@@ -161,9 +173,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def conduct_complaint_problem(category: str, subject_user_id: str | None,
+                              not_a_named_person: bool) -> dict[str, str]:
+    """A staff-conduct complaint names the person it is about, or says it names no one.
+
+    The procedure: "if the complaint relates to a specific person ... they will be informed
+    and given a further opportunity to respond"; that promise needs the person named.
+    """
+    if category != Category.STAFF_CONDUCT.value or subject_user_id or not_a_named_person:
+        return {}
+    return {"subject_user_id": "a staff-conduct complaint names the member of staff it is "
+                               "about; if it is about no one person, tick “not a named person”"}
+
+
 def cross_field_errors(data: dict[str, Any]) -> dict[str, str]:
     """Rules that span fields, checked on raw or validated values alike."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = conduct_complaint_problem(
+        str(data.get("category") or ""), None if _blank(data.get("subject_user_id"))
+        else str(data.get("subject_user_id")), _is_yes(data.get("not_a_named_person")))
     if all(_blank(data.get(k)) for k in ("email", "phone", "postal_address")):
         errors["email"] = (
             "give at least one way to reach the complainant: email, phone or postal address"
@@ -238,8 +265,15 @@ def _friendly(err: Any) -> str:
     return str(err["msg"])
 
 
-def received_time_problem(received_at: datetime, now: datetime) -> str | None:
-    """A received time in the future (beyond clock skew) is a typing error."""
+def received_time_problem(received_at: datetime, now: datetime, *,
+                          max_days_late: int | None = None,
+                          late_reason: str | None = None) -> str | None:
+    """A received time in the future (beyond clock skew) is a typing error; one more than
+    ``max_days_late`` days ago is one too, unless a reason for logging it late is given."""
     if (received_at - now).total_seconds() > 300:
-        return "the received time is in the future"
+        return "the received time is in the future: check the date and time"
+    if max_days_late is not None and now - received_at > timedelta(days=max_days_late) \
+            and not late_reason:
+        return (f"this is more than {max_days_late} days ago: check the date, or say below "
+                "why the complaint is logged this late")
     return None

@@ -19,7 +19,7 @@ from cases.errors import IntakeInvalid, InvalidTransition, NotAllowed
 from cases.guards import Guard
 from cases.model import Case, DeadlineKind, HistoryEvent, State
 from cases.policy import ClockStart
-from cases.roles import SYSTEM_ACTOR, Role
+from cases.roles import SYSTEM_ACTOR, Role, who_may
 from cases.steps import EVERY_DEADLINE, NO_EFFECTS, Attempt, DeadlineEffects, Given, Rules
 
 
@@ -126,6 +126,16 @@ def outside_review_window(case: Case, requested_at: datetime) -> bool:
     return window is not None and requested_at > window.due_at
 
 
+def requested_outside_window(case: Case) -> bool:
+    """After the fact: was the case's review request taken outside the review window?
+
+    No window yet (asked before the Stage One reply) or asked after it closed.
+    """
+    window = case.deadlines.get(DeadlineKind.REVIEW_WINDOW)
+    asked = case.review_requested_at
+    return asked is not None and (window is None or asked > window.due_at)
+
+
 _LATE_REVIEW = ("{ref} is outside the review window (before the Stage One reply, or after "
                 "the window closed): only a director may accept it.")
 
@@ -157,7 +167,8 @@ _ALL = EVERY_DEADLINE
 
 TRANSITIONS: dict[tuple[State, Action], Transition] = {
     (State.LOGGED, Action.ACKNOWLEDGE): _t(
-        State.ACKNOWLEDGED, CS, DIR, guards=(g.reply_date_within_the_promise,),
+        State.ACKNOWLEDGED, CS, DIR,
+        guards=(g.owner_is_not_the_subject, g.reply_date_within_the_promise),
         meets=(K.STAGE_ONE_ACKNOWLEDGEMENT,)),
     (State.ACKNOWLEDGED, Action.RESOLVE): _t(
         State.RESOLVED, CS, meets=(K.INVESTIGATION,), opens=(K.STAGE_ONE_REPLY,)),
@@ -197,7 +208,8 @@ TRANSITIONS: dict[tuple[State, Action], Transition] = {
         guards=(g.named_person_has_had_their_say,)),
     (State.DECISION_PROPOSED, Action.REQUEST_CHANGES): _t(State.UNDER_REVIEW, DIR),
     (State.DECISION_PROPOSED, Action.APPROVE_DECISION): _t(
-        State.FINAL, DIR, meets=(K.STAGE_TWO_REPLY,), retires=_ALL),
+        State.FINAL, DIR, guards=(g.approver_is_not_the_drafter,),
+        meets=(K.STAGE_TWO_REPLY,), retires=_ALL),
     **{
         (s, Action.WITHDRAW): _t(State.WITHDRAWN, CS, DIR, retires=_ALL)
         for s in (*_STAGE_ONE_OPEN, State.REPLIED, State.REVIEW_REQUESTED,
@@ -231,7 +243,7 @@ def transition_for(case: Case, action: Action) -> Transition:
     row = TRANSITIONS.get((case.state, action))
     if row is None:
         raise InvalidTransition(
-            f"{case.reference} is {STATE_LABELS[case.state].lower()}: "
+            f"{case.reference} is now at “{STATE_LABELS[case.state]}”: "
             f"“{ACTION_LABELS[action]}” no longer applies.",
             last_actor=case.last_actor,
             last_at=case.last_action_at,
@@ -260,8 +272,21 @@ def authorise(case: Case, action: Action, roles: frozenset[Role]) -> Transition:
     if not row.roles & roles:
         if row.exceptional:
             raise NotAllowed(_LATE_REVIEW.format(ref=case.reference))
-        needed = ", ".join(sorted(r.value for r in row.roles))
-        raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} needs: {needed}.")
+        raise NotAllowed(f"“{ACTION_LABELS[action]}” on {case.reference} is for "
+                         f"{who_may(row.roles)}, and you are not on that list here. "
+                         "Ask one of them to do it.")
+    return row
+
+
+def precheck(case: Case, action: Action, *, actor: str, roles: frozenset[Role],
+             at: datetime, rules: Rules) -> Transition:
+    """Before a form opens: the row's role check and the guards that need no form."""
+    row = authorise(case, action, roles)
+    attempt = Attempt(case=case, action=action, row=row, actor=actor, roles=roles, at=at,
+                      rules=rules)
+    for guard in row.guards:
+        if guard in g.BEFORE_THE_FORM:
+            guard(attempt)
     return row
 
 

@@ -70,9 +70,10 @@ def due_phrase(label: str, due_at: datetime, as_of: date, calendar: LocalTime,
 
 # ---- direct messages ----------------------------------------------------------------------
 
-def _due(view: CaseCardView, kind: DeadlineKind | None = None) -> str:
-    d = view.deadline
-    if d is None or (kind is not None and d.kind is not kind):
+def _due(view: CaseCardView, kind: DeadlineKind) -> str:
+    """The reader's own next deadline, in words: '<label> is due <when> (<time left>).'"""
+    d = view.deadline_of(kind)
+    if d is None:
         return ""
     return f" {d.label} is due {d.due} ({d.time_left})."
 
@@ -110,9 +111,9 @@ def investigator_assigned_words(view: CaseCardView) -> DirectMessageView:
     return _dm(
         Template.INVESTIGATOR_ASSIGNED, view,
         (f"You have been asked to investigate {view.reference} ({view.summary})."
-         + _due(view),),
+         + _due(view, DeadlineKind.INVESTIGATION),),
         (("You have been asked to investigate ", Strong(view.reference),
-          f" ({view.summary})." + _due(view)),),
+          f" ({view.summary})." + _due(view, DeadlineKind.INVESTIGATION)),),
         buttons=(Button(Action.CONCLUDE_INVESTIGATION, "Investigation concluded", True),
                  Button(Link.VIEW_DETAILS, "View details")),
     )
@@ -120,7 +121,8 @@ def investigator_assigned_words(view: CaseCardView) -> DirectMessageView:
 
 def person_informed_words(view: CaseCardView) -> DirectMessageView:
     """To the staff member a complaint is about: it is under review; they may respond."""
-    due = _due(view, DeadlineKind.PERSON_RESPONSE)
+    d = view.deadline_of(DeadlineKind.PERSON_RESPONSE)
+    due = f" Please respond by {d.due} ({d.time_left})." if d is not None else ""
     return _dm(
         Template.PERSON_INFORMED, view,
         (f"A complaint that concerns you ({view.reference}) is under Stage Two review. "
@@ -134,12 +136,12 @@ def person_informed_words(view: CaseCardView) -> DirectMessageView:
 
 def review_delegated_words(view: CaseCardView, by: str) -> DirectMessageView:
     """To the delegate: a director asked you to carry out the Stage Two review."""
+    due = _due(view, DeadlineKind.STAGE_TWO_REPLY)
     return _dm(
         Template.REVIEW_DELEGATED, view,
-        (Person(by), f" delegated the Stage Two review of {view.reference} to you."
-         + _due(view)),
+        (Person(by), f" delegated the Stage Two review of {view.reference} to you." + due),
         ((Person(by), " delegated the Stage Two review of ", Strong(view.reference),
-          f" ({view.summary}) to you." + _due(view)),),
+          f" ({view.summary}) to you." + due),),
         buttons=(Button(Action.PROPOSE_DECISION, "Draft decision", True),
                  Button(Action.SEND_PROGRESS_UPDATE, "Send progress update"),
                  Button(Link.VIEW_DETAILS, "View details")),
@@ -148,22 +150,24 @@ def review_delegated_words(view: CaseCardView, by: str) -> DirectMessageView:
 
 def person_responded_words(view: CaseCardView) -> DirectMessageView:
     """To the reviewer and delegate: the named person has given their response."""
+    due = _due(view, DeadlineKind.STAGE_TWO_REPLY)
     return _dm(
         Template.PERSON_RESPONDED, view,
-        (f"The person {view.reference} concerns has given their response; it is in the "
-         "case record for the review.",),
-        (("The person ", Strong(view.reference), " concerns has given their response; it "
-          "is in the case record for your review."),),
+        (f"The person complaint {view.reference} is about has given their response; it is "
+         "in the case record for the review." + due,),
+        (("The person complaint ", Strong(view.reference), " is about has given their "
+          "response; it is in the case record for your review." + due),),
     )
 
 
 def changes_requested_words(view: CaseCardView, by: str, comment: str) -> DirectMessageView:
     """To the drafter: a director sent the draft decision back with a comment (shown whole)."""
+    due = _due(view, DeadlineKind.STAGE_TWO_REPLY)
     return _dm(
         Template.CHANGES_REQUESTED, view,
-        (Person(by), f" asked for changes to your draft decision on {view.reference}."),
+        (Person(by), f" asked for changes to your draft decision on {view.reference}." + due),
         ((Person(by), " asked for changes to your draft decision on ",
-          Strong(view.reference), ":"),),
+          Strong(view.reference), f".{due} What they asked:"),),
         quote=comment,
         buttons=(Button(Action.PROPOSE_DECISION, "Redraft decision", True),),
     )
@@ -213,6 +217,7 @@ class AlertView:
     phrase: str
     owner: Person
     buttons: tuple[Button, ...] = (Button(Link.OPEN_CASE, "Open case"),)
+    owner_part: str = "Owner"  # what the person who must act is on the case
 
 
 def _alert_kind(value: object) -> AlertKind | None:
@@ -237,7 +242,8 @@ def alert_view(payload: Mapping[str, Any], case_id: int, calendar: LocalTime) ->
     owner = payload.get("owner")
     return AlertView(case_id=case_id, reference=str(payload["reference"]), kind=kind,
                      headline=ALERT_HEADLINES[kind] if kind else "Deadline", phrase=phrase,
-                     owner=Person(str(owner) if owner else None, nobody=NO_OWNER))
+                     owner=Person(str(owner) if owner else None, nobody=NO_OWNER),
+                     owner_part=str(payload.get("owner_part") or "Owner"))
 
 
 @dataclass(frozen=True)

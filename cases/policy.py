@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from cases.company import CompanyDetails
 from cases.errors import PolicyFileError
 
 
@@ -128,11 +129,33 @@ class ReportPolicy(BaseModel):
     repeat_subject_min: int = Field(default=2, ge=2)         # conduct complaints about one person
 
 
+class StageTwoPolicy(BaseModel):
+    """Who may take the Stage Two decision: this company's reading of "a Director"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The decision is approved by a director other than its drafter; a company with one
+    # director sets this, and the history then records the drafter's own approval.
+    sole_director_may_approve: bool = False
+
+
+class IntakePolicy(BaseModel):
+    """What intake accepts as a received time. The procedure sets no limit: ours."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A receipt older than this is refused as a likely typing error, unless the form says
+    # why the complaint is logged so late (the reason goes into the case history).
+    max_days_late: int = Field(default=30, ge=1, le=3660)
+
+
 # Whose each part of the non-rule sections is: all of them are this company's choice.
 SECTION_SOURCES: dict[str, Source] = {
     "alerts": Source.INTERPRETATION,
     "report": Source.INTERPRETATION,
     "calendar": Source.INTERPRETATION,
+    "stage_two": Source.INTERPRETATION,
+    "intake": Source.INTERPRETATION,
 }
 
 
@@ -176,6 +199,10 @@ class Policy(BaseModel):
     alerts: AlertPolicy = AlertPolicy()
     calendar: CalendarPolicy = CalendarPolicy()
     report: ReportPolicy = ReportPolicy()
+    stage_two: StageTwoPolicy = StageTwoPolicy()
+    intake: IntakePolicy = IntakePolicy()
+    # Who letters to complainants come from ([company]); defaults: the procedure's contacts.
+    company: CompanyDetails = CompanyDetails()
 
     def rule_for(self, name: str) -> Rule:
         """The rule called ``name`` (a deadline kind's value names its rule)."""
@@ -298,9 +325,10 @@ def policy_summary(policy: Policy) -> list[str]:
                      f"{rule.unit_source.value}]")
         if rule.basis:
             lines.append(f"      {rule.basis}")
-    for section in ("alerts", "report", "calendar"):
+    for section in SECTION_SOURCES:
         mark = SECTION_SOURCES[section].value
-        lines.append(f"{section.capitalize()} [{mark}: this company's choice, not the "
+        title = section.replace("_", " ").capitalize()
+        lines.append(f"{title} [{mark}: this company's choice, not the "
                      "procedure's]:")
         values: dict[str, Any] = getattr(policy, section).model_dump(mode="json")
         lines.extend(f"  {section}.{key} = {value}" for key, value in values.items())

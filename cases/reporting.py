@@ -148,8 +148,10 @@ class _Period:
         if case.outcome is not None and case.replied_at is not None:
             self.stage_one["replied"] += 1
             self.stage_one[case.outcome.value] += 1
-            self.reply_days.append(self.calendar.working_days_between(
-                case.effective_receipt, self.calendar.local_date(case.replied_at)))
+            # From the effective receipt: a reply the same evening as a complaint received
+            # after the cut-off took no working days, not minus one.
+            self.reply_days.append(max(0, self.calendar.working_days_between(
+                case.effective_receipt, self.calendar.local_date(case.replied_at))))
 
     def _add_stage_two(self, case: Case) -> None:
         if case.review_requested_at is None:

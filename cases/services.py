@@ -18,7 +18,9 @@ from cases.usecases.common import (
     direct,
     timeline,
 )
+from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
+from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
@@ -29,5 +31,6 @@ __all__ = [
 ]
 
 
-class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports):
+class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
+                     Correspondence, PeopleDesk):
     """The service layer. Construct once with its dependencies; call from any adapter."""

@@ -31,6 +31,7 @@ class Given:
     day: date | None = None             # a reply date promised (or a new one)
     received_at: datetime | None = None  # when a review request reached us
     reason: str | None = None           # why a review is accepted outside the window
+    person_roles: frozenset[Role] = frozenset()  # the organisation roles of ``person``
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ complainant's personal data.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from cases.errors import IntakeInvalid, NotAllowed
-from cases.model import Case
+from cases.model import OUTCOME_LABELS, Case, DeadlineKind
 from cases.roles import Role
 
 # What naming them to a part of the case would have them do, for the form's error.
 _PARTS = {
+    "owner": "choose someone else to deal with it",
     "investigator": "choose someone else to investigate",
     "reviewer": "they cannot review it",
     "delegate": "they cannot review it",
@@ -62,3 +65,50 @@ def refuse_naming(case: Case, person: str, field: str) -> None:
 def may_see_personal_data(roles: frozenset[Role]) -> bool:
     """False for the person the complaint is about, whatever their other roles."""
     return Role.SUBJECT not in roles
+
+
+def may_view_case(roles: frozenset[Role]) -> bool:
+    """False for the person the complaint is about: no list, card, note or buttons of it.
+
+    They hear of it by direct message and answer from there (their Respond button).
+    """
+    return Role.SUBJECT not in roles
+
+
+# Who a Stage Two review may be delegated to: "suitably senior" read as these roles.
+SUITABLY_SENIOR = frozenset({Role.DIRECTOR, Role.SENIOR})
+
+
+def refuse_delegate(case: Case, person_roles: frozenset[Role]) -> None:
+    """IntakeInvalid unless the delegate is suitably senior (a director or ``senior``)."""
+    if not person_roles & SUITABLY_SENIOR:
+        raise IntakeInvalid({"delegate": "delegate only to a director or to someone with the "
+                                         "senior role (complaints-bot roles add USER senior)"})
+
+
+NOT_A_NAMED_PERSON = "not_a_named_person"
+
+
+@dataclass(frozen=True)
+class PersonBrief:
+    """What the named person is shown to respond to: never the complainant's contact details.
+
+    "They will be informed and given a further opportunity to respond": the facts of the
+    complaint as logged, the Stage One outcome and suggestions, and by when to respond.
+    """
+
+    reference: str
+    facts: str
+    outcome: str | None
+    suggestions: str | None
+    respond_by: datetime | None
+
+
+def person_brief(case: Case) -> PersonBrief:
+    """The brief for the named person's Respond form."""
+    window = case.deadlines.get(DeadlineKind.PERSON_RESPONSE)
+    return PersonBrief(
+        reference=case.reference, facts=case.intake.facts,
+        outcome=OUTCOME_LABELS[case.outcome] if case.outcome else None,
+        suggestions=case.suggestions,
+        respond_by=window.due_at if window is not None and window.is_open else None)

@@ -9,16 +9,22 @@ Nothing here carries the complainant's personal data (name, email, phone, addres
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Literal, Protocol
 
 from cases.audience import Audience, team
 from cases.deadlines import PolicyDates
-from cases.lifecycle import STATE_LABELS, TRANSITIONS, Action
+from cases.decision_view import DecisionView as DecisionView
+from cases.decision_view import decision_view as decision_view
+from cases.formatting import DisplayCalendar as DisplayCalendar
+from cases.formatting import format_day as format_day
+from cases.formatting import format_when as format_when
+from cases.formatting import plural as _plural
+from cases.lifecycle import ACTION_LABELS, STATE_LABELS, TRANSITIONS, Action
 from cases.model import (
+    ALERTED_DEADLINES,
     DEADLINE_LABELS,
     OUTCOME_LABELS,
     STAGE_TWO_STATES,
@@ -32,11 +38,7 @@ from cases.phases import PHASES as PHASES
 from cases.phases import PhaseStatus as PhaseStatus
 from cases.phases import PhaseStep, phase_tracker
 from cases.policy import Policy
-from cases.ports import WorkingCalendar
-
-# The stored names of the two team audiences; functions here take either these or an
-# ``Audience`` (kept so that callers written against the names keep working).
-Surface = Literal["cs", "directors"]
+from cases.roles import Role, short_who
 
 # Actions only the bot's own sweeps take: never a button.
 SYSTEM_ACTIONS = frozenset({Action.CLOSE_REVIEW_WINDOW, Action.RECORD_NO_RESPONSE})
@@ -52,25 +54,23 @@ STAGE_TWO_ACTIONS = frozenset({
 IN_STAGE_TWO_LABEL = "In Stage Two review"
 
 
-class DisplayCalendar(WorkingCalendar, Protocol):
-    """A working calendar that can also show an instant in the business time zone."""
-
-    def local(self, at: datetime) -> datetime:
-        """An instant shown in the business time zone."""
-        ...
-
-
 class Marker(StrEnum):
     ON_TIME = "on_time"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+    # Not a task: the complainant's own time (the review window), shown for information.
+    INFORMATION = "information"
 
 
 MARKER_LABELS: dict[Marker, str] = {
     Marker.ON_TIME: "On time",
     Marker.DUE_SOON: "Due soon",
     Marker.OVERDUE: "Overdue",
+    Marker.INFORMATION: "For information",
 }
+
+# The review window is the complainant's time to ask, not a task of staff.
+WINDOW_WORDS = "the complainant may ask for a Stage Two review until then"
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,18 @@ class CaseCardView:
     is_final: bool
     surface: Audience
     stage_two: StageTwoView | None
+    # Every deadline still owed, soonest first: a message names its reader's own one.
+    owed: tuple[DeadlineView, ...] = ()
+    # Button labels where a step is for someone in particular ("... (director)").
+    labels: tuple[tuple[Action, str], ...] = ()
+
+    def deadline_of(self, kind: DeadlineKind) -> DeadlineView | None:
+        """The owed deadline of ``kind``, if it is still owed."""
+        return next((d for d in self.owed if d.kind is kind), None)
+
+    def label_of(self, action: Action) -> str:
+        """The label of ``action``'s button on this card."""
+        return dict(self.labels).get(action, ACTION_LABELS[action])
 
 
 @dataclass(frozen=True)
@@ -160,44 +172,13 @@ class DatesToTell:
     reply_expected_by: str
 
 
-@dataclass(frozen=True)
-class DecisionView:
-    """A drafted Stage Two decision, for directors to approve or send back."""
-
-    case_id: int | None
-    version: int
-    reference: str
-    outcome: str
-    reasons: str
-    remedy: str
-    drafted_by: str
-    drafted_at: str
-    change_requests: tuple[tuple[str, str], ...]
-    approved_by: str | None
-    approved_at: str | None
-    actions: tuple[Action, ...]
-
-
-# ---- formatting -------------------------------------------------------------------------
-
-def format_day(day: date) -> str:
-    """A date as people read it: 'Fri 10 Jan 2025'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def format_when(at: datetime, calendar: DisplayCalendar) -> str:
-    """An instant in the business time zone: 'Fri 10 Jan 2025 17:00'."""
-    local = calendar.local(at)
-    return f"{format_day(local.date())} {local:%H:%M}"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
                   policy: Policy) -> DeadlineView:
     """Label, local due time, time left in words and marker for one deadline."""
+    if deadline.kind not in ALERTED_DEADLINES:
+        return DeadlineView(kind=deadline.kind, label=DEADLINE_LABELS[deadline.kind],
+                            due=format_when(deadline.due_at, calendar),
+                            time_left=WINDOW_WORDS, marker=Marker.INFORMATION)
     due_local = calendar.local(deadline.due_at)
     due_day = due_local.date()
     today = calendar.local_date(now)
@@ -210,7 +191,7 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
             left = f"overdue by {_plural(late, 'working day')}"
         marker = Marker.OVERDUE
     elif due_day == today:
-        left, marker = f"due today {clock}", Marker.DUE_SOON
+        left, marker = f"due today by {clock}", Marker.DUE_SOON
     else:
         remaining = calendar.working_days_between(today, due_day)
         left = f"{_plural(remaining, 'working day')} left"
@@ -227,7 +208,7 @@ def deadline_view(deadline: Deadline, now: datetime, calendar: DisplayCalendar,
 
 # ---- buttons ----------------------------------------------------------------------------
 
-def card_actions(case: Case, surface: Audience | Surface) -> tuple[Action, ...]:
+def card_actions(case: Case, surface: Audience) -> tuple[Action, ...]:
     """Buttons the state allows on this team's card, for any role (the server checks clicks)."""
     audience = team(surface)
     if case.state in TERMINAL_STATES:
@@ -245,6 +226,29 @@ def card_actions(case: Case, surface: Audience | Surface) -> tuple[Action, ...]:
         elif not in_stage_two or action not in STAGE_TWO_ACTIONS | {Action.WITHDRAW}:
             continue
         found.append(action)
+    return tuple(found)
+
+
+def button_labels(case: Case, actions: Iterable[Action], audience: Audience
+                  ) -> tuple[tuple[Action, str], ...]:
+    """Labels saying who a button is for, where this card's team may not take it.
+
+    A review request outside the window is a "Late review request (director)" (or an
+    early one, before the Stage One reply) on the customer-services card.
+    """
+    cs_card = audience is Audience.CUSTOMER_SERVICES
+    team_role = Role.CUSTOMER_SERVICES if cs_card else Role.DIRECTOR
+    found: list[tuple[Action, str]] = []
+    for action in actions:
+        row = TRANSITIONS[(case.state, action)]
+        label = ACTION_LABELS[action]
+        if row.exceptional:
+            label = ("Late review request" if case.state is State.CLOSED
+                     else "Early review request")
+        if team_role not in row.roles:
+            label += f" ({short_who(row.roles)})"
+        if label != ACTION_LABELS[action]:
+            found.append((action, label))
     return tuple(found)
 
 
@@ -282,7 +286,7 @@ def _phase_label(case: Case, audience: Audience) -> str:
 
 
 def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy: Policy,
-                   surface: Audience | Surface = Audience.CUSTOMER_SERVICES) -> CaseCardView:
+                   surface: Audience = Audience.CUSTOMER_SERVICES) -> CaseCardView:
     """The case card for customer services (or the directors' Stage Two card)."""
     audience = team(surface)
     next_due = case.next_deadline()
@@ -311,6 +315,8 @@ def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy:
         surface=audience,
         stage_two=(_stage_two_view(case, calendar)
                    if audience is Audience.DIRECTORS and case.stage == 2 else None),
+        owed=tuple(deadline_view(d, now, calendar, policy) for d in case.open_deadlines()),
+        labels=button_labels(case, card_actions(case, audience), audience),
     )
 
 
@@ -344,8 +350,9 @@ def home_view_model(cases_for_user: Iterable[Case], now: datetime, calendar: Dis
             deadline=deadline_view(next_due, now, calendar, policy) if next_due else None,
         ))
     order = {Marker.OVERDUE: 0, Marker.DUE_SOON: 1, Marker.ON_TIME: 2}
+    calm = (Marker.ON_TIME, Marker.INFORMATION)
     attention = sorted(
-        (r for r in rows if r.deadline is not None and r.deadline.marker is not Marker.ON_TIME),
+        (r for r in rows if r.deadline is not None and r.deadline.marker not in calm),
         key=lambda r: (order[r.deadline.marker] if r.deadline else 3, r.reference),
     )
     return HomeViewModel(attention=tuple(attention), open_cases=tuple(rows))
@@ -361,32 +368,4 @@ def dates_to_tell(dates: PolicyDates, calendar: DisplayCalendar) -> DatesToTell:
         acknowledge_by=format_day(calendar.local_date(dates.stage_one_acknowledge_by)),
         investigate_by=format_day(calendar.local_date(dates.stage_one_investigate_by)),
         reply_expected_by=format_day(calendar.local_date(dates.stage_one_reply_expected_by)),
-    )
-
-
-# ---- the decision -----------------------------------------------------------------------
-
-def decision_view(case: Case, calendar: DisplayCalendar) -> DecisionView:
-    """The drafted decision for the directors' thread; raises ValueError if none is drafted."""
-    d = case.decision
-    if d is None:
-        raise ValueError(f"{case.reference} has no drafted decision")
-    requests: Sequence[dict[str, str]] = d.change_requests
-    actions = (
-        (Action.APPROVE_DECISION, Action.REQUEST_CHANGES)
-        if case.state is State.DECISION_PROPOSED else ()
-    )
-    return DecisionView(
-        case_id=case.id,
-        version=case.version,
-        reference=case.reference,
-        outcome=OUTCOME_LABELS[d.outcome],
-        reasons=d.reasons,
-        remedy=d.remedy,
-        drafted_by=d.drafted_by,
-        drafted_at=format_when(d.drafted_at, calendar),
-        change_requests=tuple((r.get("by", ""), r.get("comment", "")) for r in requests),
-        approved_by=d.approved_by,
-        approved_at=format_when(d.approved_at, calendar) if d.approved_at else None,
-        actions=actions,
     )

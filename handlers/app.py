@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from handlers.deps import HandlerDeps
 from handlers.listeners import register_all
+from handlers.people import speak_slack
 
 __all__ = ["HandlerDeps", "build_app"]
 
@@ -25,5 +26,6 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
               request_verification_enabled=signing_secret is not None,
               ignoring_self_events_enabled=False, url_verification_enabled=True,
               process_before_response=False)
+    app.use(speak_slack(deps.people))
     register_all(app, deps)
     return app

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,11 +27,12 @@ from cases.delivery import (
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from cases.views import DisplayCalendar, Surface, case_card_view, dates_to_tell, decision_view
+from cases.views import DisplayCalendar, case_card_view, dates_to_tell, decision_view
 from cases.wording import Template, template_of, timeline_line
 from handlers import blocks
 from handlers.blocks.alerts import alert_message, digest_message
 from handlers.blocks.direct import dm_message, timeline_line_text
+from handlers.people import PeopleClient, SlackPeople
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +125,6 @@ class Pacer:
 alert_retired = messages.alert_retired
 
 
-def surfaces_of(case: Case) -> list[Surface]:
-    """The cards a case has, by stored name (``cases.audience.card_audiences`` decides)."""
-    return [cast(Surface, a.value) for a in card_audiences(case)]
 
 
 class SlackDelivery:
@@ -136,9 +134,11 @@ class SlackDelivery:
 
     def __init__(self, client: WebClient, desk: ComplaintsDesk, refs: MessageRefs,
                  channels: Channels, clock: Clock, calendar: DisplayCalendar, policy: Policy,
-                 pacer: Pacer | None = None) -> None:
-        self.client = client
+                 pacer: Pacer | None = None, people: SlackPeople | None = None) -> None:
         self.desk = desk
+        # Every call names people by person id; the client turns them into Slack ids.
+        self.people = people or SlackPeople(desk)
+        self.client: Any = PeopleClient(client, self.people)
         self.posts = SlackPosts(refs)
         self.channels = channels
         self.clock = clock
@@ -260,7 +260,7 @@ class SlackDelivery:
         self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
 
     def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
-        user = str(payload["user"])
+        user = self._slack_account(str(payload["user"]))
         template = template_of(payload)
         if template is Template.ALERT and case is not None and case.id is not None:
             text, alert_blocks = alert_message(payload, case.id, self.calendar)
@@ -277,6 +277,15 @@ class SlackDelivery:
         self.pacer.wait(user)
         self.client.chat_postMessage(channel=user, text=text,
                                      blocks=[b.to_dict() for b in dm_blocks])
+
+    def _slack_account(self, person_id: str) -> str:
+        """The Slack id a direct message to ``person_id`` goes to."""
+        found = self.people.slack_id(person_id)
+        if found is None:
+            raise PermanentFailure(
+                f"{person_id} has no Slack account: link one with `complaints-bot people "
+                f"link {person_id} slack:U…`, or they are told on another surface")
+        return found
 
     def _channel(self, case: Case | None, payload: dict[str, Any]) -> None:
         template = template_of(payload)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cases.audience import Audience
 from cases.clock import Clock
+from cases.letters import LetterWriter
 from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
-from cases.views import DisplayCalendar, Surface, case_card_view
+from cases.views import DisplayCalendar, case_card_view
+from handlers.people import SlackPeople
 
 
 @dataclass(frozen=True)
@@ -20,8 +23,15 @@ class HandlerDeps:
     calendar: DisplayCalendar
     policy: Policy
     wake: Callable[[], None]
+    # The letters surface, for previews and posted PDFs; None: the modals offer no letter.
+    letters: LetterWriter | None = None
+    people: SlackPeople = field(default=None)  # type: ignore[assignment]  # set below
 
-    def card(self, case: Case, surface: Surface = "cs") -> Any:
-        """The case card's view model as ``surface`` shows it now."""
+    def __post_init__(self) -> None:
+        if self.people is None:
+            object.__setattr__(self, "people", SlackPeople(self.desk))
+
+    def card(self, case: Case, audience: Audience = Audience.CUSTOMER_SERVICES) -> Any:
+        """The case card's view model as ``audience``'s card shows it now."""
         return case_card_view(case, self.clock.now(), self.calendar, self.policy,
-                              surface=surface)
+                              surface=audience)

@@ -119,6 +119,7 @@ class BlockId(StrEnum):
     HOME_ACTIONS = "home_actions"
     # Intake modal.
     INTAKE_DATES = "intake_dates"
+    INTAKE_NOTICE = "intake_notice"
     COMPLAINANT_NAME = "complainant_name"
     ORGANISATION = "organisation"
     EMAIL = "email"
@@ -132,8 +133,10 @@ class BlockId(StrEnum):
     FACTS = "facts"
     REMEDY_SOUGHT = "remedy_sought"
     SUBJECT_USER = "subject_user_id"
+    NOT_A_NAMED_PERSON = "not_a_named_person"
     STAFF_GRIEVANCE = "staff_grievance"
     CHECKLIST = "checklist"
+    LATE_REASON = "late_reason"
     # Step modals.
     OWNER = "owner"
     PROMISED_REPLY_BY = "promised_reply_by"

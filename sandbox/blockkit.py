@@ -111,6 +111,11 @@ class _Refusals:
             self.length(element.get("url"), 3000, f"{where}/url")
         if kind in ("plain_text_input",):
             self.length(element.get("initial_value"), 3000, f"{where}/initial_value")
+            most = element.get("max_length")
+            if isinstance(most, int) and not 1 <= most <= 3000:
+                self.add("must be between 1 and 3000", f"{where}/max_length")
+            elif isinstance(most, int):
+                self.length(element.get("initial_value"), most, f"{where}/initial_value")
         if kind in _OPTION_LIMITS:
             self.count(element.get("options"), _OPTION_LIMITS[kind], f"{where}/options")
             for j, option in enumerate(element.get("options") or []):

@@ -111,24 +111,25 @@ def alert_notices(d: OpenDeadline, kind: AlertKind, key: str, today: date, late:
         "template": Template.ALERT.value, "alert": kind.value, "key": key, "reference": d.reference,
         "deadline": d.kind.value, "label": DEADLINE_LABELS[d.kind],
         "due_at": d.due_at.isoformat(), "owner": d.responsible, "as_of": today.isoformat(),
+        "owner_part": d.responsible_part,
         "overdue_days": late,
     }
     if kind in (AlertKind.DUE_SOON, AlertKind.DUE_TODAY):
         notices = [Notice(NoticeKind.CHANNEL, d.case_id,
-                          {**payload, "surface": d.surface.value, "thread": True},
+                          {**payload, "audience": d.audience.value, "thread": True},
                           dedupe_key=f"alert:{key}:thread")]
         if d.responsible:
             notices.insert(0, Notice(NoticeKind.DIRECT, d.case_id,
                                      {**payload, "user": d.responsible},
                                      dedupe_key=f"alert:{key}:dm"))
         return tuple(notices)
-    audience = escalation_audience() if kind is AlertKind.ESCALATED else d.surface
-    return (Notice(NoticeKind.CHANNEL, d.case_id, {**payload, "surface": audience.value},
+    audience = escalation_audience() if kind is AlertKind.ESCALATED else d.audience
+    return (Notice(NoticeKind.CHANNEL, d.case_id, {**payload, "audience": audience.value},
                    dedupe_key=f"alert:{key}:channel"),)
 
 
-def digest_surfaces(d: OpenDeadline, now: datetime, calendar: WorkingCalendar,
-                    policy: Policy) -> list[Audience]:
+def digest_teams(d: OpenDeadline, now: datetime, calendar: WorkingCalendar,
+                 policy: Policy) -> list[Audience]:
     """Which teams' digests list ``d`` (it must be due today or overdue)."""
     return digest_audiences(d.kind, d.due_at, now, calendar,
                             policy.alerts.escalate_stage_one_after_working_days)
@@ -229,17 +230,17 @@ class Sweeper:
         horizon = self.calendar.close_of_business(today)
         for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
             for d in page:
-                for surface in digest_surfaces(d, now, self.calendar, self.policy):
-                    if len(items[surface]) >= DIGEST_MAX_ITEMS:
-                        more[surface] += 1
+                for audience in digest_teams(d, now, self.calendar, self.policy):
+                    if len(items[audience]) >= DIGEST_MAX_ITEMS:
+                        more[audience] += 1
                         continue
-                    items[surface].append(_digest_item(d, now, self.calendar))
+                    items[audience].append(_digest_item(d, now, self.calendar))
         notices = [Notice(NoticeKind.CHANNEL, None,
-                          {"template": Template.DIGEST.value, "surface": surface.value,
+                          {"template": Template.DIGEST.value, "audience": audience.value,
                            "as_of": today.isoformat(),
-                           "items": items[surface], "more": more[surface]},
-                          dedupe_key=f"digest:{today.isoformat()}:{surface.value}")
-                   for surface in TEAMS]
+                           "items": items[audience], "more": more[audience]},
+                          dedupe_key=f"digest:{today.isoformat()}:{audience.value}")
+                   for audience in TEAMS]
         queued = self.ledger.queue(notices, now)
         return list(TEAMS) if queued else []
 

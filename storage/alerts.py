@@ -91,7 +91,8 @@ class SqlAlertLedger:
                                                DeadlineRow.id > last[1])))
             d = page_q.subquery("d")
             stmt = (select(d.c.id, d.c.case_id, d.c.kind, d.c.due_at, CaseRow.reference,
-                           CaseRow.owner, CaseRow.reviewer, CaseRow.delegate)
+                           CaseRow.owner, CaseRow.reviewer, CaseRow.delegate,
+                           CaseRow.investigator)
                     .join_from(d, CaseRow, CaseRow.id == d.c.case_id)
                     .order_by(d.c.due_at, d.c.id))
             with self._reads() as session:
@@ -100,7 +101,8 @@ class SqlAlertLedger:
                 return
             page = [OpenDeadline(deadline_id=r[0], case_id=r[1], reference=r[4],
                                  kind=DeadlineKind(r[2]), due_at=r[3], owner=r[5],
-                                 reviewer=r[6], delegate=r[7]) for r in rows]
+                                 reviewer=r[6], delegate=r[7], investigator=r[8])
+                    for r in rows]
             yield page
             if len(rows) < batch:
                 return

@@ -44,6 +44,7 @@ class DeadItem:
     hard_failures: int
     dead_at: datetime
     error: str
+    surface: str = "slack"
 
 
 class OutboxStore(SqlMessageRefs):
@@ -148,13 +149,14 @@ class OutboxStore(SqlMessageRefs):
         with self._sessions() as session:
             rows = session.execute(
                 select(OutboxRow.id, OutboxRow.case_id, OutboxRow.kind, OutboxRow.attempts,
-                       OutboxRow.hard_failures, OutboxRow.dead_at, OutboxRow.last_error)
+                       OutboxRow.hard_failures, OutboxRow.dead_at, OutboxRow.last_error,
+                       OutboxRow.surface)
                 .where(OutboxRow.dead_at.is_not(None))
                 .order_by(OutboxRow.dead_at.desc(), OutboxRow.id.desc())
                 .limit(limit)).all()
         return [DeadItem(id=i, case_id=c, kind=k, attempts=a, hard_failures=h, dead_at=d,
-                         error=e or "")
-                for i, c, k, a, h, d, e in rows if d is not None]
+                         error=e or "", surface=s)
+                for i, c, k, a, h, d, e, s in rows if d is not None]
 
     def requeue_dead(self, now: datetime, ids: list[int] | None = None) -> int:
         """Give dead-lettered messages (all, or those ``ids``) a fresh start.

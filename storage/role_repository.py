@@ -8,6 +8,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
+from cases.people import AccountKind, validate_account
 from cases.ports import UnitOfWorkFactory
 from cases.roles import ORGANISATION_ROLES, Role
 from storage.db import upsert_insert
@@ -61,13 +62,20 @@ def _require_organisation_role(role: Role) -> None:
 
 
 def bootstrap_roles(uow_factory: UnitOfWorkFactory, mapping: dict[Role, list[str]]) -> int:
-    """Grant the roles configured in settings (idempotent); returns how many were new."""
+    """Grant the roles configured in settings (idempotent); returns how many were new.
+
+    Settings name people by Slack id (upper-cased and checked: ValueError names a bad
+    one); each becomes the person with that Slack account, created on first sight.
+    """
+    accounts = {role: [validate_account(AccountKind.SLACK, u.strip().upper())
+                       for u in users if u.strip()] for role, users in mapping.items()}
     granted = 0
     with uow_factory() as uow:
-        for role, users in mapping.items():
-            for user in users:
-                cleaned = user.strip()
-                if cleaned and uow.roles.grant(cleaned, role):
+        for role, listed in accounts.items():
+            for account in listed:
+                person = uow.people.get_or_create_for_account(
+                    account.kind, account.external_id, account.external_id)
+                if uow.roles.grant(person.id, role):
                     granted += 1
         uow.commit()
     return granted

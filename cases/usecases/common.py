@@ -9,6 +9,7 @@ from typing import Any
 
 from cases.clock import Clock, require_aware
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
+from cases.events import TimelineEvent
 from cases.intake import IntakeRecord
 from cases.lifecycle import ACTION_LABELS, Action, apply, roles_on_case
 from cases.model import Case, Notice, NoticeKind
@@ -16,6 +17,7 @@ from cases.policy import Policy
 from cases.ports import UnitOfWorkFactory, WorkingCalendar
 from cases.roles import Role
 from cases.steps import Given, Rules
+from cases.wording import Template
 
 MAX_NOTE = 2000
 MAX_HOW = 200
@@ -34,13 +36,13 @@ def card(case: Case) -> Notice:
     return Notice(NoticeKind.CARD, case.id, {})
 
 
-def timeline(case: Case, what: str, actor: str, at: datetime, **public: Any) -> Notice:
+def timeline(case: Case, what: TimelineEvent, actor: str, at: datetime, **public: Any) -> Notice:
     """One line in the case thread. ``public`` holds only fields safe for a channel."""
     return Notice(NoticeKind.TIMELINE, case.id,
                   {"what": what, "actor": actor, "at": at.isoformat(), **public})
 
 
-def direct(case: Case, user: str, template: str, **data: Any) -> Notice:
+def direct(case: Case, user: str, template: Template, **data: Any) -> Notice:
     """A direct message to one person, rendered by the adapter from ``template``."""
     return Notice(NoticeKind.DIRECT, case.id, {"user": user, "template": template, **data})
 
@@ -57,6 +59,8 @@ class PersonalDetails:
     # Staff's free text about the review request: may name people, so never on a card.
     review_request_how: str | None = None
     review_late_reason: str | None = None
+    # Whether the request was taken outside the review window (so the reason is why).
+    review_outside_window: bool = False
 
 
 def text_field(value: str | None, field: str, *, required: bool = True,

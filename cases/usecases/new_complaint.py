@@ -6,10 +6,12 @@ from typing import Any
 
 from cases.clock import require_aware
 from cases.errors import IntakeInvalid
+from cases.events import TimelineEvent as E
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
 from cases.lifecycle import record, start_intake_clocks
 from cases.model import Case, State
 from cases.usecases.common import DeskBase, card, direct, timeline
+from cases.wording import Template
 
 
 class NewComplaint(DeskBase):
@@ -19,7 +21,9 @@ class NewComplaint(DeskBase):
         intake = data if isinstance(data, IntakeRecord) else parse_intake(data)
         now = self._now()
         received = require_aware(intake.received_at)
-        problem = received_time_problem(received, now)
+        problem = received_time_problem(received, now,
+                                        max_days_late=self.policy.intake.max_days_late,
+                                        late_reason=intake.late_reason)
         if problem:
             raise IntakeInvalid({"received_at": problem})
         with self.uow() as uow:
@@ -37,16 +41,18 @@ class NewComplaint(DeskBase):
                 intake_key=intake_key,
             )
             start_intake_clocks(case, self.rules)
+            details = {"channel": intake.channel.value, "received_at": received.isoformat(),
+                       "effective_receipt": case.effective_receipt.isoformat()}
+            if intake.late_reason:
+                details["late_reason"] = intake.late_reason
             record(case, "logged", actor=logged_by, at=now, after=State.LOGGED,
-                   details={"channel": intake.channel.value,
-                            "received_at": received.isoformat(),
-                            "effective_receipt": case.effective_receipt.isoformat()})
+                   details=details)
             case.last_actor, case.last_action_at = logged_by, now
             uow.cases.add(case)
             uow.outbox.add([
                 card(case),
-                timeline(case, "logged", logged_by, now, channel=intake.channel.value),
-                direct(case, logged_by, "logged"),
+                timeline(case, E.LOGGED, logged_by, now, channel=intake.channel.value),
+                direct(case, logged_by, Template.LOGGED),
             ])
             uow.commit()
             return case

@@ -10,7 +10,15 @@ from cases import deadlines as dl
 from cases.access import may_see_case, may_see_personal_data
 from cases.clock import require_aware
 from cases.errors import IntakeInvalid, NotAllowed, NotFound
-from cases.lifecycle import Action, authorise, record, roles_on_case, transition_for
+from cases.events import TimelineEvent as E
+from cases.lifecycle import (
+    Action,
+    precheck,
+    record,
+    requested_outside_window,
+    roles_on_case,
+    transition_for,
+)
 from cases.model import Case
 from cases.reporting import TrendReport, trends_report
 from cases.roles import Role
@@ -37,7 +45,7 @@ class AnyTime(DeskBase):
                 raise NotAllowed(f"You are not on {case.reference}'s need-to-know list.")
             record(case, "note", actor=actor, at=now, details={"text": body})
             uow.cases.append_history(case)
-            uow.outbox.add([timeline(case, "note", actor, now)])
+            uow.outbox.add([timeline(case, E.NOTE, actor, now)])
             uow.commit()
             return case
 
@@ -61,7 +69,8 @@ class AnyTime(DeskBase):
                                    person_response=case.person_response,
                                    person_responded_at=case.person_responded_at,
                                    review_request_how=case.review_request_how,
-                                   review_late_reason=case.review_late_reason)
+                                   review_late_reason=case.review_late_reason,
+                                   review_outside_window=requested_outside_window(case))
 
 
 class Queries(DeskBase):
@@ -75,7 +84,7 @@ class Queries(DeskBase):
             roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
         transition_for(case, action)  # a move the state no longer allows says so first
         check_version(case, action, expected_version)
-        authorise(case, action, roles)
+        precheck(case, action, actor=actor, roles=roles, at=self._now(), rules=self.rules)
         return case
 
     def get_case(self, case_id: int) -> Case:

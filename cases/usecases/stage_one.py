@@ -11,11 +11,13 @@ from datetime import date, datetime
 from typing import Any
 
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
+from cases.events import TimelineEvent as E
 from cases.lifecycle import Action
 from cases.model import Case, Notice, Outcome
 from cases.roles import SYSTEM_ACTOR
 from cases.steps import Given
 from cases.usecases.common import DeskBase, direct, person_field, text_field, timeline
+from cases.wording import Template
 
 Done = tuple[dict[str, Any], list[Notice]]
 
@@ -35,10 +37,10 @@ class StageOne(DeskBase):
             case.promised_reply_by = promised_reply_by
             details = {"owner": owner, "promised_reply_by": promised_reply_by.isoformat(),
                        "procedure_attached": True}
-            return details, [timeline(case, "acknowledged", actor, now, **details)]
+            return details, [timeline(case, E.ACKNOWLEDGED, actor, now, **details)]
 
         return self._change(case_id, Action.ACKNOWLEDGE, actor, record,
-                            given=Given(day=promised_reply_by),
+                            given=Given(day=promised_reply_by, person=owner),
                             expected_version=expected_version)
 
     def resolve_case(self, case_id: int, *, actor: str, resolution: str,
@@ -48,7 +50,7 @@ class StageOne(DeskBase):
 
         def record(case: Case, now: datetime) -> Done:
             case.resolution = text
-            return {"resolution": text}, [timeline(case, "resolved", actor, now)]
+            return {"resolution": text}, [timeline(case, E.RESOLVED, actor, now)]
 
         return self._change(case_id, Action.RESOLVE, actor, record,
                             expected_version=expected_version)
@@ -62,9 +64,9 @@ class StageOne(DeskBase):
             previous = case.investigator
             case.investigator = person
             details = {"investigator": person, "previous": previous}
-            return details, [timeline(case, "investigator_assigned", actor, now,
+            return details, [timeline(case, E.INVESTIGATOR_ASSIGNED, actor, now,
                                       investigator=person),
-                             direct(case, person, "investigator_assigned")]
+                             direct(case, person, Template.INVESTIGATOR_ASSIGNED)]
 
         return self._change(case_id, Action.ASSIGN_INVESTIGATOR, actor, record,
                             given=Given(person=person), expected_version=expected_version)
@@ -76,7 +78,7 @@ class StageOne(DeskBase):
 
         def record(case: Case, now: datetime) -> Done:
             case.findings = text
-            return {"findings": text}, [timeline(case, "investigation_concluded", actor, now)]
+            return {"findings": text}, [timeline(case, E.INVESTIGATION_CONCLUDED, actor, now)]
 
         return self._change(case_id, Action.CONCLUDE_INVESTIGATION, actor, record,
                             expected_version=expected_version)
@@ -91,7 +93,7 @@ class StageOne(DeskBase):
             case.suggestions = text
             case.replied_at = now
             details = {"outcome": outcome.value, "suggestions": text}
-            return details, [timeline(case, "replied", actor, now, outcome=outcome.value)]
+            return details, [timeline(case, E.REPLIED, actor, now, outcome=outcome.value)]
 
         return self._change(case_id, Action.SEND_REPLY, actor, record,
                             expected_version=expected_version)
@@ -104,7 +106,7 @@ class StageOne(DeskBase):
         def record(case: Case, now: datetime) -> Done:
             case.withdrawn_reason = text
             case.closed_at = now
-            return {"reason": text}, [timeline(case, "withdrawn", actor, now)]
+            return {"reason": text}, [timeline(case, E.WITHDRAWN, actor, now)]
 
         return self._change(case_id, Action.WITHDRAW, actor, record,
                             expected_version=expected_version)
@@ -118,7 +120,7 @@ class StageOne(DeskBase):
         def record(case: Case, at: datetime) -> Done:
             case.closed_at = at
             return {"reason": "no review requested within the window"}, [
-                timeline(case, "closed", SYSTEM_ACTOR, at)]
+                timeline(case, E.CLOSED, SYSTEM_ACTOR, at)]
 
         closed: list[str] = []
         for case_id in ids:

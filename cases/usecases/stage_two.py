@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from cases.audience import Audience
 from cases.clock import require_aware
 from cases.errors import ConcurrentChange, InvalidTransition
+from cases.events import TimelineEvent as E
 from cases.lifecycle import Action
 from cases.model import (
     OUTCOME_LABELS,
@@ -36,6 +38,7 @@ from cases.usecases.common import (
     text_field,
     timeline,
 )
+from cases.wording import Template
 
 Done = tuple[dict[str, Any], list[Notice]]
 
@@ -57,7 +60,7 @@ class StageTwoReview(DeskBase):
             details = {"requested_at": received.isoformat(), "how": how_text,
                        "reason": reason_text}
             # "how" is free text staff typed: it stays in the history, not in the channel.
-            return details, [timeline(case, "review_requested", actor, now)]
+            return details, [timeline(case, E.REVIEW_REQUESTED, actor, now)]
 
         return self._change(case_id, Action.REQUEST_REVIEW, actor, record,
                             given=Given(received_at=received, reason=reason_text),
@@ -71,12 +74,12 @@ class StageTwoReview(DeskBase):
             case.reviewer = actor
             due = case.deadlines[DeadlineKind.STAGE_TWO_REPLY].due_at
             case.review_reply_by = reply_by or self.calendar.local_date(due)
-            notices = [timeline(case, "review_acknowledged", actor, now,
+            notices = [timeline(case, E.REVIEW_ACKNOWLEDGED, actor, now,
                                 reply_by=case.review_reply_by.isoformat())]
             person = named_person(case)  # told now: their clock opened with this step
             if person is not None:
                 case.person_informed_at = now
-                notices.append(direct(case, person, "person_informed"))
+                notices.append(direct(case, person, Template.PERSON_INFORMED))
             details = {"reviewer": actor, "reply_by": case.review_reply_by.isoformat(),
                        "person_informed": person is not None}
             return details, notices
@@ -88,15 +91,18 @@ class StageTwoReview(DeskBase):
                         expected_version: int | None = None) -> Case:
         """The director hands the investigation to a suitably senior person."""
         person = person_field(delegate, "delegate")
+        with self.reader() as uow:
+            person_roles = uow.roles.roles_of(person)
 
         def record(case: Case, now: datetime) -> Done:
             case.delegate = person
             return {"delegate": person}, [
-                timeline(case, "review_delegated", actor, now, delegate=person),
-                direct(case, person, "review_delegated", by=actor)]
+                timeline(case, E.REVIEW_DELEGATED, actor, now, delegate=person),
+                direct(case, person, Template.REVIEW_DELEGATED, by=actor)]
 
         return self._change(case_id, Action.DELEGATE_REVIEW, actor, record,
-                            given=Given(person=person), expected_version=expected_version)
+                            given=Given(person=person, person_roles=person_roles),
+                            expected_version=expected_version)
 
     def record_person_response(self, case_id: int, *, actor: str, response: str,
                                expected_version: int | None = None) -> Case:
@@ -106,9 +112,9 @@ class StageTwoReview(DeskBase):
         def record(case: Case, now: datetime) -> Done:
             case.person_response = text
             case.person_responded_at = now
-            notices = [timeline(case, "person_responded", actor, now)]
+            notices = [timeline(case, E.PERSON_RESPONDED, actor, now)]
             for reviewer in sorted({case.reviewer, case.delegate} - {None}, key=str):
-                notices.append(direct(case, str(reviewer), "person_responded"))
+                notices.append(direct(case, str(reviewer), Template.PERSON_RESPONDED))
             return {"response": text}, notices
 
         return self._change(case_id, Action.RECORD_PERSON_RESPONSE, actor, record,
@@ -123,7 +129,7 @@ class StageTwoReview(DeskBase):
         def record(case: Case, at: datetime) -> Done:
             d = case.deadlines[DeadlineKind.PERSON_RESPONSE]
             return {"due_at": d.due_at.isoformat()}, [
-                timeline(case, "no_response", SYSTEM_ACTOR, at)]
+                timeline(case, E.NO_RESPONSE, SYSTEM_ACTOR, at)]
 
         done: list[str] = []
         for case_id in due:
@@ -146,7 +152,7 @@ class StageTwoReview(DeskBase):
                                                         new_due_at=deadline.due_at))
             details = {"reason": text, "new_reply_by": new_reply_by.isoformat(),
                        "original_due_at": deadline.original_due_at.isoformat()}
-            return details, [timeline(case, "progress_update", actor, now,
+            return details, [timeline(case, E.PROGRESS_UPDATE, actor, now,
                                       new_reply_by=new_reply_by.isoformat())]
 
         return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, record,
@@ -166,7 +172,8 @@ class StageTwoReview(DeskBase):
             details = {"outcome": outcome.value, "reasons": reasons_text,
                        "remedy": remedy_text}
             return details, [Notice(NoticeKind.CHANNEL, case.id,
-                                    {"template": "decision_proposed", "surface": "directors"})]
+                                    {"template": Template.DECISION_PROPOSED,
+                                     "audience": Audience.DIRECTORS})]
 
         return self._change(case_id, Action.PROPOSE_DECISION, actor, record,
                             expected_version=expected_version)
@@ -182,8 +189,8 @@ class StageTwoReview(DeskBase):
                 {"by": actor, "at": now.isoformat(), "comment": text or ""})
             drafter = case.decision.drafted_by
             return {"comment": text}, [
-                timeline(case, "changes_requested", actor, now),
-                direct(case, drafter, "changes_requested", by=actor, comment=text)]
+                timeline(case, E.CHANGES_REQUESTED, actor, now),
+                direct(case, drafter, Template.CHANGES_REQUESTED, by=actor, comment=text)]
 
         return self._change(case_id, Action.REQUEST_CHANGES, actor, record,
                             expected_version=expected_version)
@@ -199,8 +206,12 @@ class StageTwoReview(DeskBase):
             case.closed_at = now
             case.final_letter = final_letter(case)
             outcome = case.decision.outcome.value
-            return {"outcome": outcome, "final_letter": case.final_letter}, [
-                timeline(case, "decision_approved", actor, now, outcome=outcome)]
+            details: dict[str, Any] = {"outcome": outcome, "final_letter": case.final_letter}
+            if case.decision.drafted_by == actor:
+                # Only where the policy lets a sole director approve (see the table's guard).
+                details["own_draft"] = True
+            return details, [
+                timeline(case, E.DECISION_APPROVED, actor, now, outcome=outcome)]
 
         return self._change(case_id, Action.APPROVE_DECISION, actor, record,
                             expected_version=expected_version)

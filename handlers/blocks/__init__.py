@@ -2,6 +2,7 @@
 
 from handlers.blocks.details import details_modal
 from handlers.blocks.inputs import CHECKLIST_LABELS
+from handlers.blocks.intake import intake_modal
 from handlers.blocks.messages import (
     DIRECTORS_EVENTS,
     Message,
@@ -31,7 +32,6 @@ from handlers.blocks.modals import (
     conclude_investigation_modal,
     delegate_modal,
     draft_decision_modal,
-    intake_modal,
     notice_modal,
     progress_update_modal,
     request_changes_modal,

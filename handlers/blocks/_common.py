@@ -26,6 +26,7 @@ MARKER_EMOJI: dict[Marker, str] = {
     Marker.ON_TIME: ":large_green_circle:",
     Marker.DUE_SOON: ":large_yellow_circle:",
     Marker.OVERDUE: ":red_circle:",
+    Marker.INFORMATION: ":information_source:",
 }
 
 PHASE_EMOJI: dict[PhaseStatus, str] = {
@@ -102,7 +103,7 @@ def fallback(line: Line) -> str:
         if isinstance(span, Strong):
             out.append(span.text)
         elif isinstance(span, Person):
-            out.append(mention(span.id, nobody=span.nobody))
+            out.append(f"<@{span.id}>" if span.id else span.nobody)
         else:
             out.append(span)
     return "".join(out)

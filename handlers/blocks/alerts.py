@@ -55,10 +55,11 @@ def alert_blocks(view: AlertView) -> Message:
     reference = escape(view.reference)
     owner = mrkdwn((view.owner,))
     headline = view.headline if view.kind is None else f"{ALERT_EMOJI[view.kind]} {view.headline}"
-    text = clip(f"{reference}: {view.phrase}. Owner: {owner}", SECTION_TEXT_MAX)
+    text = clip(f"{reference}: {view.phrase}. {view.owner_part}: {fallback((view.owner,))}",
+                SECTION_TEXT_MAX)
     ref = CaseRef(view.case_id)
     blocks: list[Block] = [
-        section(f"{headline} · *{reference}*\n{escape(view.phrase)}\nOwner: {owner}"),
+        section(f"{headline} · *{reference}*\n{escape(view.phrase)}\n{view.owner_part}: {owner}"),
         ActionsBlock(elements=[button(b, ref) for b in view.buttons]),
     ]
     return text, blocks
@@ -70,7 +71,7 @@ def alert_message(payload: Mapping[str, Any], case_id: int, calendar: LocalTime)
 
 
 def _group_blocks(group: DigestGroup) -> list[Block]:
-    lines = [f"• *{escape(i.reference)}*: {escape(i.phrase)} ({fallback((i.owner,))})"
+    lines = [f"• *{escape(i.reference)}*: {escape(i.phrase)} ({mrkdwn((i.owner,))})"
              for i in group.items]
     return list(sections(f"*{group.heading}*\n" + "\n".join(lines)))
 

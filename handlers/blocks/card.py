@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from cases.audience import Audience
-from cases.views import MARKER_LABELS, CaseCardView, DeadlineView, DecisionView
+from cases.views import MARKER_LABELS, CaseCardView, DeadlineView, DecisionView, Marker
 from handlers.blocks._common import (
     FIELD_TEXT_MAX,
     HEADER_TEXT_MAX,
@@ -46,6 +46,9 @@ def deadline_line(deadline: DeadlineView | None) -> str:
     """':red_circle: *Acknowledgement* due Fri 10 Jan 2025 17:00 (overdue by 2 working days)'."""
     if deadline is None:
         return "_No deadline owed._"
+    if deadline.marker is Marker.INFORMATION:  # the complainant's time, not a task
+        return f"{MARKER_EMOJI[deadline.marker]} *{deadline.label}* {deadline.due}: " \
+               f"{deadline.time_left}."
     return (f"{MARKER_EMOJI[deadline.marker]} *{deadline.label}* due {deadline.due} "
             f"— {deadline.time_left} ({MARKER_LABELS[deadline.marker].lower()})")
 
@@ -129,13 +132,16 @@ def case_card_message(view: CaseCardView) -> Message:
         blocks.append(section("\n".join(outcome_lines), block_id=BlockId.CARD_OUTCOME.value))
     blocks.extend(_stage_two_blocks(view))
     buttons: list[ButtonElement] = [
-        case_button(action, ref, style="primary" if i == 0 else None)
+        case_button(action, ref, style="primary" if i == 0 else None,
+                    label=view.label_of(action))
         for i, action in enumerate(view.actions)
     ]
     buttons.append(case_button(ActionId.VIEW_DETAILS, ref, label="View details"))
     blocks.append(ActionsBlock(block_id=BlockId.CARD_ACTIONS.value, elements=buttons))
     text = f"{view.reference}: {view.summary}. {view.phase_label}."
-    if view.deadline:
+    if view.deadline and view.deadline.marker is Marker.INFORMATION:
+        text += f" {view.deadline.label} {view.deadline.due}."
+    elif view.deadline:
         text += f" Next: {view.deadline.label} due {view.deadline.due} ({view.deadline.time_left})."
     return text, blocks
 
@@ -163,8 +169,10 @@ def decision_message(view: DecisionView) -> Message:
         for by, comment in shown:
             blocks.extend(sections(f"• <@{by}>: " + escape(comment)))
     if view.approved_by:
+        own = (" (their own draft: this desk lets a sole director approve)"
+               if view.own_approval else "")
         blocks.append(context(f":white_check_mark: Approved by <@{view.approved_by}> on "
-                              f"{view.approved_at}. This decision is final."))
+                              f"{view.approved_at}{own}. This decision is final."))
     if view.actions:
         buttons = [case_button(action, ref, style="primary" if i == 0 else None)
                    for i, action in enumerate(view.actions)]

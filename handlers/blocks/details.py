@@ -8,7 +8,7 @@ from slack_sdk.models.views import View
 from cases.intake import LABELS
 from cases.services import PersonalDetails
 from cases.views import DisplayCalendar, format_when
-from handlers.blocks._common import clip, context, escape, section
+from handlers.blocks._common import clip, context, escape, section, sections
 from handlers.blocks.inputs import CHECKLIST_LABELS, modal
 from handlers.ids import CallbackId
 
@@ -41,24 +41,29 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
             else row("About staff member", None),
             row("Checklist", checklist),
         ])),
-        section("*Postal address*\n" + (escape(i.postal_address) if i.postal_address
-                                        else "_not given_")),
-        section("*Facts*\n" + escape(i.facts)),
-        section("*What they would like us to do*\n"
-                + (escape(i.remedy_sought) if i.remedy_sought else "_not given_")),
+        *_whole("Postal address", i.postal_address),
+        *_whole("Facts", i.facts),
+        *_whole("What they would like us to do", i.remedy_sought),
     ]
+    if i.late_reason:
+        blocks += _whole("Logged late because", i.late_reason)
     if details.review_request_how or details.review_late_reason:
         lines = ["*Stage Two request*"]
         if details.review_request_how:
             lines.append("How they asked: " + escape(clip(details.review_request_how, 300)))
         if details.review_late_reason:
-            lines.append("Accepted outside the review window because: "
-                         + escape(clip(details.review_late_reason, 2000)))
+            label = ("Accepted outside the review window because: "
+                     if details.review_outside_window else "Note on the request: ")
+            lines.append(label + escape(clip(details.review_late_reason, 2000)))
         blocks.append(section("\n".join(lines)))
     if details.person_response is not None and details.person_responded_at is not None:
-        blocks.append(section(
-            f"*Response of <@{i.subject_user_id}>* "
-            f"({format_when(details.person_responded_at, calendar)})\n"
-            + escape(clip(details.person_response, 2800))))
+        blocks += sections(f"*Response of <@{i.subject_user_id}>* "
+                           f"({format_when(details.person_responded_at, calendar)})\n"
+                           + escape(details.person_response))
     return modal(CallbackId.DETAILS, "Complainant details", blocks, "", submit=None,
                  close="Close")
+
+
+def _whole(label: str, text: str | None) -> list[Block]:
+    """A heading and what someone typed, across as many sections as it takes: never cut."""
+    return list(sections(f"*{label}*\n" + (escape(text) if text else "_not given_")))

@@ -67,6 +67,12 @@ def home_view(model: HomeViewModel) -> View:
 # ---- lists ----------------------------------------------------------------------------
 
 MAX_LIST_ROWS = 30
+# `/complaint list WHICH`: the heading, and what to say when there are none.
+LIST_WORDS: dict[str, tuple[str, str]] = {
+    "mine": ("Your open cases", "You have no open cases."),
+    "overdue": ("Overdue cases", "No overdue cases that you can see."),
+    "open": ("Open cases", "No open cases that you can see."),
+}
 
 
 def case_list_text(which: str, views: Sequence[CaseCardView]) -> str:
@@ -74,9 +80,11 @@ def case_list_text(which: str, views: Sequence[CaseCardView]) -> str:
 
     As many whole lines as fit (at most ``MAX_LIST_ROWS``); the rest are counted, never cut.
     """
+    heading, none = LIST_WORDS.get(which, (f"{which.capitalize()} cases",
+                                           f"No {which} cases that you can see."))
     if not views:
-        return f"No {which} cases that you can see."
-    lines = [f"*{which.capitalize()} cases* ({len(views)})"]
+        return none
+    lines = [f"*{heading}* ({len(views)})"]
     room = SECTION_TEXT_MAX - len(lines[0]) - 40  # kept for the "…and N more" line
     shown = 0
     for v in views[:MAX_LIST_ROWS]:

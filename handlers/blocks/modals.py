@@ -1,4 +1,4 @@
-"""Modals: intake and every step of the procedure, plus the notice that explains a refusal.
+"""Modals: every step of the procedure, plus the notice that explains a refusal.
 
 Each input block's block_id is the domain field it captures (see
 ``handlers.forms.FIELD_BLOCKS``), so field-keyed errors map straight to inline errors.
@@ -7,30 +7,19 @@ Reading what comes back is ``handlers.forms``' job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from slack_sdk.models.blocks import Block, EmailInputElement, RadioButtonsElement
+from slack_sdk.models.blocks import Block, RadioButtonsElement
 from slack_sdk.models.views import View
 
-from cases.intake import (
-    MAX_ADDRESS,
-    MAX_FACTS,
-    MAX_SHORT,
-    MAX_TEXT,
-    Category,
-    Channel,
-    Relationship,
-)
 from cases.lifecycle import Action
-from cases.model import OUTCOME_LABELS, DeadlineKind, Outcome, State
+from cases.model import OUTCOME_LABELS, Outcome, State
 from cases.services import MAX_HOW, MAX_NOTE, MAX_REASONS, MAX_REMEDY, MAX_RESPONSE
-from cases.views import CaseCardView, DatesToTell
-from handlers.blocks._common import clip, plain, section
+from cases.subject import PersonBrief
+from cases.views import CaseCardView
+from handlers.blocks._common import clip, escape, section, sections
 from handlers.blocks.inputs import (
-    CHECKLIST_LABELS,
     about,
     checkboxes,
     date_picker,
@@ -38,83 +27,12 @@ from handlers.blocks.inputs import (
     input_block,
     modal,
     radio,
-    select,
     text_input,
     users_select,
 )
 from handlers.ids import BlockId, CallbackId
 
 YES, NO = "yes", "no"
-
-
-# ---- intake -----------------------------------------------------------------------------
-
-def _dates_to_tell(dates: DatesToTell) -> Block:
-    return section(
-        "*What to tell the complainant* (for a complaint received now):\n"
-        f"• Acknowledgement by *{dates.acknowledge_by}*\n"
-        f"• Investigation and action by *{dates.investigate_by}*\n"
-        f"• Our reply by *{dates.reply_expected_by}* at the latest",
-        block_id=BlockId.INTAKE_DATES.value,
-    )
-
-
-def intake_modal(dates: DatesToTell, prefill: Mapping[str, Any] | None,
-                 private_metadata: str, *, now: datetime | None = None) -> View:
-    """The whole intake record, with the policy dates to tell the complainant.
-
-    The received time defaults to ``prefill['received_at']``, else ``now``, else the
-    time the dates were computed for.
-    """
-    p: Mapping[str, Any] = prefill or {}
-    checklist_prefill = p.get("checklist") or {}
-    checked = {k for k, v in dict(checklist_prefill).items() if v}
-    grievance = p.get("staff_grievance")
-    grievance_initial = None if grievance is None else (YES if grievance else NO)
-    received = p.get("received_at")
-    blocks: list[Block] = [
-        _dates_to_tell(dates),
-        input_block(BlockId.COMPLAINANT_NAME, "Complainant's name",
-                    text_input(p.get("complainant_name"), max_length=MAX_SHORT)),
-        input_block(BlockId.ORGANISATION, "Organisation",
-                    text_input(p.get("organisation"), max_length=MAX_SHORT), optional=True),
-        input_block(BlockId.EMAIL, "Email", EmailInputElement(
-            initial_value=p.get("email") or None,
-            placeholder=plain("name@example.com")), optional=True,
-            hint="Give at least one of email, phone or postal address."),
-        input_block(BlockId.PHONE, "Phone", text_input(p.get("phone"), max_length=40,
-                                             placeholder="01482 123456"), optional=True),
-        input_block(BlockId.POSTAL_ADDRESS, "Postal address",
-                    text_input(p.get("postal_address"), multiline=True, max_length=MAX_ADDRESS),
-                    optional=True),
-        input_block(BlockId.RELATIONSHIP, "Relationship to Tiny Tracker",
-                    select([r.value for r in Relationship], p.get("relationship"),
-                       "Choose a relationship")),
-        input_block(BlockId.RELATIONSHIP_OTHER, "If other: what relationship?",
-                    text_input(p.get("relationship_other"), max_length=MAX_SHORT), optional=True),
-        input_block(BlockId.CHANNEL, "How the complaint came in",
-                    select([c.value for c in Channel], p.get("channel"), "Choose one")),
-        input_block(BlockId.RECEIVED_AT, "When it was received (UK time)",
-                    datetime_picker(received if isinstance(received, datetime)
-                                    else now or dates.received_at)),
-        input_block(BlockId.CATEGORY, "What it is about",
-                    select([c.value for c in Category], p.get("category"), "Choose a category")),
-        input_block(BlockId.FACTS, "The facts of the complaint",
-                    text_input(p.get("facts"), multiline=True, max_length=MAX_FACTS)),
-        input_block(BlockId.REMEDY_SOUGHT, "What they would like us to do",
-                    text_input(p.get("remedy_sought"), multiline=True, max_length=MAX_TEXT),
-                    optional=True),
-        input_block(BlockId.SUBJECT_USER, "Staff member the complaint is about",
-                    users_select(p.get("subject_user_id")), optional=True,
-                    hint="Only if the complaint is about a specific person."),
-        input_block(BlockId.STAFF_GRIEVANCE,
-                    "Is this a staff member complaining about their own employment?",
-                    radio([(NO, "No"), (YES, "Yes")], grievance_initial or NO)),
-        input_block(BlockId.CHECKLIST, "Before you submit, confirm you have:",
-                    checkboxes(list(CHECKLIST_LABELS.items()), checked), optional=True),
-    ]
-    return modal(CallbackId.INTAKE, "Log a complaint", blocks, private_metadata,
-                 submit="Log complaint")
 
 
 # ---- Stage One steps --------------------------------------------------------------------
@@ -130,7 +48,7 @@ def acknowledge_modal(reference: str, private_metadata: str, *, owner: str,
                     hint="Prefilled from the policy's time limits."),
         input_block(BlockId.PROCEDURE_ATTACHED, "Procedure", checkboxes(
             [("yes", "A copy of the complaints procedure went with the acknowledgement")],
-            set()), optional=True),
+            set())),
     ]
     return modal(CallbackId.ACKNOWLEDGE, "Acknowledge", blocks, private_metadata,
                  submit="Acknowledge")
@@ -238,21 +156,29 @@ def delegate_modal(reference: str, private_metadata: str) -> View:
     blocks: list[Block] = [
         about(reference),
         input_block(BlockId.DELEGATE, "Delegate the review to", users_select(),
-                    hint="A suitably senior person; not the Stage One investigator."),
+                    hint="A director or someone with the senior role; not the "
+                         "Stage One investigator nor the person it is about."),
     ]
     return modal(CallbackId.DELEGATE_REVIEW, "Delegate review", blocks, private_metadata,
                  submit="Delegate")
 
 
-def respond_modal(reference: str, private_metadata: str, respond_by: str | None = None) -> View:
-    """For the person the complaint is about: their response."""
-    by = f" Please respond by {respond_by}." if respond_by else ""
+def respond_modal(reference: str, private_metadata: str, respond_by: str | None = None,
+                  brief: PersonBrief | None = None) -> View:
+    """For the person the complaint is about: what it says, the Stage One outcome, their say."""
+    by = f" Please respond by *{respond_by}*." if respond_by else ""
     blocks: list[Block] = [
         about(reference),
         section("The complaint concerns you. Your response goes to the reviewer only." + by),
-        input_block(BlockId.RESPONSE, "Your response", text_input(multiline=True,
-                                                         max_length=MAX_RESPONSE)),
     ]
+    if brief is not None:
+        blocks.extend(sections("*What the complaint says*\n" + escape(brief.facts)))
+        outcome = brief.outcome or "no Stage One reply was sent"
+        blocks.extend(sections(f"*Stage One outcome:* {outcome}"
+                               + (f"\n{escape(brief.suggestions)}" if brief.suggestions
+                                  else "")))
+    blocks.append(input_block(BlockId.RESPONSE, "Your response", text_input(
+        multiline=True, max_length=MAX_RESPONSE)))
     return modal(CallbackId.RECORD_PERSON_RESPONSE, "Your response", blocks, private_metadata,
                  submit="Send response")
 
@@ -314,6 +240,9 @@ class StepPrefill:
     outcome: Outcome | None = None
     reasons: str | None = None
     remedy: str | None = None
+    brief: PersonBrief | None = None   # the named person's Respond form
+    out_of_window: bool | None = None  # a review request outside the review window
+    respond_by: str | None = None
 
 
 def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
@@ -336,7 +265,9 @@ def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
         if p.requested_at is None:
             raise ValueError("the escalate modal needs policy_prefill.requested_at")
         return request_review_modal(ref, meta, requested_at=p.requested_at,
-                                    out_of_window=view.state is not State.REPLIED)
+                                    out_of_window=(view.state is not State.REPLIED
+                                                   if p.out_of_window is None
+                                                   else p.out_of_window))
     if action is Action.WITHDRAW:
         return withdraw_modal(ref, meta)
     if action is Action.ACKNOWLEDGE_REVIEW:
@@ -344,9 +275,7 @@ def step_modal(action: Action, view: CaseCardView, *, clicker: str, today: date,
     if action is Action.DELEGATE_REVIEW:
         return delegate_modal(ref, meta)
     if action is Action.RECORD_PERSON_RESPONSE:
-        d = view.deadline
-        by = d.due if d is not None and d.kind is DeadlineKind.PERSON_RESPONSE else None
-        return respond_modal(ref, meta, by)
+        return respond_modal(ref, meta, p.respond_by, p.brief)
     if action is Action.SEND_PROGRESS_UPDATE:
         return progress_update_modal(ref, meta)
     if action is Action.PROPOSE_DECISION:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from cases.intake import CHECKLIST_MESSAGES
@@ -87,10 +87,11 @@ def chosen(enum: type[E]) -> Callable[[Any], E | None]:
     return read
 
 
-def _user(state: Any) -> str | None:
+def _user(state: Any, info: ValidationInfo) -> str | None:
     element = _element(state)
+    people = info.context.get("people") if isinstance(info.context, dict) else None
     try:
-        return person_of(None if element is None else element.get("selected_user"))
+        return person_of(None if element is None else element.get("selected_user"), people)
     except ValueError as exc:
         raise refuse(str(exc)) from None
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cases.errors import IntakeInvalid
+from handlers.identity import People
 from handlers.payloads import BadPayload
 
 F = TypeVar("F", bound="Form")
@@ -47,12 +48,16 @@ def answers_of(view: Any) -> dict[str, Any]:
     return found
 
 
-def parse_form(model: type[F], view: Any) -> F:
-    """Parse every field of ``model`` from the submitted ``view``; all problems at once."""
+def parse_form(model: type[F], view: Any, people: People | None = None) -> F:
+    """Parse every field of ``model`` from the submitted ``view``; all problems at once.
+
+    ``people`` turns the Slack ids of user-select fields into person ids.
+    """
     answers = answers_of(view)
     try:
         form = model.model_validate({k: v for k, v in answers.items()
-                                     if k in model.model_fields})
+                                     if k in model.model_fields},
+                                    context={"people": people})
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in exc.errors():

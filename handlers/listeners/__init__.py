@@ -16,13 +16,14 @@ from handlers.listeners import (
     errors,
     home,
     intake,
+    letters,
     shortcuts,
     step_buttons,
     step_submissions,
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            errors)
+            letters, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

@@ -7,14 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from cases.audience import card_audiences
 from cases.errors import DomainError
-from cases.views import Surface
 from handlers import blocks
 from handlers.answers import refusal_text, tell
-from handlers.delivery import surfaces_of
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
+from handlers.listeners.letters import with_communications_log
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
 
@@ -22,7 +22,7 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.action(ActionId.VIEW_DETAILS.value)
     def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
@@ -30,18 +30,20 @@ def register(app: App, deps: HandlerDeps) -> None:
         except (DomainError, BadPayload) as exc:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
-        client.views_open(trigger_id=trigger, view=blocks.details_modal(details, deps.calendar))
+        view = with_communications_log(deps, ref.case_id, user,
+                                       blocks.details_modal(details, deps.calendar))
+        client.views_open(trigger_id=trigger, view=view)
 
     @app.action(ActionId.OPEN_CASE.value)
     def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         try:
             case = deps.desk.case_for(case_ref_of(button_value(body)).case_id, viewer=user)
         except (DomainError, BadPayload) as exc:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
         # In Stage Two the directors' card is the one with the review and its buttons.
-        surface: Surface = surfaces_of(case)[-1]
-        text, card_blocks = blocks.case_card_message(deps.card(case, surface))
+        audience = card_audiences(case)[-1]
+        text, card_blocks = blocks.case_card_message(deps.card(case, audience))
         tell(client, body, user, text, blocks=[b.to_dict() for b in card_blocks])

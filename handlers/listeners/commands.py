@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from cases.errors import DomainError, IntakeInvalid
 from cases.lifecycle import Action
 from cases.reporting import last_full_quarter, parse_day
+from cases.views import format_day
 from handlers import blocks
 from handlers.answers import command_answer
 from handlers.deps import HandlerDeps
@@ -47,11 +48,35 @@ class Complaint:
         return self.text.split(None, 2)[2]
 
 
+# What each verb needs after it, said when it is missing: {verb: (what, example words)}.
+NEEDS: dict[str, tuple[str, str]] = {
+    "show": ("which case: its reference", "REF"),
+    "escalate": ("which case: its reference", "REF"),
+    "note": ("which case, then the note", "REF Rang the customer back; tracker replaced."),
+}
+
+
+def missing_text(verb: str, given: int, year: int) -> str:
+    """What a verb without enough words lacks, with an example to copy."""
+    what, example = NEEDS[verb]
+    if verb == "note" and given == 1:
+        what = "the note itself, after the reference"
+    example = example.replace("REF", f"TT-{year}-0001")
+    return f"`/complaint {verb}` needs {what}, e.g. `/complaint {verb} {example}`"
+
+
 def report_period(args: tuple[str, ...], today: date) -> tuple[date, date]:
     """`report`, `report FROM` or `report FROM TO` as a date range; ValueError if not."""
     if not args:
         return last_full_quarter(today)
-    return parse_day(args[0]), parse_day(args[1]) if len(args) > 1 else today
+    start = parse_day(args[0])
+    if len(args) > 1:
+        return start, parse_day(args[1])
+    if start > today:  # no end was given: it runs up to today, so say that
+        raise ValueError(f"the start date {format_day(start)} is after today "
+                         f"({format_day(today)}); `/complaint report FROM` covers "
+                         "complaints received from FROM up to today")
+    return start, today
 
 
 class ComplaintCommand:
@@ -150,11 +175,13 @@ def register(app: App, deps: HandlerDeps) -> None:
     @app.command(SlashCommand.COMPLAINT.value)
     def handle_command_complaint(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         try:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             command = Complaint.parse(text_of(body, "text"))
             answer, needs = VERBS.get(command.verb, (ComplaintCommand.unknown, 0))
             if len(command.args) < needs:
-                answer = ComplaintCommand.unknown
+                year = deps.calendar.local_date(deps.clock.now()).year
+                ack(text=missing_text(command.verb, len(command.args), year))
+                return
             answer(ComplaintCommand(deps, ack, client, body, user), command)
         except BadPayload as exc:  # raised before any ack: the answer is the refusal
             ack(text=command_answer(exc, deps.calendar))

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from cases.errors import DomainError
 from handlers.answers import refusal_text, submission_answer
 from handlers.deps import HandlerDeps
-from handlers.identity import actor_of
+from handlers.identity import slack_user_of
 from handlers.payloads import BadPayload, part
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def answer(error: Exception, body: Any, client: WebClient, deps: HandlerDeps,
     kind = part(body, "type")
     if response is not None and kind == "view_submission":
         if isinstance(error, DomainError | BadPayload):
-            return _json(submission_answer(error, deps.calendar))
+            return _json(deps.people.to_slack(submission_answer(error, deps.calendar)))
         # Keep the modal open with everything typed, and say so at the first field.
         first = first_input_block(body)
         if first:
@@ -64,7 +64,7 @@ def answer(error: Exception, body: Any, client: WebClient, deps: HandlerDeps,
     if response is not None and isinstance(part(body, "command"), str):
         return BoltResponse(status=200, body=text)  # shown only to the person who typed it
     try:
-        user: str | None = actor_of(body)
+        user: str | None = slack_user_of(body)  # a reply on Slack: no person needed
     except BadPayload:
         user = None
     if user is not None and not isinstance(error, BadPayload):

@@ -19,7 +19,7 @@ def register(app: App, deps: HandlerDeps) -> None:
                                      client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        user = actor_of(body)
+        user = actor_of(body, deps.people)
         desk = deps.desk
         cases = list(desk.list_cases(viewer=user, which="mine"))
         if desk.roles_of(user):

@@ -1,13 +1,18 @@
-"""The intake modal: opening it (from the command, shortcuts, App Home) and its submission."""
+"""The intake modal: opening it (from the command, shortcuts, App Home), keeping its dates
+in step with the received time as it changes, and its submission."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
+from cases.intake import MAX_FACTS, received_time_problem
 from cases.views import dates_to_tell
 from handlers import blocks
 from handlers.answers import answer_submission
@@ -15,25 +20,54 @@ from handlers.deps import HandlerDeps
 from handlers.forms import parse_form
 from handlers.forms.intake import IntakeForm
 from handlers.identity import actor_of
-from handlers.ids import CallbackId
+from handlers.ids import BlockId, CallbackId
 from handlers.payloads import BadPayload, part
+
+log = logging.getLogger(__name__)
 
 # Slack's view ids: V and letters/digits; also the submission's idempotency key.
 VIEW_ID_MAX = 64
+# private_metadata of an intake opened on a message too long for the facts field.
+_LONG = "long_message:"
 
 
-def intake_view(deps: HandlerDeps, prefill: dict[str, Any] | None = None) -> View:
-    """The intake modal, with the dates to tell the complainant for a complaint received now."""
+def long_message_notice(length: int) -> str:
+    """Why a message shortcut's text was not copied into the facts."""
+    return (f":warning: The message is {length:,} characters long, more than the "
+            f"{MAX_FACTS:,} the facts can hold, so it was not copied in: nothing was cut. "
+            "Put the facts in your own words below (the message stays where it is).")
+
+
+def intake_view(deps: HandlerDeps, prefill: dict[str, Any] | None = None, *,
+                private_metadata: str = "") -> View:
+    """The intake modal, with the dates to tell the complainant for the received time shown
+    (the prefilled one, else now)."""
     now = deps.clock.now()
-    dates = dates_to_tell(deps.desk.policy_dates(now), deps.calendar)
-    return blocks.intake_modal(dates, prefill=prefill, now=deps.calendar.local(now),
-                               private_metadata="")
+    given = (prefill or {}).get("received_at")
+    received = given if isinstance(given, datetime) else now
+    dates = dates_to_tell(deps.desk.policy_dates(received), deps.calendar)
+    max_late = deps.policy.intake.max_days_late
+    problem = received_time_problem(received, now, max_days_late=max_late,
+                                    late_reason=(prefill or {}).get("late_reason"))
+    notices = []
+    if private_metadata.startswith(_LONG) and private_metadata[len(_LONG):].isdigit():
+        notices.append(long_message_notice(int(private_metadata[len(_LONG):])))
+    if problem:
+        notices.append(f":warning: When it was received: {problem}.")
+    return blocks.intake_modal(dates, prefill=prefill, now=deps.calendar.local(received),
+                               private_metadata=private_metadata,
+                               notice="\n".join(notices) or None, max_days_late=max_late)
 
 
 def open_intake(client: WebClient, trigger_id: str, deps: HandlerDeps,
-                prefill: dict[str, Any] | None = None) -> None:
-    """Open the intake modal (``trigger_id`` from the click or command that asked for it)."""
-    client.views_open(trigger_id=trigger_id, view=intake_view(deps, prefill))
+                prefill: dict[str, Any] | None = None, *, long_message: int = 0) -> None:
+    """Open the intake modal (``trigger_id`` from the click or command that asked for it).
+
+    ``long_message``: the length of a message too long to prefill the facts with.
+    """
+    metadata = f"{_LONG}{long_message}" if long_message else ""
+    client.views_open(trigger_id=trigger_id,
+                      view=intake_view(deps, prefill, private_metadata=metadata))
 
 
 def view_id_of(body: Any) -> str:
@@ -45,13 +79,41 @@ def view_id_of(body: Any) -> str:
     return view_id
 
 
+def refresh_dates(client: WebClient, body: Any, deps: HandlerDeps) -> None:
+    """The received time changed: show the dates for it, keeping everything typed so far.
+
+    ``hash`` makes Slack refuse the update if the view changed meanwhile (a newer change
+    is on its way and brings its own update).
+    """
+    view = part(body, "view")
+    view_id = view_id_of(body)
+    metadata = part(body, "view", "private_metadata")
+    updated = intake_view(deps, IntakeForm.draft(view).prefill(),
+                          private_metadata=metadata if isinstance(metadata, str) else "")
+    view_hash = part(body, "view", "hash")
+    try:
+        client.views_update(view_id=view_id, view=updated,
+                            hash=view_hash if isinstance(view_hash, str) else None)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "hash_conflict":
+            raise
+        log.info("intake view %s changed meanwhile; its newer change updates it", view_id)
+
+
 def register(app: App, deps: HandlerDeps) -> None:
+    @app.action(BlockId.RECEIVED_AT.value)
+    def handle_intake_received_changed(ack: Ack, body: dict[str, Any],
+                                       client: WebClient) -> None:
+        ack()
+        if part(body, "view", "callback_id") == CallbackId.INTAKE.value:
+            refresh_dates(client, body, deps)
+
     @app.view(CallbackId.INTAKE.value)
     def handle_view_intake(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> None:
-            user = actor_of(body)
+            user = actor_of(body, deps.people)
             key = view_id_of(body)
-            form = parse_form(IntakeForm, part(body, "view"))
+            form = parse_form(IntakeForm, part(body, "view"), deps.people)
             deps.desk.log_complaint(form.to_data(deps.calendar.local), logged_by=user,
                                     intake_key=key)
 

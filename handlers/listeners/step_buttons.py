@@ -15,13 +15,16 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from cases.errors import DomainError
-from cases.lifecycle import Action
+from cases.lifecycle import Action, outside_review_window
 from cases.model import Case, DeadlineKind
+from cases.subject import person_brief
+from cases.views import format_when
 from handlers import blocks
 from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
+from handlers.listeners.letters import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
 ACTS_AT_ONCE = frozenset({Action.APPROVE_DECISION})
@@ -38,7 +41,13 @@ def prefill(deps: HandlerDeps, action: Action, case: Case) -> blocks.StepPrefill
         due = case.deadlines.get(DeadlineKind.STAGE_TWO_REPLY)
         return blocks.StepPrefill(reply_by=cal.local_date(due.due_at) if due else None)
     if action is Action.REQUEST_REVIEW:
-        return blocks.StepPrefill(requested_at=deps.clock.now())
+        now = deps.clock.now()
+        return blocks.StepPrefill(requested_at=now,
+                                  out_of_window=outside_review_window(case, now))
+    if action is Action.RECORD_PERSON_RESPONSE:
+        brief = person_brief(case)
+        by = format_when(brief.respond_by, cal) if brief.respond_by else None
+        return blocks.StepPrefill(brief=brief, respond_by=by)
     if action is Action.PROPOSE_DECISION and case.decision is not None:
         # Redrafting after "Request changes": start from the previous draft.
         return blocks.StepPrefill(outcome=case.decision.outcome, reasons=case.decision.reasons,
@@ -57,7 +66,7 @@ def step_view(deps: HandlerDeps, action: Action, case: Case, user: str) -> View:
 
 def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient) -> None:
     """One step button pressed: refuse, act at once, or open the step's modal."""
-    user = actor_of(body)
+    user = actor_of(body, deps.people)
     try:
         ref = case_ref_of(button_value(body))
         at_once = domain_action in ACTS_AT_ONCE
@@ -71,7 +80,9 @@ def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient
     except (DomainError, BadPayload) as exc:
         tell(client, body, user, refusal_text(exc, deps.calendar))
         return
-    client.views_open(trigger_id=trigger, view=step_view(deps, domain_action, case, user))
+    view = add_letter_choice(deps, domain_action, case, user,
+                             step_view(deps, domain_action, case, user), client)
+    client.views_open(trigger_id=trigger, view=view)
 
 
 def _listener(deps: HandlerDeps, action_id: ActionId, domain_action: Action

@@ -15,7 +15,7 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -44,15 +44,16 @@ def _before_0004(differences: list[object]) -> list[object]:
 
 
 _ADDED_IN_0007 = {"people", "person_accounts"}
+_ADDED_IN_0008 = {"letters"}
 
 
 def _without_people(differences: list[object]) -> list[object]:
     """Differences other than the people tables (and index) that 0007 adds."""
     def added(d: object) -> bool:
         if isinstance(d, tuple) and d[0] == "add_table":
-            return str(d[1].name) in _ADDED_IN_0007
+            return str(d[1].name) in _ADDED_IN_0007 | _ADDED_IN_0008
         return (isinstance(d, tuple) and d[0] == "add_index"
-                and str(d[1].table.name) in _ADDED_IN_0007)
+                and str(d[1].table.name) in _ADDED_IN_0007 | _ADDED_IN_0008)
     return [d for d in differences if not added(d)]
 
 
@@ -124,6 +125,14 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert removed == set(Base.metadata.tables)
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
+
+    # 0008 alone steps back cleanly: only the letters table goes.
+    migrate.downgrade(database_url, "0007")
+    assert migrate.current(database_url) == "0007"
+    letters_only = _differences(database_url, Base.metadata)
+    assert {_signature(d) for d in letters_only} == {("add_table", "letters"), ("add_index", "")}
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
 
     # 0007 alone steps back cleanly: only the people tables go.
     migrate.downgrade(database_url, "0006")

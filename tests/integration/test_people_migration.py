@@ -50,6 +50,7 @@ def _whole_stage_two_case(engine: Engine) -> int:
         u.roles.grant(CS, Role.CUSTOMER_SERVICES)
         u.roles.grant(DIR, Role.DIRECTOR)
         u.roles.grant(DIR2, Role.DIRECTOR)
+        u.roles.grant(SENIOR, Role.SENIOR)  # a Stage Two review is delegated to them
         u.commit()
 
     def at(m: int, d: int, h: int) -> ComplaintsDesk:
@@ -197,7 +198,7 @@ def test_upgrade_maps_every_slack_id_to_a_person_and_downgrade_restores_them(
         assert details["acknowledge_review"]["reviewer"] == person_of[DIR]
         assert sorted((x["user_id"], x["role"]) for x in after["roles"]) == sorted([
             (person_of[CS], "customer-services"), (person_of[DIR], "director"),
-            (person_of[DIR2], "director")])
+            (person_of[DIR2], "director"), (person_of[SENIOR], "senior")])
         direct = [r["payload"] for r in pending["outbox"] if r["kind"] == "direct"]
         assert {"user": person_of[SENIOR], "template": "changes_requested",
                 "by": person_of[DIR2], "comment": "Offer a credit."} in direct

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cases.people import AccountKind
 from cases.roles import Role
 from storage.role_repository import bootstrap_roles
 from storage.uow import SqlUnitOfWorkFactory
@@ -36,12 +37,23 @@ def test_only_organisation_roles_can_be_granted(uow_factory: SqlUnitOfWorkFactor
 
 
 def test_bootstrap_roles_is_idempotent(uow_factory: SqlUnitOfWorkFactory) -> None:
-    mapping = {Role.CUSTOMER_SERVICES: ["U0CS", " U0CS2 ", ""], Role.DIRECTOR: ["U0DIR"]}
+    mapping = {Role.CUSTOMER_SERVICES: ["U0CS", " u0cs2 ", ""], Role.DIRECTOR: ["U0DIR"]}
 
     assert bootstrap_roles(uow_factory, mapping) == 3
     assert bootstrap_roles(uow_factory, mapping) == 0
     with uow_factory() as uow:
-        assert uow.roles.members(Role.CUSTOMER_SERVICES) == ["U0CS", "U0CS2"]
+        # Settings name Slack users; the roles are held by their people (upper-cased ids).
+        slack = {p.id: str(p.account(AccountKind.SLACK)) for p in uow.people.list()}
+        assert sorted(slack[m] for m in uow.roles.members(Role.CUSTOMER_SERVICES)) == [
+            "slack:U0CS", "slack:U0CS2"]
+
+
+def test_bootstrap_roles_refuses_what_is_not_a_slack_user_id(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    with pytest.raises(ValueError, match="not a Slack user id"):
+        bootstrap_roles(uow_factory, {Role.DIRECTOR: ["U0DIR", "ada@example.com"]})
+    with uow_factory() as uow:
+        assert uow.roles.members(Role.DIRECTOR) == [] and uow.people.list() == []
 
 
 def test_uncommitted_unit_of_work_is_rolled_back(uow_factory: SqlUnitOfWorkFactory) -> None:

@@ -182,7 +182,7 @@ def test_digest_is_queued_once_per_channel_per_working_day(engine: Engine) -> No
     assert s.digest(london(8, 9)) == ["cs", "directors"]
     assert s.digest(london(8, 9, 5)) == []
     with engine.connect() as conn:
-        payloads = {p["surface"]: p for p in conn.scalars(
+        payloads = {p["audience"]: p for p in conn.scalars(
             select(OutboxRow.payload).where(OutboxRow.kind == "channel"))}
     assert len(payloads["directors"]["items"]) == 30 and payloads["directors"]["more"] == 5
     assert payloads["cs"]["items"] == []
@@ -235,3 +235,19 @@ def test_the_sweep_reads_beside_a_writer_and_claims_after_it(engine: Engine) -> 
         sweeping.join(10)
     assert swept == [3]
     assert len(SqlAlertLedger(engine).alert_keys()) == 3
+
+
+def test_the_ledger_reads_the_investigator_so_their_alert_reaches_them(engine: Engine) -> None:
+    """Issue #10 item 8: the investigation's alerts go to whoever investigates."""
+    from storage.models import CaseRow
+
+    now = london(8, 9, 1)
+    seed_cases(engine, 1, 1, now, kind=DeadlineKind.INVESTIGATION)
+    with engine.begin() as conn:
+        conn.execute(update(CaseRow).values(investigator="U0INV0001"))
+    ledger = SqlAlertLedger(engine)
+    read = [d for page in ledger.open_deadlines_before(now + timedelta(days=60), batch=50)
+            for d in page]
+    assert read and {d.investigator for d in read} == {"U0INV0001"}
+    investigation = [d for d in read if d.kind is DeadlineKind.INVESTIGATION]
+    assert investigation and all(d.responsible == "U0INV0001" for d in investigation)

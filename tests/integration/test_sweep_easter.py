@@ -87,7 +87,7 @@ def test_alerts_across_easter_2026_reach_slack_exactly(
 
     none: list[tuple[str, str, str]] = []
     ref_a, ref_b = a.reference, b.reference
-    nobody = "Owner: _no owner yet_"
+    nobody = "Owner: no owner yet"  # a push notification: plain words, no markup
     assert at(london(31, 15, month=3)) == none
     assert at(london(1, 9, 1)) == [
         ("thread", CS, f"{ref_a}: Acknowledgement due 17:00 Thu 2 Apr. {nobody}")]
@@ -196,7 +196,7 @@ def test_card_refresh_queued_with_the_alert_marks_the_card_overdue_in_slack(
     # The alert itself went to the channel, and the next minute's sweep changes nothing.
     assert alert_posts(fake, 0) == [
         ("post", CS, f"{a.reference}: Acknowledgement was due 17:00 Thu 2 Apr, overdue by "
-                     "1 working day. Owner: _no owner yet_")]
+                     "1 working day. Owner: no owner yet")]
     clock.set(london(7, 9, 1))
     assert sweeper.sweep(clock.now()).queued == 0
     assert dispatcher.drain() == 0

@@ -11,7 +11,8 @@ an unknown type (``invalid_blocks`` for messages, ``invalid_arguments`` for view
 ``response_metadata.messages`` pointing at the offending field), a ``trigger_id`` it never
 issued, already used or older than 3 s on the fake's clock (``fake.clock``, the test's
 FrozenClock: never wall time), a ``thread_ts`` that is no message of that channel
-(``thread_not_found``), and ``views.update`` of a view it never opened (``not_found``).
+(``thread_not_found``), and ``views.update`` of a view it never opened (``not_found``) or
+with the ``hash`` of an older version of it (``hash_conflict``).
 Trigger ids come from ``issue_trigger_id``; tests/slack/signing.py asks for them.
 
 ``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
@@ -145,6 +146,7 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], Message] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
+        self._hashes = itertools.count(1)
         self._triggers = itertools.count(1)
         # trigger_id -> when it was issued (None once exchanged for a view)
         self._issued: dict[str, datetime | None] = {}
@@ -479,7 +481,7 @@ class FakeSlack:
         view = dict(view or {})
         vid = view_id or f"VFAKE{next(self._views):06d}"
         view.update({"id": vid, "team_id": TEAM_ID, "app_id": "AFAKE0001", "bot_id": BOT_ID,
-                     "hash": f"{time.time():.6f}.{vid}", "root_view_id": vid,
+                     "hash": f"{next(self._hashes)}.{vid}", "root_view_id": vid,
                      "state": {"values": {}}})
         with self._lock:
             self._open_views[vid] = view
@@ -525,8 +527,12 @@ class FakeSlack:
             else:
                 known = next((vid for vid, v in self._open_views.items()
                               if v.get("external_id") == external_id), None)
+            stale = known is not None and body.get("hash") not in (
+                None, "", self._open_views[known].get("hash"))
         if known is None:
             return {"ok": False, "error": "not_found"}
+        if stale:  # Slack refuses an update made from an older version of the view
+            return {"ok": False, "error": "hash_conflict"}
         return self._view(body, known)
 
     def _api_views_push(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from bot.settings import Settings
 from cases.clock import FrozenClock
 from cases.delivery import SLACK
 from cases.model import Case
+from cases.roles import Role
 from handlers.delivery import Pacer, slack_position
+from handlers.people import SlackPeople
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import (
@@ -45,7 +47,7 @@ SENIOR = "U0SENR001"
 
 
 class SlackDriver:
-    """A workspace with a customer-services agent, two directors and some staff."""
+    """A workspace with a customer-services agent, two directors, a senior and some staff."""
 
     def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock) -> None:
         self.fake = fake
@@ -65,6 +67,22 @@ class SlackDriver:
         self.runtime: Runtime = build_runtime(self.settings, clock=clock,
                                               pacer=Pacer(interval=0))
         self.desk = self.runtime.container.desk
+        self.people = SlackPeople(self.desk)
+        self.grant(SENIOR, Role.SENIOR)  # suitably senior: a review may be delegated to them
+
+    def grant(self, user: str, role: Role) -> None:
+        """Give Slack user ``user`` an organisation role, as `complaints-bot roles add` would."""
+        with self.desk.uow() as uow:
+            uow.roles.grant(self.person(user), role)
+            uow.commit()
+
+    def person(self, slack_id: str) -> str:
+        """The person id behind a Slack user, as the bot knows them (for direct desk calls)."""
+        return self.people.person_for(slack_id)
+
+    def slack_of(self, person_id: str) -> str | None:
+        """The Slack id of a person the desk recorded (history actors, roles)."""
+        return self.people.slack_id(person_id)
 
     # ---- requests in -------------------------------------------------------------------
 
@@ -170,7 +188,7 @@ class SlackDriver:
 
     def only_case(self) -> Case:
         """The one open case (for tests that log one)."""
-        cases = self.desk.list_cases(viewer=CS_AGENT, which="open")
+        cases = self.desk.list_cases(viewer=self.person(CS_AGENT), which="open")
         assert len(cases) == 1, f"expected one open case, found {len(cases)}"
         return cases[0]
 

@@ -27,8 +27,9 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
     driver = SlackDriver(fake_slack, tmp_path, clock)
+    hr_manager = driver.person(HR_MANAGER)
     with driver.runtime.container.uow() as uow:
-        uow.roles.grant(HR_MANAGER, Role.HR_MANAGER)
+        uow.roles.grant(hr_manager, Role.HR_MANAGER)
         uow.commit()
     return driver
 
@@ -36,8 +37,9 @@ def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDri
 def _log(slack: SlackDriver, received: datetime, **changes: Any) -> None:
     data = {**GOOD_INTAKE, "checklist": {"referred_to_procedure": True,
                                          "feedback_form_sent": True, "told_next_steps": True},
-            "staff_grievance": False, "received_at": received.isoformat(), **changes}
-    slack.desk.log_complaint(data, logged_by=CS_AGENT)
+            "staff_grievance": False, "received_at": received.isoformat(),
+            "late_reason": "Logged late for this report's history.", **changes}
+    slack.desk.log_complaint(data, logged_by=slack.person(CS_AGENT))
 
 
 def _answer(slack: SlackDriver, user: str, text: str) -> dict[str, Any]:

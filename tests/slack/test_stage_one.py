@@ -112,7 +112,7 @@ def test_intake_errors_show_inline_against_their_fields_and_nothing_is_stored(
     answer = log_complaint(slack, email="not-an-email", phone="12", checklist=[])
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) >= {"email", "phone"}
-    assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
+    assert slack.desk.list_cases(viewer=slack.person(CS_AGENT), which="open") == []
     answer = log_complaint(slack, checklist=["referred_to_procedure"])
     assert answer["response_action"] == "errors"
     assert "feedback form" in answer["errors"]["checklist"]
@@ -122,7 +122,7 @@ def test_staff_grievance_is_refused_with_the_grievance_policy(slack: SlackDriver
     answer = log_complaint(slack, staff_grievance="yes")
     assert answer["response_action"] == "errors"
     assert "Grievance Policy" in answer["errors"]["staff_grievance"]
-    assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
+    assert slack.desk.list_cases(viewer=slack.person(CS_AGENT), which="open") == []
 
 
 def test_double_submit_and_slack_retry_create_one_case(slack: SlackDriver) -> None:
@@ -133,7 +133,7 @@ def test_double_submit_and_slack_retry_create_one_case(slack: SlackDriver) -> No
     again = slack.submit(CS_AGENT, view, answers, view_id="V0SAME001")
     assert first.status == again.status == 200
     slack.deliver()
-    assert len(slack.desk.list_cases(viewer=CS_AGENT, which="open")) == 1
+    assert len(slack.desk.list_cases(viewer=slack.person(CS_AGENT), which="open")) == 1
     assert len(slack.fake.messages(CS_CHANNEL)) == 1 + 1  # the card and its thread line
 
 
@@ -161,7 +161,7 @@ def test_view_details_only_for_need_to_know_and_every_view_recorded(
 
     view = open_step(slack, CS_AGENT, ActionId.VIEW_DETAILS, case.id)
     assert "ada@example.com" in json.dumps(view)
-    actions = [(e.action, e.actor) for e in slack.desk.history(case.id)]
+    actions = [(e.action, slack.slack_of(e.actor)) for e in slack.desk.history(case.id)]
     assert ("details_refused", STAFF) in actions and ("details_viewed", CS_AGENT) in actions
 
 
@@ -254,7 +254,7 @@ def test_unexpected_failure_on_submit_keeps_the_form_open_and_says_it_was_not_sa
     assert answer["response_action"] == "errors"
     (message,) = answer["errors"].values()
     assert "not saved" in message and "ref " in message
-    assert slack.desk.list_cases(viewer=CS_AGENT, which="open") == []
+    assert slack.desk.list_cases(viewer=slack.person(CS_AGENT), which="open") == []
 
 
 def test_note_command_adds_to_the_history_and_the_thread(slack: SlackDriver) -> None:
@@ -263,7 +263,7 @@ def test_note_command_adds_to_the_history_and_the_thread(slack: SlackDriver) -> 
     answer = slack.command(CS_AGENT, f"note {case.reference} Rang back, left a voicemail.").body
     assert f"Note added to {case.reference}" in answer
     note = [e for e in slack.desk.history(case.id) if e.action == "note"]
-    assert [(e.actor, e.details["text"]) for e in note] == [
+    assert [(slack.slack_of(e.actor), e.details["text"]) for e in note] == [
         (CS_AGENT, "Rang back, left a voicemail.")]
     assert "No case" in slack.command(STAFF, f"note {case.reference} nosy").body
     slack.deliver()

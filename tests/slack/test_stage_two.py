@@ -176,7 +176,7 @@ def decision_proposed(slack: SlackDriver) -> Case:
 
 
 def approved_actions(slack: SlackDriver, case: Case) -> list[tuple[str, str]]:
-    return [(e.action, e.actor) for e in slack.desk.history(cid(case))
+    return [(e.action, slack.slack_of(e.actor)) for e in slack.desk.history(cid(case))
             if e.action == "approve_decision"]
 
 
@@ -210,7 +210,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     assert reply_block["element"]["initial_date"] == "2026-06-01"
     assert slack.submit(DIRECTOR, view, {}).status == 200
     case = fresh(slack, case)
-    assert case.state is State.UNDER_REVIEW and case.reviewer == DIRECTOR
+    assert case.state is State.UNDER_REVIEW and slack.slack_of(case.reviewer or "") == DIRECTOR
     assert case.review_reply_by == date(2026, 6, 1)
 
     # SENIOR cannot see the details before being delegated the review...
@@ -292,7 +292,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     slack.deliver()
 
     case = fresh(slack, case)
-    assert case.decision is not None and case.decision.approved_by == DIRECTOR_2
+    assert case.decision is not None and slack.slack_of(case.decision.approved_by) == DIRECTOR_2
     assert case.closed_at == slack.clock.now()
     for channel in (CS_CHANNEL, DIRECTORS_CHANNEL):
         card = slack.card(case, channel)
@@ -307,7 +307,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
                    for c in slack.fake.calls() if c.method in ("chat.postMessage", "chat.update")
                    for secret in PERSONAL), "personal data in a channel"
 
-    history = [(e.action, e.actor) for e in slack.desk.history(cid(case))]
+    history = [(e.action, slack.slack_of(e.actor)) for e in slack.desk.history(cid(case))]
     stage_two = [h for h in history if h[0] not in ("details_viewed", "details_refused")][5:]
     assert stage_two == [
         ("request_review", CS_AGENT), ("acknowledge_review", DIRECTOR),
@@ -351,7 +351,7 @@ def test_named_person_can_neither_approve_nor_see_the_complainants_details(
                                   if SUBJECT in (c.body.get("user"), c.body.get("channel"))])
     for secret in PERSONAL:
         assert secret not in seen_by_subject
-    assert ("details_refused", SUBJECT) in [(e.action, e.actor)
+    assert ("details_refused", SUBJECT) in [(e.action, slack.slack_of(e.actor))
                                             for e in slack.desk.history(cid(case))]
 
 
@@ -386,7 +386,7 @@ def test_progress_update_moves_the_due_date_and_keeps_the_original(slack: SlackD
     assert case.next_deadline() is not None
     assert case.next_deadline().due_at == reply.due_at  # type: ignore[union-attr]
     [update] = case.progress_updates
-    assert update.by == DIRECTOR and update.reason == "The lab report is late."
+    assert slack.slack_of(update.by) == DIRECTOR and update.reason == "The lab report is late."
     shown = card_text(slack.card(case, DIRECTORS_CHANNEL))
     assert "Wed 10 Jun" in shown and "Originally due" in shown
     assert "The lab report is late." in shown
@@ -427,18 +427,20 @@ def test_actions_on_a_final_case_are_refused_but_notes_are_allowed(
             texts = slack.dms(user)[dms_before:]
         else:
             texts = [refusal_for(slack, user, before)]
-        assert any("final decision given" in t and "no longer applies" in t
+        assert any("is now at “Final decision given”" in t and "no longer applies" in t
                    for t in texts), (action, texts)
     assert len(slack.fake.calls("views.open")) == opened, "no modal on a final case"
-    assert "final decision given" in slack.command(DIRECTOR, f"escalate {case.reference}").body
+    assert "is now at “Final decision given”" in slack.command(
+        DIRECTOR, f"escalate {case.reference}").body
     with pytest.raises(DomainError):
-        slack.desk.request_changes(cid(case), actor=DIRECTOR_2, comment="too late")
+        slack.desk.request_changes(cid(case), actor=slack.person(DIRECTOR_2), comment="too late")
 
-    slack.desk.add_note(cid(case), actor=CS_AGENT, text="Complainant rang to say thanks.")
+    slack.desk.add_note(cid(case), actor=slack.person(CS_AGENT),
+                        text="Complainant rang to say thanks.")
     slack.deliver()
     case = fresh(slack, case)
     assert case.state is State.FINAL
-    history = [(e.action, e.actor) for e in slack.desk.history(cid(case))]
+    history = [(e.action, slack.slack_of(e.actor)) for e in slack.desk.history(cid(case))]
     assert history[-1] == ("note", CS_AGENT)
     assert approved_actions(slack, case) == [("approve_decision", DIRECTOR)]
     assert any("added a note" in t for t in slack.thread(case))
@@ -467,7 +469,7 @@ def test_two_directors_clicking_approve_at_once_give_one_approval(slack: SlackDr
     loser = DIRECTOR_2 if winner == DIRECTOR else DIRECTOR
     # The loser is told, whether it lost at the check or at the save.
     eventually(lambda: bool(slack.ephemerals(loser)))
-    assert fresh(slack, case).decision.approved_by == winner  # type: ignore[union-attr]
+    assert slack.slack_of(fresh(slack, case).decision.approved_by) == winner  # type: ignore[union-attr]
     slack.deliver()
     assert sum("approved the final decision" in t
                for t in slack.thread(case, DIRECTORS_CHANNEL)) == 1
@@ -482,7 +484,7 @@ def test_two_directors_approving_through_the_desk_at_once_give_one_approval(
     def approve(user: str) -> None:
         start.wait()
         try:
-            slack.desk.approve_decision(cid(case), actor=user)
+            slack.desk.approve_decision(cid(case), actor=slack.person(user))
             results[user] = "approved"
         except DomainError as exc:
             results[user] = f"refused: {exc}"

@@ -59,8 +59,11 @@ def test_subject_who_also_logged_the_complaint_still_may_not_see_personal_data()
     assert not may_see_personal_data("U_SUBJECT", case, frozenset({Role.DIRECTOR}))
 
 
-def test_subject_sees_the_case_summary_for_their_own_response() -> None:
-    assert may_see_case("U_SUBJECT", make_case(), NO_ROLES)
+def test_subject_does_not_see_their_own_case_whatever_their_roles() -> None:
+    # Issue #10 item 2: told by DM and answering from there, never list/show/note/buttons.
+    for roles in (NO_ROLES, frozenset({Role.DIRECTOR}), frozenset({Role.CUSTOMER_SERVICES})):
+        assert not may_see_case("U_SUBJECT", make_case(), roles)
+    assert may_see_case("U_OTHER", make_case(), frozenset({Role.CUSTOMER_SERVICES}))
 
 
 def test_case_without_a_subject_gives_nobody_the_subject_exclusion() -> None:

@@ -16,7 +16,7 @@ from scheduling.sweep import (
     OpenDeadline,
     SweepReport,
     alerts_due,
-    digest_surfaces,
+    digest_teams,
     in_business_hours,
     sweep_horizon,
 )
@@ -81,7 +81,7 @@ def test_stage_one_overdue_two_working_days_is_raised_to_directors() -> None:
     assert [(a.alert_kind, a.occurrence) for a in alerts] == [
         (AlertKind.OVERDUE, 2), (AlertKind.ESCALATED, 0)]
     escalated = alerts[1].notices[0]
-    assert escalated.payload["surface"] == "directors"
+    assert escalated.payload["audience"] == "directors"
     # Escalation is raised once: the key stays the same on later days.
     later = alerts_due(d, at(9, 9), CAL, POLICY)[1]
     assert later.key == alerts[1].key
@@ -91,7 +91,7 @@ def test_stage_two_deadlines_are_never_escalated_and_go_to_directors() -> None:
     d = deadline(kind=DeadlineKind.STAGE_TWO_ACKNOWLEDGEMENT, due=at(2, 17))
     alerts = alerts_due(d, at(10, 9), CAL, POLICY)
     assert [a.alert_kind for a in alerts] == [AlertKind.OVERDUE]
-    assert alerts[0].notices[0].payload["surface"] == "directors"
+    assert alerts[0].notices[0].payload["audience"] == "directors"
 
 
 def test_review_window_is_not_alerted() -> None:
@@ -103,7 +103,7 @@ def test_due_soon_goes_to_owner_by_dm_and_to_the_case_thread() -> None:
     dm, thread = alert.notices
     assert dm.kind is NoticeKind.DIRECT and dm.payload["user"] == "U0OWNER"
     assert thread.kind is NoticeKind.CHANNEL and thread.payload["thread"] is True
-    assert thread.payload["surface"] == "cs"
+    assert thread.payload["audience"] == "cs"
 
 
 def test_without_an_owner_only_the_thread_is_told() -> None:
@@ -116,14 +116,14 @@ def test_stage_two_alerts_name_the_delegate_before_the_reviewer() -> None:
     d = OpenDeadline(1, 7, "TT-2026-0007", DeadlineKind.STAGE_TWO_REPLY, at(7, 17),
                      owner="U0OWNER", reviewer="U0DIR", delegate="U0DEL")
     assert d.responsible == "U0DEL"
-    assert d.surface == "directors"
+    assert d.audience == "directors"
 
 
 def test_alert_payload_has_no_personal_data() -> None:
     [alert] = alerts_due(deadline(due=at(2, 17)), at(7, 9), CAL, POLICY)
     assert set(alert.notices[0].payload) == {
         "template", "alert", "key", "reference", "deadline", "label", "due_at", "owner",
-        "as_of", "overdue_days", "surface"}
+        "as_of", "overdue_days", "audience", "owner_part"}
 
 
 def test_key_changes_when_the_due_time_moves() -> None:
@@ -156,7 +156,7 @@ def test_horizon_is_close_of_business_on_the_next_working_day() -> None:
     (DeadlineKind.REVIEW_WINDOW, at(7, 9), []),
 ])
 def test_digest_channels(kind: DeadlineKind, now: datetime, expected: list[str]) -> None:
-    assert digest_surfaces(deadline(kind=kind, due=at(2, 17)), now, CAL, POLICY) == expected
+    assert digest_teams(deadline(kind=kind, due=at(2, 17)), now, CAL, POLICY) == expected
 
 
 def test_sweep_report_counts_every_alert_but_keeps_a_bounded_sample() -> None:

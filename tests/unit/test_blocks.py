@@ -57,7 +57,7 @@ EMAIL = "zebedee.quux.private@complainant-example.co.uk"
 PHONE = "01482 765432"
 ADDRESS = ("42 Secret Lane, Hessle " + "A" * MAX_ADDRESS)[:MAX_ADDRESS]
 FACTS = ("FACTS-MARKER they said & <did> " + "F" * MAX_FACTS)[:MAX_FACTS]
-PERSONAL = (NAME, EMAIL, "+441482765432", PHONE, ADDRESS[:40], FACTS[:40], "Zebedee")
+PERSONAL = (NAME, EMAIL, "+44 1482 765432", PHONE, ADDRESS[:40], FACTS[:40], "Zebedee")
 
 NOTE = ("note & <b>stuff</b> " + "x" * MAX_NOTE)[:MAX_NOTE]
 
@@ -380,7 +380,9 @@ def test_case_list_text_fits_a_section() -> None:
     text = blocks.case_list_text("open", views)
     assert len(text) <= 3000 and "CMP-2025-9999" in text
     assert_no_personal_data(text)
-    assert blocks.case_list_text("mine", []) == "No mine cases that you can see."
+    assert blocks.case_list_text("mine", []) == "You have no open cases."
+    assert blocks.case_list_text("mine", views[:1]).startswith("*Your open cases* (1)")
+    assert blocks.case_list_text("overdue", []) == "No overdue cases that you can see."
 
 
 def test_help_lists_every_subcommand() -> None:
@@ -544,7 +546,7 @@ def test_details_modal_shows_all_personal_data() -> None:
     data = check_modal(blocks.details_modal(PersonalDetails("CMP-2025-9999", worst_intake()),
                                             CAL))
     body = json.dumps(data, ensure_ascii=False)
-    for expected in (NAME, EMAIL, "+441482765432", "42 Secret Lane", "FACTS-MARKER"):
+    for expected in (NAME, EMAIL, "+44 1482 765432", "42 Secret Lane", "FACTS-MARKER"):
         assert expected in body
     assert "they said &amp; &lt;did&gt;" in body
 

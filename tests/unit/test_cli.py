@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from cases.people import PERSON_ID
 
 pytestmark = pytest.mark.usefixtures("cli_environment")
 
@@ -111,7 +112,10 @@ def test_roles_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["roles", "remove", "U012ABC", "customer-services"]) == 0
     assert "no longer customer-services" in capsys.readouterr().out
     assert main(["roles", "list"]) == 0
-    assert capsys.readouterr().out == "U034DEF\tdirector\n"
+    [row] = capsys.readouterr().out.splitlines()
+    person, name, slack, role = row.split("\t")
+    assert PERSON_ID.fullmatch(person) and (name, slack, role) == (
+        "U034DEF", "slack:U034DEF", "director")
 
 
 def test_roles_add_refuses_an_unknown_role_listing_the_choices(
@@ -159,3 +163,11 @@ def test_outbox_status_names_each_dead_message_and_why_then_retry_requeues_it(
     assert "requeued 1 message(s)" in capsys.readouterr().out
     assert main(["outbox", "status"]) == 0
     assert "pending 1, delivered 0, dead 0" in capsys.readouterr().out
+
+
+def test_roles_add_accepts_the_senior_role(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue #10: a Stage Two review is delegated to a director or to `senior` staff.
+    assert main(["roles", "add", "U056GHI", "senior"]) == 0
+    capsys.readouterr()
+    assert main(["roles", "list"]) == 0
+    assert "U056GHI\tsenior" in capsys.readouterr().out

@@ -17,6 +17,17 @@ from handlers.ids import decode_case_ref
 from handlers.payloads import BadPayload
 
 
+class People:
+    """Slack id -> person id, recording the names it was given."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str | None] = {}
+
+    def person_for(self, slack_id: str, display_name: str | None = None) -> str:
+        self.names[slack_id] = display_name
+        return f"person-of-{slack_id}"
+
+
 def view(**elements: dict[str, Any]) -> dict[str, Any]:
     return {"state": {"values": {block: {block: state} for block, state in elements.items()}}}
 
@@ -31,9 +42,10 @@ def test_pickers_and_selects_become_dates_people_and_outcomes() -> None:
     form = parse_form(AcknowledgeForm, view(
         owner={"type": "users_select", "selected_user": "U0CS00001"},
         promised_reply_by={"type": "datepicker", "selected_date": "2025-05-21"},
-        procedure_attached={"type": "checkboxes", "selected_options": [{"value": "yes"}]}))
+        procedure_attached={"type": "checkboxes", "selected_options": [{"value": "yes"}]}),
+        People())
     assert (form.owner, form.promised_reply_by, form.procedure_attached) == (
-        "U0CS00001", date(2025, 5, 21), frozenset({"yes"}))
+        "person-of-U0CS00001", date(2025, 5, 21), frozenset({"yes"}))
     decision = parse_form(ProposeDecisionForm, view(
         outcome={"type": "radio_buttons", "selected_option": {"value": "upheld"}}))
     assert decision.outcome is Outcome.UPHELD
@@ -86,16 +98,21 @@ def test_intake_time_is_read_in_utc_and_shown_in_the_zone_given() -> None:
                                   {"user": {"id": "U1 OR 1=1"}}, [], None])
 def test_a_payload_without_a_plausible_user_names_nobody(body: Any) -> None:
     with pytest.raises(BadPayload):
-        actor_of(body)
+        actor_of(body, People())
 
 
 def test_actor_is_read_from_interactivity_commands_and_events() -> None:
-    assert actor_of({"user": {"id": "U0CS00001"}}) == "U0CS00001"
-    assert actor_of({"user_id": "U0CS00002"}) == "U0CS00002"
-    assert actor_of({"event": {"user": "W0GRID001"}}) == "W0GRID001"
-    assert person_of(None) is None
+    people = People()
+    assert actor_of({"user": {"id": "U0CS00001", "name": "casey"}}, people) == \
+        "person-of-U0CS00001"
+    assert actor_of({"user_id": "U0CS00002", "user_name": "cass"}, people) == \
+        "person-of-U0CS00002"
+    assert actor_of({"event": {"user": "W0GRID001"}}, people) == "person-of-W0GRID001"
+    # A new person is named as the payload names its sender, when it does.
+    assert people.names == {"U0CS00001": "casey", "U0CS00002": "cass", "W0GRID001": None}
+    assert person_of(None, people) is None
     with pytest.raises(ValueError):
-        person_of("not-a-user")
+        person_of("not-a-user", people)
 
 
 @pytest.mark.parametrize("text", ['{"case": true}', '{"case": 99999999999999999999}',

@@ -145,8 +145,9 @@ GIVEN = {
     A.ACKNOWLEDGE: Given(day=date(2026, 6, 12)),
     A.ASSIGN_INVESTIGATOR: Given(person="U_NEW_INVESTIGATOR"),
     A.REQUEST_REVIEW: Given(received_at=LATER - timedelta(hours=1), reason="asked late"),
-    A.DELEGATE_REVIEW: Given(person="U_SENIOR"),
-    A.SEND_PROGRESS_UPDATE: Given(day=date(2026, 6, 15)),
+    A.DELEGATE_REVIEW: Given(person="U_SENIOR", person_roles=frozenset({Role.SENIOR})),
+    # After the original due date (FAR): a progress update never promises an earlier one.
+    A.SEND_PROGRESS_UPDATE: Given(day=date(2026, 10, 1)),
 }
 
 
@@ -403,9 +404,9 @@ def test_person_is_given_three_working_days_from_being_told_only_if_there_is_a_p
 def test_progress_update_moves_the_reply_date_and_keeps_the_original() -> None:
     case = every_deadline_open(make_case(S.UNDER_REVIEW))
     apply(case, A.SEND_PROGRESS_UPDATE, actor="U_D", roles=frozenset({DIR}), at=LATER,
-          rules=RULES, given=Given(day=date(2026, 6, 26)))
+          rules=RULES, given=Given(day=date(2026, 10, 2)))
     reply = case.deadlines[K.STAGE_TWO_REPLY]
-    assert reply.due_at == datetime(2026, 6, 26, 16, 0, tzinfo=UTC)
+    assert reply.due_at == datetime(2026, 10, 2, 16, 0, tzinfo=UTC)
     assert reply.original_due_at == FAR
 
 

@@ -25,3 +25,14 @@ def test_quick_start_has_exactly_two_commands_one_runs_the_bot_one_runs_the_test
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert _quick_start_commands()[1] in ci
+
+
+def test_readme_interpretations_table_lists_every_reading_of_the_company() -> None:
+    # Issue #10: every rule that is the company's reading, not the procedure's words.
+    from cases.interpretations import interpretations
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Interpretations", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([^|]+)\|", section, re.M))
+    assert set(rows) == set(interpretations())
+    assert all(reading.strip() for reading in rows.values())

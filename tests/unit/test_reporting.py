@@ -321,3 +321,23 @@ def test_in_memory_repository_pages_by_id(june: World) -> None:
 def test_roles_that_may_run_it(june: World) -> None:
     june.uow.grant("U_NEW_HR", Role.HR_MANAGER)
     assert june.desk.trends_report(viewer="U_NEW_HR", start=JUNE[0], end=JUNE[1]).total == 7
+
+
+def test_a_reply_the_same_evening_as_a_receipt_after_the_cut_off_takes_zero_days() -> None:
+    """Issue 10 item 7: received 18:00 (effective next working day), replied at 19:30 the
+    same evening: no working days, never "median -1"."""
+    world = World()
+    case_id = _log(world, london(2026, 6, 10, 18, 5), "2026-06-10T18:00:00+01:00")
+    world.at(london(2026, 6, 10, 18, 30)).acknowledge_case(
+        case_id, actor=CS, owner=CS, promised_reply_by=date(2026, 7, 10),
+        procedure_attached=True)
+    world.at(london(2026, 6, 10, 19, 0)).resolve_case(case_id, actor=CS,
+                                                      resolution="Refunded the charge.")
+    world.at(london(2026, 6, 10, 19, 30)).send_reply(case_id, actor=CS,
+                                                     outcome=Outcome.UPHELD,
+                                                     suggestions="Refund made.")
+    report = world.desk.trends_report(viewer=HR, start=JUNE[0], end=JUNE[1])
+    assert report.reply_times.replies == 1
+    assert report.reply_times.median_working_days == 0
+    assert report.reply_times.p90_working_days == 0
+    assert "median 0" in report_text(report) and "median -" not in report_text(report)

@@ -194,6 +194,7 @@ def run_whole_case() -> PlainTextSurface:
     uow.grant(CS, Role.CUSTOMER_SERVICES)
     for director in (DIRECTOR, OTHER_DIRECTOR):
         uow.grant(director, Role.DIRECTOR)
+    uow.grant(SENIOR, Role.SENIOR)
     surface = PlainTextSurface(desk, clock, calendar, policy)
     delivered = 0
 
@@ -296,7 +297,7 @@ def test_every_message_of_a_whole_case_renders_on_a_second_surface() -> None:
     assert "[Respond]" in seen[f"person:{SUBJECT}"][0]
     assert seen[f"person:{SENIOR}"][0].startswith(
         f"Dana delegated the Stage Two review of {ref} to you.")
-    assert any(m.startswith(f"The person {ref} concerns has given their response")
+    assert any(m.startswith(f"The person complaint {ref} is about has given their response")
                for m in seen[f"person:{DIRECTOR}"])
     assert any(m.startswith(f"Drew asked for changes to your draft decision on {ref}.")
                and '"Offer a goodwill credit."' in m for m in seen[f"person:{SENIOR}"])

@@ -37,6 +37,7 @@ class World:
         self.uow.grant(DIRECTOR, Role.DIRECTOR)
         self.uow.grant(OTHER_DIRECTOR, Role.DIRECTOR)
         self.uow.grant(HR, Role.HR_MANAGER)
+        self.uow.grant(SENIOR, Role.SENIOR)  # "suitably senior": a review may go to them
 
     def at(self, when: datetime) -> ComplaintsDesk:
         self.clock.set(when)

@@ -92,7 +92,7 @@ def test_one_working_day_left_after_easter_is_due_soon() -> None:
 def test_due_today_shows_the_cut_off_time_and_is_due_soon() -> None:
     view = case_card_view(make_case(), london(2025, 4, 23, 9, 30), CAL, POLICY)
     assert view.deadline is not None
-    assert view.deadline.time_left == "due today 17:00"
+    assert view.deadline.time_left == "due today by 17:00"
     assert view.deadline.marker is Marker.DUE_SOON
 
 

@@ -1,0 +1,197 @@
+"""People on Slack: a Slack user id becomes a person id coming in, and back going out.
+
+The core and the view models only know person ids (``cases.people``). Coming in,
+``handlers.identity`` asks ``SlackPeople.person_for`` for the person behind a Slack id.
+Going out, every Web API call and every ack passes through ``SlackPeople.to_slack``,
+the one lookup: a mention ``<@P-…>`` becomes ``<@U…>`` (or the person's display name
+when they have no Slack account), and a person id given as a message's ``channel``,
+``user``, ``user_id`` or a user-select's ``initial_user`` becomes their Slack id.
+User text never carries ``<@``: builders escape it to ``&lt;@``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_bolt.response import BoltResponse
+
+from cases.people import PERSON_ID, AccountKind, Person
+from cases.services import ComplaintsDesk
+from handlers.blocks._common import escape
+
+_MENTION = re.compile(r"<@(P-[0-9a-f]{10})>")
+_PERSON_KEYS = frozenset({"channel", "user", "user_id", "initial_user", "users"})
+CACHE_SIZE = 4096
+
+
+class _Lru:
+    """A small thread-safe LRU of facts that never change (an account has one person)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: str) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class SlackPeople:
+    """Slack id <-> person id, cached per process (links are never undone)."""
+
+    def __init__(self, desk: ComplaintsDesk, cache_size: int = CACHE_SIZE) -> None:
+        self.desk = desk
+        self._persons = _Lru(cache_size)  # Slack id -> person id
+        self._slack = _Lru(cache_size)  # person id -> Slack id
+
+    def person_for(self, slack_id: str, display_name: str | None = None) -> str:
+        """The person id of a Slack user, created on first sight with their name."""
+        known = self._persons.get(slack_id)
+        if known is not None:
+            return known
+        person = self.desk.person_for_account(AccountKind.SLACK, slack_id,
+                                              display_name or "")
+        self._persons.put(slack_id, person.id)
+        self._slack.put(person.id, slack_id)
+        return str(person.id)
+
+    def resolve(self, person_ids: Iterable[str]) -> dict[str, Person | str]:
+        """Each person id's Slack id (a str) or, without a Slack account, the Person."""
+        out: dict[str, Person | str] = {}
+        missing: list[str] = []
+        for pid in dict.fromkeys(person_ids):
+            cached = self._slack.get(pid)
+            if cached is not None:
+                out[pid] = cached
+            else:
+                missing.append(pid)
+        if missing:
+            for pid, person in self.desk.people(missing).items():
+                account = person.account(AccountKind.SLACK)
+                if account is None:
+                    out[pid] = person
+                    continue
+                self._slack.put(pid, account.external_id)
+                self._persons.put(account.external_id, pid)
+                out[pid] = account.external_id
+        return out
+
+    def slack_id(self, person_id: str) -> str | None:
+        """The Slack id to reach ``person_id`` (a Slack id is its own); None if none."""
+        if not PERSON_ID.fullmatch(person_id):
+            return person_id
+        found = self.resolve([person_id]).get(person_id)
+        return found if isinstance(found, str) else None
+
+    def to_slack(self, payload: Any) -> Any:
+        """``payload`` with every person id turned into what Slack understands."""
+        plain = _plain(payload)
+        ids: list[str] = []
+        _collect(plain, ids)
+        if not ids:
+            return plain
+        found = self.resolve(ids)
+        return _replace(plain, found)
+
+
+def _plain(value: Any) -> Any:
+    """Block Kit objects as dicts, containers copied, so they can be rewritten."""
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return _plain(value.to_dict())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _collect(value: Any, ids: list[str], key: str | None = None) -> None:
+    if isinstance(value, str):
+        if key in _PERSON_KEYS and PERSON_ID.fullmatch(value):
+            ids.append(value)
+        elif "<@P-" in value:
+            ids.extend(_MENTION.findall(value))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _collect(v, ids, k)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, ids)
+
+
+def _replace(value: Any, found: Mapping[str, Person | str], key: str | None = None) -> Any:
+    if isinstance(value, str):
+        if key in _PERSON_KEYS and PERSON_ID.fullmatch(value):
+            slack = found.get(value)
+            return slack if isinstance(slack, str) else value
+        if "<@P-" in value:
+            return _MENTION.sub(lambda m: _mention(m.group(1), found), value)
+        return value
+    if isinstance(value, dict):
+        return {k: _replace(v, found, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, found) for v in value]
+    return value
+
+
+def _mention(person_id: str, found: Mapping[str, Person | str]) -> str:
+    who = found.get(person_id)
+    if isinstance(who, str):
+        return f"<@{who}>"
+    return escape(who.display_name) if who is not None else "_someone_"
+
+
+class PeopleClient:
+    """A Web API client whose every call's arguments pass through ``to_slack``."""
+
+    def __init__(self, client: Any, people: SlackPeople) -> None:
+        self._client = client
+        self._people = people
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("_"):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return attribute(*args, **self._people.to_slack(kwargs))
+        return call
+
+
+class PeopleAck(Ack):
+    """bolt's ack, answering Slack with Slack ids."""
+
+    def __init__(self, people: SlackPeople) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._people = people
+
+    def __call__(self, text: str | dict[str, Any] = "",  # type: ignore[override]
+                 **kwargs: Any) -> BoltResponse:
+        text = self._people.to_slack(text)
+        return super().__call__(text, **self._people.to_slack(kwargs))
+
+
+def speak_slack(people: SlackPeople) -> Callable[[BoltContext, Callable[[], Any]], Any]:
+    """bolt middleware: listeners get a client and an ack that translate person ids."""
+
+    def middleware(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002
+        context["client"] = PeopleClient(context.client, people)
+        context["ack"] = PeopleAck(people)
+        return next()
+    return middleware
