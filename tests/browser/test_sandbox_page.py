@@ -107,7 +107,7 @@ def test_a_complaint_from_the_composer_to_an_approved_stage_two_decision(page: A
     go(page, "# directors")
     card_button(page, "Acknowledge review")
     submit(page, modal(page, "Acknowledge review"), "Acknowledge")
-    card_button(page, "Draft decision")
+    card_button(page, "Draft decision (reviewer or delegate)")
     decision = modal(page, "Draft decision")
     decision.get_by_label("Upheld", exact=True).check()
     decision.get_by_label("Reasons").fill("The unit was faulty.")
