@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.case_cli import add_case_parser
 from bot.cli_ops import CliError, cmd_outbox, cmd_roles, cmd_sweep
 from bot.people_cli import add_people_parser
+from bot.sandbox_cli import add_sandbox_parser, no_slack_settings, run_sandbox
 from bot.settings import Settings
 from cases.deadlines import policy_dates
 from cases.errors import DomainError, IntakeInvalid
@@ -131,6 +132,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
+    if no_slack_settings(settings):  # no Slack settings at all: the sandbox, never Slack
+        return run_sandbox(args.port)
     missing = settings.missing_for_slack()
     if missing:
         raise CliError(
@@ -191,7 +194,7 @@ def _add_policy_parser(sub: Any) -> None:
 
 def _add_run_and_db_parsers(sub: Any) -> None:
     run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, "
-                                     "else HTTP)")
+                                     "else HTTP; with no Slack settings: the sandbox)")
     run.add_argument("--host", default="0.0.0.0",
                      help="HTTP mode: address to listen on (default 0.0.0.0: every "
                           "interface; 127.0.0.1 behind a proxy on the same machine)")
@@ -264,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     add_people_parser(sub)
     add_case_parser(sub)
+    add_sandbox_parser(sub)
     return parser
 
 

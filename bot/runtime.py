@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.container import Container
 from bot.dispatch import OutboxDispatcher
+from bot.letters_wiring import build_letters, letter_deliverers
 from bot.settings import Settings
 from cases.clock import Clock
 from cases.delivery import SLACK
@@ -83,13 +84,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer)
-    dispatcher = OutboxDispatcher(outbox, deliverers({SLACK: delivery}, settings),
+    letters = build_letters(settings, container.policy)
+    mail = letter_deliverers(settings, letters)
+    letters.mail_configured = bool(mail)
+    # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
+    # email carries only the letters addressed to it, whenever mail is set up.
+    dispatcher = OutboxDispatcher(outbox, {**deliverers({SLACK: delivery}, settings), **mail},
                                   container.clock)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
-                                wake=dispatcher.wake),
+                                wake=dispatcher.wake, letters=letters),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
                       dispatcher=dispatcher, signing_secret=signing)

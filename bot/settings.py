@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         default=None, description="Slack Web API base URL; empty means Slack's own")
     complaints_cs_channel: str | None = None
     complaints_directors_channel: str | None = None
+    complaints_templates_dir: Path | None = Field(
+        default=None, description="folder of letter templates overriding the shipped ones")
+    complaints_smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://user:password@host:port (smtps:// for TLS, "
+                                  "?starttls=1); empty: no email, post or phone only")
+    complaints_mail_from: str | None = Field(
+        default=None, description="From address of letters sent by email")
 
     @field_validator("complaints_customer_services", "complaints_directors",
                      "complaints_hr_managers", "complaints_surfaces", mode="before")
@@ -51,7 +58,8 @@ class Settings(BaseSettings):
 
     @field_validator("complaints_policy_file", "slack_api_url", "complaints_cs_channel",
                      "complaints_directors_channel", "slack_bot_token", "slack_signing_secret",
-                     "slack_app_token", mode="before")
+                     "slack_app_token", "complaints_templates_dir", "complaints_smtp_url",
+                     "complaints_mail_from", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 SLACK = "slack"
+# Letters to complainants by email (``letters/``); its rows are queued for it alone.
+EMAIL = "email"
 # The surfaces a notice is delivered to when none are configured.
 DEFAULT_SURFACES: tuple[str, ...] = (SLACK,)
 

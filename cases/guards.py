@@ -57,7 +57,8 @@ def request_time_not_in_future(attempt: Attempt) -> None:
     if received_time_problem(received, attempt.at):
         raise IntakeInvalid({"requested_at": "the request time is in the future"})
     replied = attempt.case.replied_at
-    if replied is not None and received < replied:
+    # Time pickers give whole minutes: a request in the reply's own minute is not before it.
+    if replied is not None and received < replied.replace(second=0, microsecond=0):
         day = attempt.rules.calendar.local_date(replied)
         raise IntakeInvalid({"requested_at": "a review is asked for after the Stage One reply, "
                                              f"which was sent on {day:%a %-d %b %Y}; give "

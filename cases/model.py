@@ -121,6 +121,7 @@ class NoticeKind(StrEnum):
     TIMELINE = "timeline"      # one line in the case thread for a history event
     DIRECT = "direct"          # a direct message to one person
     CHANNEL = "channel"        # a post to a team channel (alerts, digests)
+    LETTER = "letter"          # a letter to the complainant (the email surface sends it)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ class Notice:
     case_id: int | None
     payload: dict[str, Any] = field(default_factory=dict)
     dedupe_key: str | None = None
+    # Only this surface delivers it (a letter goes by email, not to every chat surface);
+    # None: every configured surface.
+    surface: str | None = None
 
 
 @dataclass

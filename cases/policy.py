@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from cases.company import CompanyDetails
 from cases.errors import PolicyFileError
 
 
@@ -200,6 +201,8 @@ class Policy(BaseModel):
     report: ReportPolicy = ReportPolicy()
     stage_two: StageTwoPolicy = StageTwoPolicy()
     intake: IntakePolicy = IntakePolicy()
+    # Who letters to complainants come from ([company]); defaults: the procedure's contacts.
+    company: CompanyDetails = CompanyDetails()
 
     def rule_for(self, name: str) -> Rule:
         """The rule called ``name`` (a deadline kind's value names its rule)."""

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from cases.communications import LetterEntry
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
     from cases.roles import Role
@@ -147,11 +148,28 @@ class Outbox(Protocol):
         ...
 
 
+class LetterLog(Protocol):
+    """The communications log: letters to complainants, with their delivery state."""
+
+    def add(self, entry: LetterEntry) -> None:
+        """Record a letter as sent (in the current transaction)."""
+        ...
+
+    def get(self, key: str) -> LetterEntry:
+        """One letter by its key (NotFound if there is none)."""
+        ...
+
+    def for_case(self, case_id: int) -> Sequence[LetterEntry]:
+        """The case's letters, oldest first, each with its delivery state now."""
+        ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
     people: PeopleRepository
+    letters: LetterLog
 
     def __enter__(self) -> UnitOfWork: ...
 

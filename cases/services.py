@@ -21,6 +21,7 @@ from cases.usecases.common import (
     timeline,
 )
 from cases.usecases.corrections import Corrections
+from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
@@ -35,5 +36,6 @@ __all__ = [
 
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
-                     CaseFiles, Finding, WorkQueues, Corrections, Attachments, PeopleDesk):
+                     CaseFiles, Finding, WorkQueues, Corrections, Attachments,
+                     Correspondence, PeopleDesk):
     """The service layer. Construct once with its dependencies; call from any adapter."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from cases.audience import Audience
 from cases.clock import Clock
+from cases.letters import LetterWriter
 from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -22,6 +23,8 @@ class HandlerDeps:
     calendar: DisplayCalendar
     policy: Policy
     wake: Callable[[], None]
+    # The letters surface, for previews and posted PDFs; None: the modals offer no letter.
+    letters: LetterWriter | None = None
     people: SlackPeople = field(default=None)  # type: ignore[assignment]  # set below
 
     def __post_init__(self) -> None:

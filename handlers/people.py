@@ -25,7 +25,7 @@ from cases.services import ComplaintsDesk
 from handlers.blocks._common import escape
 
 _MENTION = re.compile(r"<@(P-[0-9a-f]{10})>")
-_PERSON_KEYS = frozenset({"channel", "user", "user_id", "initial_user"})
+_PERSON_KEYS = frozenset({"channel", "user", "user_id", "initial_user", "users"})
 CACHE_SIZE = 4096
 
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed tables for cases, history, deadlines, roles, outbox, alerts, people."""
+"""SQLAlchemy 2 typed tables for cases, history, deadlines, roles, outbox, alerts, people,
+letters."""
 
 from __future__ import annotations
 
@@ -253,6 +254,36 @@ class PersonAccountRow(Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
     kind: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(255))
+
+
+class LetterRow(Base):
+    """One letter to a complainant in the communications log (``cases.communications``).
+
+    An emailed letter's delivery state is its outbox row's (``outbox_key`` is that row's
+    dedupe key on the email surface); post and phone letters keep the state they were
+    recorded with.
+    """
+
+    __tablename__ = "letters"
+    __table_args__ = (
+        Index("ix_letters_case_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    view: Mapped[dict[str, Any]]
+    recipient: Mapped[str | None] = mapped_column(String(500))
+    sent_by: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))
+    outbox_key: Mapped[str | None] = mapped_column(String(255))
+    resend_of: Mapped[str | None] = mapped_column(String(64))
+
 
 # The search table lives in its own module; importing it here puts it on Base.
 from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)

@@ -24,12 +24,15 @@ _OUTBOX = cast(Table, OutboxRow.__table__)
 
 def outbox_values(notices: Iterable[Notice], now: datetime,
                   surfaces: Sequence[str] = DEFAULT_SURFACES) -> list[dict[str, Any]]:
-    """The rows for ``notices``: each notice once per surface, notices in order."""
+    """The rows for ``notices``: each notice once per surface, notices in order.
+
+    A notice naming its own surface (a letter: email) gets one row, for that surface only.
+    """
     now = require_aware(now)
     return [{"case_id": n.case_id, "kind": n.kind.value, "payload": dict(n.payload),
              "dedupe_key": n.dedupe_key, "surface": surface, "created_at": now,
              "attempts": 0, "hard_failures": 0, "next_attempt_at": now}
-            for n in notices for surface in surfaces]
+            for n in notices for surface in ((n.surface,) if n.surface else surfaces)]
 
 
 def insert_outbox_rows(session: Session, notices: Iterable[Notice], now: datetime,

@@ -13,6 +13,7 @@ from cases.clock import Clock, SystemClock
 from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.ports import (
     CaseRepository,
+    LetterLog,
     Outbox,
     PeopleRepository,
     RoleRepository,
@@ -21,6 +22,7 @@ from cases.ports import (
 )
 from storage import db
 from storage.case_repository import SqlCaseRepository
+from storage.letter_log import SqlLetterLog
 from storage.outbox_writer import SqlOutbox
 from storage.people import SqlPeopleRepository
 from storage.role_repository import SqlRoleRepository
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
     roles: RoleRepository
     outbox: Outbox
     people: PeopleRepository
+    letters: LetterLog
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
@@ -59,6 +62,7 @@ class SqlUnitOfWork:
         self.roles = SqlRoleRepository(session)
         self.outbox = SqlOutbox(session, self._clock, self._surfaces)
         self.people = SqlPeopleRepository(session)
+        self.letters = SqlLetterLog(session)
         return self
 
     def __exit__(

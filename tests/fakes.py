@@ -16,11 +16,19 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from cases.communications import LetterEntry
 from cases.errors import ConcurrentChange, NotFound
 from cases.intake import IntakeRecord
 from cases.model import ALERTED_DEADLINES, Case, DeadlineKind, HistoryEvent, Notice, State
 from cases.people import AccountKind, AccountTaken, Person, new_person_id, validate_account
-from cases.ports import CaseRepository, Outbox, PeopleRepository, RoleRepository, UnitOfWork
+from cases.ports import (
+    CaseRepository,
+    LetterLog,
+    Outbox,
+    PeopleRepository,
+    RoleRepository,
+    UnitOfWork,
+)
 from cases.roles import ORGANISATION_ROLES, Role
 from cases.search import search_terms
 
@@ -34,6 +42,7 @@ class InMemoryStore:
         self.roles: set[tuple[str, Role]] = set()
         self.outbox: list[Notice] = []
         self.people: dict[str, Person] = {}
+        self.letters: list[LetterEntry] = []
         self.commits = 0
         self._next_id = 1
         self._references: dict[int, int] = {}
@@ -326,6 +335,33 @@ class InMemoryPeopleRepository:
         self._pending = None
 
 
+class InMemoryLetterLog:
+    """``LetterLog``: letters kept on commit; states as recorded (no outbox to read)."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.pending: list[LetterEntry] = []
+
+    def add(self, entry: LetterEntry) -> None:
+        self.pending.append(entry)
+
+    def get(self, key: str) -> LetterEntry:
+        for entry in (*self._store.letters, *self.pending):
+            if entry.key == key:
+                return entry
+        raise NotFound(f"no letter {key}")
+
+    def for_case(self, case_id: int) -> Sequence[LetterEntry]:
+        return [e for e in (*self._store.letters, *self.pending) if e.case_id == case_id]
+
+    def commit(self) -> None:
+        self._store.letters.extend(self.pending)
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.pending = []
+
+
 class InMemoryUnitOfWork:
     """``UnitOfWork``: one use case, one transaction; leaving without commit rolls back."""
 
@@ -335,11 +371,13 @@ class InMemoryUnitOfWork:
         self._roles = InMemoryRoleRepository(store)
         self._outbox = InMemoryOutbox(store)
         self._people = InMemoryPeopleRepository(store)
+        self._letters = InMemoryLetterLog(store)
         # Typed as the ports, so mypy checks that the fakes implement them.
         self.cases: CaseRepository = self._cases
         self.roles: RoleRepository = self._roles
         self.outbox: Outbox = self._outbox
         self.people: PeopleRepository = self._people
+        self.letters: LetterLog = self._letters
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -357,6 +395,7 @@ class InMemoryUnitOfWork:
         self._roles.commit()
         self._outbox.commit()
         self._people.commit()
+        self._letters.commit()
         self.store.commits += 1
 
     def rollback(self) -> None:
@@ -364,6 +403,7 @@ class InMemoryUnitOfWork:
         self._roles.rollback()
         self._outbox.rollback()
         self._people.rollback()
+        self._letters.rollback()
 
 
 class InMemoryUnitOfWorkFactory:

@@ -19,13 +19,14 @@ from handlers.listeners import (
     errors,
     home,
     intake,
+    letters,
     shortcuts,
     step_buttons,
     step_submissions,
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            casefile, corrections, attach, errors)
+            casefile, corrections, attach, letters, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

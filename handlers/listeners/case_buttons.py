@@ -14,6 +14,7 @@ from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
+from handlers.listeners.letters import with_communications_log
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
 
@@ -29,7 +30,9 @@ def register(app: App, deps: HandlerDeps) -> None:
         except (DomainError, BadPayload) as exc:
             tell(client, body, user, refusal_text(exc, deps.calendar))
             return
-        client.views_open(trigger_id=trigger, view=blocks.details_modal(details, deps.calendar))
+        view = with_communications_log(deps, ref.case_id, user,
+                                       blocks.details_modal(details, deps.calendar))
+        client.views_open(trigger_id=trigger, view=view)
 
     @app.action(ActionId.OPEN_CASE.value)
     def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

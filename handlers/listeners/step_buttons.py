@@ -24,6 +24,7 @@ from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
+from handlers.listeners.letters import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
 ACTS_AT_ONCE = frozenset({Action.APPROVE_DECISION})
@@ -79,7 +80,9 @@ def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient
     except (DomainError, BadPayload) as exc:
         tell(client, body, user, refusal_text(exc, deps.calendar))
         return
-    client.views_open(trigger_id=trigger, view=step_view(deps, domain_action, case, user))
+    view = add_letter_choice(deps, domain_action, case, user,
+                             step_view(deps, domain_action, case, user), client)
+    client.views_open(trigger_id=trigger, view=view)
 
 
 def _listener(deps: HandlerDeps, action_id: ActionId, domain_action: Action

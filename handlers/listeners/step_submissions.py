@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from cases.model import Outcome
 from cases.services import ComplaintsDesk
@@ -20,6 +21,7 @@ from handlers.forms import Form, parse_form
 from handlers.forms import steps as f
 from handlers.identity import actor_of
 from handlers.ids import CallbackId, CaseRef
+from handlers.listeners.letters import chosen_letter, send_chosen_letter
 from handlers.payloads import case_ref_of, part
 
 
@@ -125,12 +127,14 @@ RUNNERS: dict[CallbackId, Callable[[Step, Any], object]] = {
 
 def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
               run: Callable[[Step, Any], object]) -> Callable[..., None]:
-    def handle_view_step(ack: Ack, body: dict[str, Any]) -> None:
+    def handle_view_step(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         def submit() -> None:
             step = Step(desk=deps.desk, actor=actor_of(body, deps.people),
                         ref=case_ref_of(part(body, "view", "private_metadata")),
                         local=deps.calendar.local)
+            chosen_letter(body)  # a bad letter part is refused before the step is taken
             run(step, parse_form(form, part(body, "view"), deps.people))
+            send_chosen_letter(deps, callback, step.ref.case_id, step.actor, body, client)
 
         answer_submission(ack, deps, submit)
 

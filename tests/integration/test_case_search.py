@@ -40,7 +40,7 @@ def test_migration_indexes_cases_stored_before_it(
         desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any],
         database_url: str, engine: Engine) -> None:
     ada = _log(desk, intake, phone="07911 123456")
-    migrate.downgrade(database_url, "0007")
+    migrate.downgrade(database_url, "0008")
     migrate.upgrade(database_url)
     assert _search(uow_factory, "07911123456") == [ada]
     query = "SELECT case_id FROM case_search_terms WHERE term >= 'ada' AND term < 'adb'"

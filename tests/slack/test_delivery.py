@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cases.delivery import DECISION_SLOT, SLACK
-from cases.model import Case, Notice, NoticeKind
+from cases.model import Case, Notice, NoticeKind, State
 from handlers.delivery import slack_position
 from handlers.ids import ActionId
 from tests.slack.harness import (
@@ -18,7 +18,7 @@ from tests.slack.harness import (
     SlackDriver,
     card_text,
 )
-from tests.slack.test_stage_two import decision_proposed
+from tests.slack.test_stage_two import decision_proposed, eventually
 
 LONDON = ZoneInfo("Europe/London")
 INTAKE: dict[str, Any] = {
@@ -115,11 +115,14 @@ def test_decision_message_deleted_in_slack_does_not_hold_the_card_back(
         slack: SlackDriver) -> None:
     case = decision_proposed(slack)
     assert case.id is not None
+    case_id = case.id
     ref = slack.runtime.outbox.message_ref(SLACK, case.id, DECISION_SLOT)
     assert ref is not None
     slack.fake.delete_message(*slack_position(ref))
 
     slack.click(DIRECTOR, ActionId.APPROVE_DECISION.value, case, channel=DIRECTORS_CHANNEL)
+    # Approve runs after its ack: deliver once the approval is recorded, not before.
+    eventually(lambda: slack.desk.get_case(case_id).state is State.FINAL)
     slack.deliver()
 
     assert "Final decision" in card_text(slack.card(case, DIRECTORS_CHANNEL))

@@ -154,6 +154,17 @@ def test_a_review_request_cannot_predate_the_stage_one_reply(slack: SlackDriver)
     assert fresh(slack, case).state is State.REPLIED
 
 
+def test_a_review_request_in_the_minute_of_the_reply_is_accepted(slack: SlackDriver) -> None:
+    """The time picker has whole minutes: its default in the reply's minute is not before it."""
+    slack.clock.advance(timedelta(seconds=30))
+    case = stage_one_replied(slack)
+    assert case.replied_at is not None and case.replied_at.second == 30
+    view = open_step(slack, CS_AGENT, ActionId.REQUEST_REVIEW, case)
+    assert slack.submit(CS_AGENT, view, {
+        "requested_at": case.replied_at.replace(second=0), "how": "by phone"}).status == 200
+    assert fresh(slack, case).state is State.REVIEW_REQUESTED
+
+
 def test_a_progress_update_cannot_promise_a_date_before_the_original(
         slack: SlackDriver) -> None:
     case = acknowledged_by(slack, subject=None)

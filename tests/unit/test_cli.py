@@ -78,13 +78,27 @@ def test_bad_policy_file_names_the_key(
     assert "investigation.unit" in capsys.readouterr().err
 
 
-def test_run_without_slack_settings_names_every_missing_one(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_with_some_slack_settings_names_every_missing_one(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-half-configured")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
                  "COMPLAINTS_CS_CHANNEL", "COMPLAINTS_DIRECTORS_CHANNEL"):
         assert name in err
+
+
+def test_run_with_no_slack_settings_starts_the_sandbox_never_slack(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cli
+
+    started: list[int] = []
+    monkeypatch.setattr(bot.cli, "run_sandbox", lambda port: started.append(port) or 0)
+    assert main(["run", "--port", "3456"]) == 0
+    assert started == [3456]
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "given")
+    assert main(["run"]) == 2  # one Slack setting given: Slack, so the others are missing
+    assert started == [3456]
 
 
 def test_roles_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:

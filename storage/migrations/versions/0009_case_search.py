@@ -4,8 +4,8 @@ Adds ``case_search_terms`` and fills it for every stored case, in batches (keyse
 case id), from the reference and the intake's name, organisation, email and phone
 (``cases.search.terms_of``). Downgrade drops the table.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from cases.search import terms_of
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,81 @@
+"""The letter part of a step modal: how the letter goes, and its words to edit.
+
+Built from ``cases.letters.LetterChoice`` (the view model); only Block Kit markup here.
+The blocks are appended to a step's modal, so the modal builders need not know letters.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    DividerBlock,
+    InputBlock,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from cases.communications import LogLine
+from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
+from handlers.blocks._common import context, escape, option, plain
+
+# Block ids (also the action ids) of the letter inputs; the listener reads them back.
+LETTER_METHOD = "letter_method"
+LETTER_TEXT = "letter_text"
+# The communications log's button: value "<case id>:<letter key>".
+RESEND_ACTION = "letter_resend"
+# Slack's limit on a plain-text input's value.
+LETTER_TEXT_MAX = 3000
+
+
+def letter_choice_blocks(choice: LetterChoice) -> list[Block]:
+    """A divider, the way it goes (radio), the editable letter, and any notes."""
+    options = [option(m.value, METHOD_LABELS[m]) for m in choice.methods]
+    initial = next(o for o in options if o.value == choice.default.value)
+    blocks: list[Block] = [
+        DividerBlock(),
+        InputBlock(block_id=LETTER_METHOD,
+                   label=plain(f"Letter: {LETTER_LABELS[choice.kind]}"),
+                   element=RadioButtonsElement(action_id=LETTER_METHOD, options=options,
+                                               initial_option=initial)),
+        InputBlock(block_id=LETTER_TEXT, label=plain("The letter (edit before sending)"),
+                   element=PlainTextInputElement(
+                       action_id=LETTER_TEXT, multiline=True, max_length=LETTER_TEXT_MAX,
+                       initial_value=choice.text[:LETTER_TEXT_MAX]),
+                   hint=plain("Nothing is sent until you submit. If you change who deals "
+                              "with it or the date above, change the letter too.")),
+    ]
+    blocks.extend(context(note) for note in choice.notes)
+    return blocks
+
+
+def with_letter_choice(view: View, choice: LetterChoice) -> View:
+    """The step modal ``view`` with the letter part added at its end."""
+    view.blocks = [*(view.blocks or []), *letter_choice_blocks(choice)]
+    return view
+
+
+def letters_log_blocks(lines: list[LogLine]) -> list[Block]:
+    """The communications log: each letter, how and when it went, its state; Resend."""
+    blocks: list[Block] = [DividerBlock(),
+                           context("*Letters to the complainant*" if lines else
+                                   "*Letters to the complainant:* none yet")]
+    for line in lines:
+        text = (f"*{escape(line.title)}* {escape(line.how)}, {line.when}, by <@{line.by}>: "
+                f"_{escape(line.state)}_")
+        if line.error:
+            text += f"\n{escape(line.error[:300])}"
+        button = (ButtonElement(text=plain("Resend"), action_id=RESEND_ACTION,
+                                value=f"{line.case_id}:{line.key}")
+                  if line.resendable else None)
+        blocks.append(SectionBlock(text={"type": "mrkdwn", "text": text[:3000]},
+                                   accessory=button))
+    return blocks
+
+
+def with_letters_log(view: View, lines: list[LogLine]) -> View:
+    """A modal (the case's details) with the communications log at its end."""
+    view.blocks = [*(view.blocks or []), *letters_log_blocks(lines)]
+    return view

@@ -1,0 +1,70 @@
+"""``cases.ports.LetterLog``: the communications log in the ``letters`` table.
+
+An emailed letter's state is read from its outbox row, so the dispatcher's record of
+delivery (sent, retrying, dead-lettered) is the log's: there is no second copy to drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from cases.communications import LetterEntry, LetterState, outbox_key
+from cases.delivery import EMAIL
+from cases.errors import NotFound
+from cases.letters import DeliveryMethod, LetterKind
+from storage.models import LetterRow, OutboxRow
+
+
+def _query() -> Any:  # Select of (LetterRow, delivered_at, dead_at, last_error)
+    return (select(LetterRow, OutboxRow.delivered_at, OutboxRow.dead_at, OutboxRow.last_error)
+            .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
+                                       OutboxRow.dedupe_key == LetterRow.outbox_key)))
+
+
+def _entry(row: LetterRow, delivered_at: datetime | None, dead_at: datetime | None,
+           error: str | None) -> LetterEntry:
+    state = LetterState(row.state)
+    if row.method == DeliveryMethod.EMAIL.value:
+        state = (LetterState.SENT if delivered_at is not None
+                 else LetterState.FAILED if dead_at is not None else LetterState.QUEUED)
+    return LetterEntry(key=row.key, case_id=row.case_id, kind=LetterKind(row.kind),
+                       method=DeliveryMethod(row.method), subject=row.subject, text=row.body,
+                       sent_by=row.sent_by, sent_at=row.sent_at, recipient=row.recipient,
+                       resend_of=row.resend_of, state=state, error=error,
+                       delivered_at=delivered_at, view=dict(row.view))
+
+
+class SqlLetterLog:
+    """Letters in the use case's own session (one transaction with the case change)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: LetterEntry) -> None:
+        """Record a letter; an emailed one's outbox row is queued beside it."""
+        self.session.add(LetterRow(
+            key=entry.key, case_id=entry.case_id, kind=entry.kind.value,
+            method=entry.method.value, subject=entry.subject, body=entry.text,
+            view=dict(entry.view), recipient=entry.recipient, sent_by=entry.sent_by,
+            sent_at=entry.sent_at, state=entry.state.value, resend_of=entry.resend_of,
+            outbox_key=outbox_key(entry.key) if entry.method is DeliveryMethod.EMAIL
+            else None))
+        self.session.flush()
+
+    def get(self, key: str) -> LetterEntry:
+        """One letter by its key."""
+        found = self.session.execute(_query().where(LetterRow.key == key)).first()
+        if found is None:
+            raise NotFound(f"no letter {key}")
+        return _entry(found[0], found[1], found[2], found[3])
+
+    def for_case(self, case_id: int) -> Sequence[LetterEntry]:
+        """The case's letters, oldest first."""
+        rows = self.session.execute(
+            _query().where(LetterRow.case_id == case_id).order_by(LetterRow.id))
+        return [_entry(r[0], r[1], r[2], r[3]) for r in rows]
