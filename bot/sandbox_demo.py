@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cases.people import AccountKind
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
     from sandbox.clock import DemoClock
@@ -34,11 +36,17 @@ def seed(runtime: Runtime, clock: DemoClock) -> None:
     from bot.sandbox_cli import STAFF
 
     desk = runtime.container.desk
+
+    def person(slack_id: str) -> str:  # the desk records people, as the Slack edge maps them
+        return desk.person_for_account(AccountKind.SLACK, slack_id).id
+
     for number, example in enumerate(EXAMPLES, 1):
         data = {**example, "received_at": clock.now() - timedelta(hours=1),
+                **({"subject_user_id": person(example["subject_user_id"])}
+                   if example.get("subject_user_id") else {}),
                 "staff_grievance": False,
                 "checklist": {"referred_to_procedure": True, "feedback_form_sent": True,
                               "told_next_steps": True}}
         # The same intake key again is the same complaint: a second seeding adds nothing.
-        desk.log_complaint(data, logged_by=STAFF, intake_key=f"sandbox-demo-{number}")
+        desk.log_complaint(data, logged_by=person(STAFF), intake_key=f"sandbox-demo-{number}")
     runtime.dispatcher.wake()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cases.people import AccountKind
 from sandbox.page import NOT_SLACK
 
 
@@ -66,8 +67,9 @@ def test_seed_demo_logs_example_cases_once_and_reset_starts_empty(
         running = start(_free_port(), **flags)
         try:
             running.runtime.dispatcher.wake()
-            expected = len(running.runtime.container.desk.list_cases(
-                viewer="U0CASEYCS1", which="open"))
+            desk = running.runtime.container.desk
+            casey = desk.person_for_account(AccountKind.SLACK, "U0CASEYCS1").id
+            expected = len(desk.list_cases(viewer=casey, which="open"))
             assert running.workspace.wait_for(lambda: len(running.workspace.channel_messages(
                 CS_CHANNEL)) >= expected, timeout=20), "the cards did not reach the channel"
             return expected
