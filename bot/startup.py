@@ -14,8 +14,10 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 # Libraries that log request and response bodies (personal data, tokens) below WARNING,
-# and alembic's nine INFO lines per command. Their warnings and errors still show.
-NOISY = ("slack_bolt", "slack_sdk", "alembic", "apscheduler", "cheroot", "urllib3")
+# alembic's nine INFO lines per command, and WeasyPrint's and fontTools' progress lines for
+# every letter rendered. Their warnings and errors still show.
+NOISY = ("slack_bolt", "slack_sdk", "alembic", "apscheduler", "cheroot", "urllib3",
+         "weasyprint", "fontTools")
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,}")
 
 

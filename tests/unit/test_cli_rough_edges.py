@@ -91,3 +91,20 @@ def test_run_help_says_it_listens_on_every_interface_by_default(
     out = " ".join(capsys.readouterr().out.split())
     assert "default 0.0.0.0: every interface" in out
     assert "--no-check" in out
+
+
+def test_letter_rendering_and_migration_progress_stay_out_of_the_log() -> None:
+    import logging
+
+    from bot.startup import LibraryNoise
+
+    noise = LibraryNoise()
+
+    def kept(name: str, level: int) -> bool:
+        return noise.filter(logging.LogRecord(name, level, __file__, 1, "x", None, None))
+
+    assert not kept("weasyprint.progress", logging.INFO)
+    assert not kept("fontTools.subset", logging.INFO)
+    assert not kept("alembic.migration.0007", logging.INFO)
+    assert kept("weasyprint", logging.WARNING)
+    assert kept("bot.cli", logging.INFO)

@@ -38,7 +38,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("alembic.migration.0007")  # quiet in the CLI like alembic's own
 
 # Copied, not imported, from cases.people: a migration must not change with the code.
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
