@@ -1,20 +1,18 @@
 """Block Kit builders: pure functions from view models to ``slack_sdk.models`` objects."""
 
-from handlers.blocks.details import details_modal
-from handlers.blocks.inputs import CHECKLIST_LABELS
-from handlers.blocks.intake import intake_modal
-from handlers.blocks.messages import (
-    DIRECTORS_EVENTS,
-    Message,
+from cases.audience import DIRECTORS_EVENTS
+from handlers.blocks._common import Message
+from handlers.blocks.card import (
     case_card_message,
-    case_list_text,
-    changes_requested_dm,
     deadline_line,
     decision_message,
+    tracker_line,
+)
+from handlers.blocks.details import details_modal
+from handlers.blocks.direct import (
+    changes_requested_dm,
     direct_message,
     dm_message,
-    help_text,
-    home_view,
     investigator_assigned_dm,
     logged_dm,
     person_informed_dm,
@@ -22,8 +20,10 @@ from handlers.blocks.messages import (
     review_delegated_dm,
     timeline_line_text,
     timeline_text,
-    tracker_line,
 )
+from handlers.blocks.home import case_list_text, help_text, home_view
+from handlers.blocks.inputs import CHECKLIST_LABELS
+from handlers.blocks.intake import intake_modal
 from handlers.blocks.modals import (
     StepPrefill,
     acknowledge_modal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    Block,
     ButtonElement,
     ContextBlock,
     MarkdownTextObject,
@@ -15,6 +16,9 @@ from cases.lifecycle import ACTION_LABELS, Action
 from cases.views import Marker, PhaseStatus
 from cases.wording import Line, Person, Strong
 from handlers.ids import ACTION_BUTTONS, ActionId, CaseRef, encode_case_ref
+
+# A message as the builders return it: the notification text and its blocks.
+Message = tuple[str, list[Block]]
 
 SECTION_TEXT_MAX = 3000
 BUTTON_TEXT_MAX = 75

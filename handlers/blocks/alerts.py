@@ -24,6 +24,7 @@ from cases.messages import (
 )
 from handlers.blocks._common import (
     SECTION_TEXT_MAX,
+    Message,
     case_button,
     clip,
     context,
@@ -36,7 +37,6 @@ from handlers.blocks._common import (
 from handlers.blocks.direct import button
 from handlers.ids import ActionId, CaseRef
 
-Message = tuple[str, list[Block]]
 DIGEST_BUTTONS = 5
 
 ALERT_EMOJI: dict[AlertKind, str] = {

@@ -22,6 +22,7 @@ from handlers.blocks._common import (
     HEADER_TEXT_MAX,
     MARKER_EMOJI,
     PHASE_EMOJI,
+    Message,
     case_button,
     clip,
     context,
@@ -33,8 +34,6 @@ from handlers.blocks._common import (
     sections,
 )
 from handlers.ids import ActionId, BlockId, CaseRef
-
-Message = tuple[str, list[Block]]
 
 MAX_PROGRESS_SHOWN = 5
 MAX_CHANGE_REQUESTS_SHOWN = 3

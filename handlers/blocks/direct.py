@@ -26,6 +26,7 @@ from cases.messages import (
 from cases.views import CaseCardView, DatesToTell, DisplayCalendar
 from cases.wording import Template, TimelineLine, timeline_line
 from handlers.blocks._common import (
+    Message,
     case_button,
     escape,
     fallback,
@@ -34,8 +35,6 @@ from handlers.blocks._common import (
     sections,
 )
 from handlers.ids import ACTION_BUTTONS, ActionId, BlockId, CaseRef
-
-Message = tuple[str, list[Block]]
 
 TIMELINE_EMOJI: dict[E, str] = {
     E.LOGGED: ":inbox_tray:",

@@ -21,12 +21,12 @@ from cases.reporting import Count, TrendReport, format_days, format_share, perio
 from handlers.blocks._common import (
     FIELD_TEXT_MAX,
     HEADER_TEXT_MAX,
+    Message,
     clip,
     context,
     plain,
     section,
 )
-from handlers.blocks.messages import Message
 
 
 def _field(label: str, value: str) -> MarkdownTextObject:

@@ -24,8 +24,8 @@ from cases.views import case_card_view
 from cases.wording import Person, Strong, Template, plain_text, template_of, timeline_line
 from handlers.blocks._common import SECTION_TEXT_MAX, split_text
 from handlers.blocks.alerts import digest_message
+from handlers.blocks.card import decision_message
 from handlers.blocks.direct import changes_requested_dm
-from handlers.blocks.messages import decision_message
 from scheduling.calendar import UKWorkingCalendar
 from tests.unit.test_blocks import card, check_message, worst_case
 
@@ -222,7 +222,7 @@ def test_digest_json_has_no_owner_placeholder_for_unowned_cases() -> None:
 
 
 def test_the_directors_card_shows_each_recent_progress_reason_whole() -> None:
-    from handlers.blocks.messages import case_card_message
+    from handlers.blocks.card import case_card_message
     case = worst_case(State.UNDER_REVIEW)
     for n, update in enumerate(case.progress_updates[-5:]):
         update.reason = f"supplier log {n} " * 120 + f"END-{n}"
