@@ -4,8 +4,9 @@ A *surface* is where people are reached (Slack today; Teams, email later). Every
 row names one, and the dispatcher hands the row to the deliverer registered for it. A
 *slot* is one place a case's message lives on a surface: its card for customer services
 ("cs"), its card for the directors ("directors"), the latest drafted decision
-("decision"). Where a surface put a slot's message is an opaque reference that only that
-surface's adapter reads (Slack: channel and timestamp).
+("decision"), the named person's invitation to respond ("person_informed"). Where a
+surface put a slot's message is an opaque reference that only that surface's adapter
+reads (Slack: channel and timestamp).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ DEFAULT_SURFACES: tuple[str, ...] = (SLACK,)
 
 # Where the latest drafted decision sits (the directors' thread, on Slack).
 DECISION_SLOT = "decision"
+# Where the direct message inviting the named person to respond sits, until they have.
+PERSON_INFORMED_SLOT = "person_informed"
 
 
 def require_surfaces(surfaces: Sequence[str]) -> tuple[str, ...]:

@@ -119,8 +119,20 @@ def investigator_assigned_words(view: CaseCardView) -> DirectMessageView:
     )
 
 
-def person_informed_words(view: CaseCardView) -> DirectMessageView:
-    """To the staff member a complaint is about: it is under review; they may respond."""
+def person_informed_words(view: CaseCardView, responded: bool = False) -> DirectMessageView:
+    """To the staff member a complaint is about: it is under review; they may respond.
+
+    Once they have responded the same message is redrawn without its Respond button.
+    """
+    if responded:
+        return _dm(
+            Template.PERSON_INFORMED, view,
+            (f"A complaint that concerns you ({view.reference}) is under Stage Two review. "
+             "You have given your response.",),
+            (("A complaint that concerns you, ", Strong(view.reference),
+              f" ({view.summary}), is under Stage Two review. You have given your response; "
+              "it is in the case record for the review."),),
+        )
     d = view.deadline_of(DeadlineKind.PERSON_RESPONSE)
     due = f" Please respond by {d.due} ({d.time_left})." if d is not None else ""
     return _dm(

@@ -18,6 +18,7 @@ from cases.audience import Audience, card_audiences, channel_audience, team
 from cases.clock import Clock
 from cases.delivery import (
     DECISION_SLOT,
+    PERSON_INFORMED_SLOT,
     SLACK,
     DeliveryItem,
     MessageRefs,
@@ -178,6 +179,7 @@ class SlackDelivery:
         for audience in card_audiences(case):
             self._card(case, audience)
         self._refresh_decision(case)
+        self._retire_respond_button(case)
 
     def _card(self, case: Case, slot: Audience) -> tuple[str, str]:
         """Update the case's card in ``slot``, or post it if it has none; where it is."""
@@ -242,6 +244,31 @@ class SlackDelivery:
         if case.state is State.UNDER_REVIEW:  # sent back: the redraft gets its own message
             self.posts.forget(case.id, DECISION_SLOT)
 
+    def _retire_respond_button(self, case: Case) -> None:
+        """Once the named person has responded, their invitation loses its Respond button.
+
+        The message is redrawn once, then forgotten: nothing more is asked of them.
+        """
+        assert case.id is not None
+        if case.person_responded_at is None:
+            return
+        where = self.posts.get(case.id, PERSON_INFORMED_SLOT)
+        if where is None:
+            return
+        channel, ts = where
+        view = case_card_view(case, self.clock.now(), self.calendar, self.policy)
+        text, dm_blocks = dm_message(messages.person_informed_words(view, responded=True))
+        self.pacer.wait(channel)
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text,
+                                    blocks=[b.to_dict() for b in dm_blocks])
+        except SlackApiError as exc:
+            if _error_of(exc) != "message_not_found":
+                raise
+            log.warning("the named person's invitation on %s was deleted in Slack",
+                        case.reference, extra={"case_reference": case.reference})
+        self.posts.forget(case.id, PERSON_INFORMED_SLOT)
+
     def _thread_of(self, case: Case, slot: Audience) -> tuple[str, str]:
         assert case.id is not None
         where = self.posts.get(case.id, slot)
@@ -275,8 +302,11 @@ class SlackDelivery:
         text, dm_blocks = dm_message(messages.direct_message_view(payload, view,
                                                                   self._dates(case)))
         self.pacer.wait(user)
-        self.client.chat_postMessage(channel=user, text=text,
-                                     blocks=[b.to_dict() for b in dm_blocks])
+        response = self.client.chat_postMessage(channel=user, text=text,
+                                                blocks=[b.to_dict() for b in dm_blocks])
+        if template is Template.PERSON_INFORMED and case.id is not None:
+            self.posts.remember(case.id, PERSON_INFORMED_SLOT, str(response["channel"]),
+                                str(response["ts"]))
 
     def _slack_account(self, person_id: str) -> str:
         """The Slack id a direct message to ``person_id`` goes to."""

@@ -134,9 +134,17 @@ def test_the_named_person_sees_the_facts_and_outcome_and_responds_once(
     for contact in ("ada@example.com", "High Street", "123456"):
         assert contact not in shown
     assert slack.submit(SUBJECT, view, {"response": "My side of it."}).body == ""
+    slack.deliver()
+    # Their invitation is redrawn without its Respond button, saying they have responded.
+    invitation = next(m for m in slack.fake.messages()
+                      if "concerns you" in m.text and m.thread_ts is None
+                      and not m.channel.startswith("C"))
+    assert "You have given your response" in card_text(invitation)
+    assert ActionId.RECORD_PERSON_RESPONSE.value not in json.dumps(invitation.blocks)
 
     views = opened(slack)
-    slack.press(SUBJECT, ActionId.RECORD_PERSON_RESPONSE.value, case, channel=None)
+    # A client that still shows the old message can send the press: it is refused.
+    slack.click(SUBJECT, ActionId.RECORD_PERSON_RESPONSE.value, case, channel=None)
     # Pressed in their DM, the answer comes there, at once, instead of the form.
     eventually(lambda: any("already responded" in t for t in slack.dms(SUBJECT)))
     assert opened(slack) == views, "no form opened for a second response"

@@ -10,12 +10,13 @@ import pytest
 from cases.clock import FrozenClock
 from cases.errors import IntakeInvalid, InvalidTransition, NotAComplaint, NotAllowed, NotFound
 from cases.lifecycle import Action
-from cases.model import Case, DeadlineKind, NoticeKind, Outcome, State
+from cases.model import Case, Deadline, DeadlineKind, NoticeKind, Outcome, State
 from cases.policy import Policy, ReportPolicy, policy_from_mapping
 from cases.ports import UnitOfWork
 from cases.reporting import AttentionKind
 from cases.roles import SYSTEM_ACTOR, Role
 from cases.services import ComplaintsDesk
+from cases.views import deadline_view
 from scheduling.calendar import UKWorkingCalendar
 from tests.fakes import InMemoryUnitOfWorkFactory, intake_data
 
@@ -822,3 +823,34 @@ def test_report_needs_attention_thresholds_are_the_policys(world: World) -> None
     with_policy(world, Policy(report=ReportPolicy(repeat_subject_min=3)))
     stricter = world.desk.trends_report(viewer=HR, **period)
     assert AttentionKind.REPEATED_SUBJECT not in {a.kind for a in stricter.attention}
+
+
+def test_work_arriving_at_a_minute_to_midnight_falls_due_at_close_of_business(
+        world: World) -> None:
+    """Issue #10's wording set: no card may say "due today 23:59". A complaint received at
+    23:59 on a Friday, and a review asked for at 23:58, fall due at 17:00 on working days,
+    and on the day itself the card says "due today by 17:00"."""
+    data = intake_data(received_at="2026-06-12T23:59:00+01:00")
+    case = world.at(london(2026, 6, 13, 0, 5)).log_complaint(data, logged_by=CS)
+    assert case.id is not None
+    seen: list[Deadline] = list(case.deadlines.values())
+    world.at(london(2026, 6, 15, 23, 50)).acknowledge_case(
+        case.id, actor=CS, owner=CS, promised_reply_by=date(2026, 7, 10),
+        procedure_attached=True)
+    world.at(london(2026, 6, 16, 23, 59)).resolve_case(
+        case.id, actor=CS, resolution="Replaced the unit.")
+    world.at(london(2026, 6, 17, 23, 59)).send_reply(
+        case.id, actor=CS, outcome=Outcome.UPHELD, suggestions="Keep the new unit.")
+    world.at(london(2026, 6, 19, 23, 59)).request_review(
+        case.id, actor=CS, requested_at=london(2026, 6, 19, 23, 58), how="email")
+    world.at(london(2026, 6, 20, 23, 59)).acknowledge_review(case.id, actor=DIRECTOR)
+    seen += world.case(case.id).deadlines.values()
+    calendar = UKWorkingCalendar()
+    for deadline in seen:
+        due = deadline.due_at.astimezone(LONDON)
+        assert (due.hour, due.minute) == (17, 0), (deadline.kind, due)
+        if deadline.kind is DeadlineKind.REVIEW_WINDOW:
+            continue
+        morning = due.replace(hour=8, minute=0)
+        shown = deadline_view(deadline, morning, calendar, Policy())
+        assert shown.time_left == "due today by 17:00", (deadline.kind, shown.time_left)
