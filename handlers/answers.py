@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -86,6 +86,20 @@ def tell(client: WebClient, body: Any, user: str, text: str, *,
         client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
     else:
         client.chat_postMessage(channel=user, text=text, blocks=blocks)
+
+
+T = TypeVar("T")
+
+
+def refused_or(client: WebClient, body: Any, user: str, calendar: DisplayCalendar,
+               read: Callable[[], T]) -> T | None:
+    """Run a button's reading of its payload and the case; on a refusal, tell the user
+    where they clicked and give None (the listener then stops)."""
+    try:
+        return read()
+    except (DomainError, BadPayload) as exc:
+        tell(client, body, user, refusal_text(exc, calendar))
+        return None
 
 
 def answer_submission(ack: Ack, deps: HandlerDeps, run: Callable[[], object]) -> None:

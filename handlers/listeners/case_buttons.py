@@ -8,14 +8,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cases.audience import card_audiences
-from cases.errors import DomainError
 from handlers import blocks
-from handlers.answers import refusal_text, tell
+from handlers.answers import refused_or, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
 from handlers.listeners.letters import with_communications_log
-from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
+from handlers.payloads import button_value, case_ref_of, trigger_of
 
 
 def register(app: App, deps: HandlerDeps) -> None:
@@ -23,14 +22,17 @@ def register(app: App, deps: HandlerDeps) -> None:
     def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = actor_of(body, deps.people)
-        try:
+
+        def read() -> tuple[int, str, Any]:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
-            details = deps.desk.view_details(ref.case_id, actor=user)
-        except (DomainError, BadPayload) as exc:
-            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return ref.case_id, trigger, deps.desk.view_details(ref.case_id, actor=user)
+
+        got = refused_or(client, body, user, deps.calendar, read)
+        if got is None:
             return
-        view = with_communications_log(deps, ref.case_id, user,
+        case_id, trigger, details = got
+        view = with_communications_log(deps, case_id, user,
                                        blocks.details_modal(details, deps.calendar))
         client.views_open(trigger_id=trigger, view=view)
 
@@ -38,10 +40,9 @@ def register(app: App, deps: HandlerDeps) -> None:
     def handle_button_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = actor_of(body, deps.people)
-        try:
-            case = deps.desk.case_for(case_ref_of(button_value(body)).case_id, viewer=user)
-        except (DomainError, BadPayload) as exc:
-            tell(client, body, user, refusal_text(exc, deps.calendar))
+        case = refused_or(client, body, user, deps.calendar, lambda: deps.desk.case_for(
+            case_ref_of(button_value(body)).case_id, viewer=user))
+        if case is None:
             return
         # In Stage Two the directors' card is the one with the review and its buttons.
         audience = card_audiences(case)[-1]

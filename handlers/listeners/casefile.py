@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from cases.errors import DomainError, IntakeInvalid
-from handlers.answers import refusal_text, tell
+from cases.errors import IntakeInvalid
+from cases.usecases.casefile import FileRead
+from handlers.answers import refused_or
 from handlers.blocks.casefile import case_file_modal, found_message
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
@@ -55,29 +56,36 @@ def register(app: App, deps: HandlerDeps) -> None:
     def handle_button_case_file(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = actor_of(body, deps.people)
-        try:
+
+        def read() -> tuple[str, FileRead]:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
-            read = deps.desk.case_file(ref.case_id, viewer=user)
-        except (DomainError, BadPayload) as exc:
-            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return trigger, deps.desk.case_file(ref.case_id, viewer=user)
+
+        got = refused_or(client, body, user, deps.calendar, read)
+        if got is None:
             return
+        trigger, opened = got
         client.views_open(trigger_id=trigger, view=case_file_modal(
-            read.file, deps.calendar, tools=read.may_correct))
+            opened.file, deps.calendar, tools=opened.may_correct))
 
     def page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = actor_of(body, deps.people)
-        try:
+
+        def read() -> tuple[int, str, FileRead]:
             case_id, number, view_id = page_ref_of(body)
             # Access is checked again; the opening of this file was already recorded.
-            read = deps.desk.case_file(case_id, viewer=user, record_view=False)
-        except (DomainError, BadPayload) as exc:
-            tell(client, body, user, refusal_text(exc, deps.calendar))
+            return number, view_id, deps.desk.case_file(case_id, viewer=user,
+                                                        record_view=False)
+
+        got = refused_or(client, body, user, deps.calendar, read)
+        if got is None:
             return
+        number, view_id, opened = got
         client.views_update(view_id=view_id,
-                            view=case_file_modal(read.file, deps.calendar, number,
-                                                 tools=read.may_correct))
+                            view=case_file_modal(opened.file, deps.calendar, number,
+                                                 tools=opened.may_correct))
 
     @app.action(ActionId.CASE_FILE_OLDER.value)
     def handle_button_case_file_older(ack: Ack, body: dict[str, Any],
