@@ -124,8 +124,11 @@ def build_sweeper(container: Container) -> Any:
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:
     """APScheduler jobs: the sweep every minute and the 09:00 digest on working days."""
     from scheduling.jobs import AlertScheduler
+    from scheduling.retention import RetentionJob
+    from storage.alerts import default_worker_id
 
-    return AlertScheduler(build_sweeper(container), container.clock,
+    retention = RetentionJob(container.desk, container.clock, worker=default_worker_id())
+    return AlertScheduler(build_sweeper(container), container.clock, retention=retention,
                           timezone=container.policy.calendar.timezone,
                           digest_hour=container.policy.calendar.business_start.hour,
                           digest_minute=container.policy.calendar.business_start.minute,

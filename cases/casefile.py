@@ -29,6 +29,10 @@ EVENT_LABELS: dict[str, str] = {
     "details_edited": "Corrected the intake details",
     "reassigned": "Reassigned",
     "attached": "Attached correspondence",
+    "exported": "Exported for a subject-access request",
+    "hold_placed": "Placed on legal hold",
+    "hold_released": "Legal hold released",
+    "anonymised": "Anonymised",
 }
 
 # Free text a step records, by its key in the event's details, with its label. Text can
