@@ -65,8 +65,9 @@ class SqlRecordsStore:
         """Place a legal hold; False when the case is held already."""
         stmt = (upsert_insert(self.session)(LegalHoldRow.__table__)
                 .values(case_id=case_id, reason=reason, held_by=by, held_at=at)
-                .on_conflict_do_nothing(index_elements=["case_id"]))
-        return _count(self.session.execute(stmt)) == 1
+                .on_conflict_do_nothing(index_elements=["case_id"])
+                .returning(LegalHoldRow.__table__.c.case_id))
+        return self.session.execute(stmt).first() is not None
 
     def release(self, case_id: int) -> bool:
         """Lift the hold; False when there was none."""
@@ -169,7 +170,7 @@ class SqlRecordsStore:
                       references: Sequence[str]) -> int:
         """Record that an export happened (never what it searched for); returns its id."""
         row = RecordExportRow(at=at, exported_by=by, matched_by=match_by.value,
-                              references=list(references))
+                              case_references=list(references))
         self.session.add(row)
         self.session.flush()
         return row.id
@@ -207,7 +208,7 @@ class SqlRecordsStore:
             stmt = stmt.where(RecordExportRow.at < end)
         return [AccessEntry(r.at, r.exported_by, "exported", None,
                             f"export {r.id} by {r.matched_by}: no case matched")
-                for r in self.session.scalars(stmt) if not r.references]
+                for r in self.session.scalars(stmt) if not r.case_references]
 
     # -- housekeeping
 
@@ -225,8 +226,9 @@ class SqlRecordsStore:
         """
         stmt = (upsert_insert(self.session)(DailyJobRunRow.__table__)
                 .values(job=job, day=day, worker=worker[:128], claimed_at=at)
-                .on_conflict_do_nothing(index_elements=["job", "day"]))
-        return _count(self.session.execute(stmt)) == 1
+                .on_conflict_do_nothing(index_elements=["job", "day"])
+                .returning(DailyJobRunRow.__table__.c.job))
+        return self.session.execute(stmt).first() is not None
 
 
 def _via(action: str, details: dict[str, Any]) -> str | None:

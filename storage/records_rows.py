@@ -42,7 +42,7 @@ class RecordExportRow(Base):
     at: Mapped[datetime]
     exported_by: Mapped[str] = mapped_column(String(64))
     matched_by: Mapped[str] = mapped_column(String(16))
-    references: Mapped[list[Any]]
+    case_references: Mapped[list[Any]]
 
 
 class DailyJobRunRow(Base):

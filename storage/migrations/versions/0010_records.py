@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("exported_by", sa.String(length=64), nullable=False),
         sa.Column("matched_by", sa.String(length=16), nullable=False),
-        sa.Column("references", sa.JSON(), nullable=False),
+        sa.Column("case_references", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_record_exports"),
     )
     op.create_table(
