@@ -1,7 +1,7 @@
 """The case file: everything recorded about a case, as plain data any surface can show.
 
 Built from the case and its append-only history. The Slack modal, the operator CLI and
-(later) a subject-access export all read this one model; its JSON form
+a subject-access export (``cases.records``) all read this one model; its JSON form
 (``case_file_json``) is stable and documented in README.md ("The case file").
 """
 
