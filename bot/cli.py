@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.case_cli import add_case_parser
 from bot.cli_ops import CliError, cmd_outbox, cmd_roles, cmd_sweep
 from bot.people_cli import add_people_parser
+from bot.records_cli import add_records_parser
 from bot.sandbox_cli import add_sandbox_parser, no_slack_settings, run_sandbox
 from bot.settings import Settings
 from cases.deadlines import policy_dates
@@ -267,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     add_people_parser(sub)
     add_case_parser(sub)
+    add_records_parser(sub)
     add_sandbox_parser(sub)
     return parser
 

@@ -19,6 +19,7 @@ from cases.clock import Clock
 from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from letters.casefile_pdf import CaseFilePdfRenderer
 from storage import migrate
 from storage.outbox import OutboxStore
 from storage.repositories import bootstrap_roles
@@ -95,7 +96,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
-                                wake=dispatcher.wake, letters=letters),
+                                wake=dispatcher.wake, letters=letters,
+                                exports=CaseFilePdfRenderer()),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
                       dispatcher=dispatcher, signing_secret=signing)
@@ -124,8 +126,11 @@ def build_sweeper(container: Container) -> Any:
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:
     """APScheduler jobs: the sweep every minute and the 09:00 digest on working days."""
     from scheduling.jobs import AlertScheduler
+    from scheduling.retention import RetentionJob
+    from storage.alerts import default_worker_id
 
-    return AlertScheduler(build_sweeper(container), container.clock,
+    retention = RetentionJob(container.desk, container.clock, worker=default_worker_id())
+    return AlertScheduler(build_sweeper(container), container.clock, retention=retention,
                           timezone=container.policy.calendar.timezone,
                           digest_hour=container.policy.calendar.business_start.hour,
                           digest_minute=container.policy.calendar.business_start.minute,

@@ -1,7 +1,7 @@
 """The case file: everything recorded about a case, as plain data any surface can show.
 
 Built from the case and its append-only history. The Slack modal, the operator CLI and
-(later) a subject-access export all read this one model; its JSON form
+a subject-access export (``cases.records``) all read this one model; its JSON form
 (``case_file_json``) is stable and documented in README.md ("The case file").
 """
 
@@ -29,6 +29,10 @@ EVENT_LABELS: dict[str, str] = {
     "details_edited": "Corrected the intake details",
     "reassigned": "Reassigned",
     "attached": "Attached correspondence",
+    "exported": "Exported for a subject-access request",
+    "hold_placed": "Placed on legal hold",
+    "hold_released": "Legal hold released",
+    "anonymised": "Anonymised",
 }
 
 # Free text a step records, by its key in the event's details, with its label. Text can

@@ -16,6 +16,8 @@ SECTION_READINGS: dict[str, str] = {
     "calendar": "working days: the time zone, the nation's bank holidays, closures, 17:00",
     "stage_two": "whether a sole director may approve their own draft (recorded if so)",
     "intake": "how late a receipt may be logged without a reason (the procedure sets no limit)",
+    "retention": "personal data kept six years after a case closes, then anonymised "
+                 "(the procedure says only: follow data protection requirements)",
 }
 
 # Readings that are rules of the code, not numbers in the policy file.

@@ -149,6 +149,25 @@ class IntakePolicy(BaseModel):
     max_days_late: int = Field(default=30, ge=1, le=3660)
 
 
+class RetentionPolicy(BaseModel):
+    """How long personal data is kept (UK GDPR): this company's choice, not the procedure's.
+
+    The procedure promises only to follow "any relevant data protection requirements";
+    six years after a case closes (the time within which a claim may usually be brought)
+    is Tiny Tracker's choice of period.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Months after a case closes (final, closed or withdrawn) that its personal data stays.
+    personal_data_months: int = Field(default=72, ge=1, le=1200)
+    # Keep the anonymised case (reference, dates, outcome, category, deadlines) for trends;
+    # false deletes the case altogether when its period ends.
+    keep_anonymised: bool = True
+    # Delivered outbox rows (copies of messages already sent) are deleted after this.
+    delivered_outbox_days: int = Field(default=30, ge=1, le=3660)
+
+
 # Whose each part of the non-rule sections is: all of them are this company's choice.
 SECTION_SOURCES: dict[str, Source] = {
     "alerts": Source.INTERPRETATION,
@@ -156,6 +175,7 @@ SECTION_SOURCES: dict[str, Source] = {
     "calendar": Source.INTERPRETATION,
     "stage_two": Source.INTERPRETATION,
     "intake": Source.INTERPRETATION,
+    "retention": Source.INTERPRETATION,
 }
 
 
@@ -201,6 +221,7 @@ class Policy(BaseModel):
     report: ReportPolicy = ReportPolicy()
     stage_two: StageTwoPolicy = StageTwoPolicy()
     intake: IntakePolicy = IntakePolicy()
+    retention: RetentionPolicy = RetentionPolicy()
     # Who letters to complainants come from ([company]); defaults: the procedure's contacts.
     company: CompanyDetails = CompanyDetails()
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from cases.communications import LetterEntry
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
+    from cases.records import AccessEntry, ExpiredCase, Hold, HowAnonymised, MatchBy
     from cases.roles import Role
 
 
@@ -164,12 +165,69 @@ class LetterLog(Protocol):
         ...
 
 
+class RecordsStore(Protocol):
+    """Retention, legal holds, anonymisation, exports and the access log (``cases.records``)."""
+
+    def hold(self, case_id: int, *, reason: str, by: str, at: datetime) -> bool:
+        """Place a legal hold; False when the case is held already."""
+        ...
+
+    def release(self, case_id: int) -> bool:
+        """Lift the hold; False when there was none."""
+        ...
+
+    def holds(self) -> Sequence[Hold]:
+        """Every hold, oldest first."""
+        ...
+
+    def is_held(self, case_id: int) -> bool:
+        """Whether the case is on legal hold."""
+        ...
+
+    def anonymised_at(self, case_id: int) -> datetime | None:
+        """When the case was anonymised, if it was."""
+        ...
+
+    def expired(self, closed_before: datetime) -> Sequence[ExpiredCase]:
+        """Cases closed before then and not yet anonymised, held ones marked, oldest first."""
+        ...
+
+    def anonymise(self, before: Case, after: Case, secrets: frozenset[str], *,
+                  how: HowAnonymised, at: datetime) -> None:
+        """Replace ``before``'s personal data everywhere it is kept with ``after``'s."""
+        ...
+
+    def delete_case(self, case_id: int) -> None:
+        """Delete the case and everything kept about it."""
+        ...
+
+    def record_export(self, *, at: datetime, by: str, match_by: MatchBy,
+                      references: Sequence[str]) -> int:
+        """Record that an export happened (never what it searched for); returns its id."""
+        ...
+
+    def access_log(self, *, reference: str | None = None, actor: str | None = None,
+                   start: datetime | None = None, end: datetime | None = None
+                   ) -> Sequence[AccessEntry]:
+        """Views of personal data, search hits and exports, oldest first, in [start, end)."""
+        ...
+
+    def prune_delivered_outbox(self, before: datetime) -> int:
+        """Delete outbox rows delivered before then; returns how many."""
+        ...
+
+    def claim_daily_run(self, job: str, day: date, worker: str, at: datetime) -> bool:
+        """Claim ``job`` for ``day``: True for exactly one caller across every process."""
+        ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
     people: PeopleRepository
     letters: LetterLog
+    records: RecordsStore
 
     def __enter__(self) -> UnitOfWork: ...
 

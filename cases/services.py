@@ -26,6 +26,7 @@ from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries, Reports
 from cases.usecases.queues import WorkQueues
+from cases.usecases.records import Records
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
 
@@ -37,5 +38,5 @@ __all__ = [
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
                      CaseFiles, Finding, WorkQueues, Corrections, Attachments,
-                     Correspondence, PeopleDesk):
+                     Correspondence, PeopleDesk, Records):
     """The service layer. Construct once with its dependencies; call from any adapter."""

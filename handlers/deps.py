@@ -11,6 +11,7 @@ from cases.clock import Clock
 from cases.letters import LetterWriter
 from cases.model import Case
 from cases.policy import Policy
+from cases.records import CaseFilePdf
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view
 from handlers.people import SlackPeople
@@ -25,6 +26,8 @@ class HandlerDeps:
     wake: Callable[[], None]
     # The letters surface, for previews and posted PDFs; None: the modals offer no letter.
     letters: LetterWriter | None = None
+    # Renders a readable PDF of each case in a subject-access export; None: JSON and text.
+    exports: CaseFilePdf | None = None
     people: SlackPeople = field(default=None)  # type: ignore[assignment]  # set below
 
     def __post_init__(self) -> None:

@@ -15,12 +15,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from cases.clock import Clock
+from scheduling.retention import RetentionJob
 from scheduling.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "deadline-sweep"
 DIGEST_JOB = "daily-digest"
+RETENTION_JOB = "daily-retention"
 
 
 class AlertScheduler:
@@ -28,7 +30,8 @@ class AlertScheduler:
 
     def __init__(self, sweeper: Sweeper, clock: Clock, *, timezone: str = "Europe/London",
                  digest_hour: int = 9, digest_minute: int = 0, sweep_seconds: int = 60,
-                 wake: Callable[[], None] | None = None) -> None:
+                 wake: Callable[[], None] | None = None,
+                 retention: RetentionJob | None = None, retention_hour: int = 2) -> None:
         self.sweeper = sweeper
         self.clock = clock
         self.wake = wake
@@ -44,6 +47,12 @@ class AlertScheduler:
                                CronTrigger(day_of_week="mon-fri", hour=digest_hour,
                                            minute=digest_minute, timezone=timezone),
                                id=DIGEST_JOB, misfire_grace_time=3600, **common)
+        if retention is not None:
+            # Every day (weekends too); a replica down at that hour runs it when it can.
+            self.scheduler.add_job(retention.run,
+                                   CronTrigger(hour=retention_hour, minute=30,
+                                               timezone=timezone),
+                                   id=RETENTION_JOB, misfire_grace_time=20 * 3600, **common)
 
     def run_sweep(self) -> None:
         """One scheduled sweep at the clock's now; errors are logged, the next run retries."""

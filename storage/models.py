@@ -285,5 +285,7 @@ class LetterRow(Base):
     resend_of: Mapped[str | None] = mapped_column(String(64))
 
 
-# The search table lives in its own module; importing it here puts it on Base.
+# The search table and the records tables (legal holds, anonymised cases, exports, daily
+# job runs) live in their own modules; importing them here puts them on Base.
+from storage import records_rows as _records_rows  # noqa: E402, F401 (its tables are on Base)
 from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)

@@ -20,6 +20,7 @@ from handlers.identity import actor_of
 from handlers.ids import SlashCommand
 from handlers.listeners.casefile import CASEFILE_VERBS
 from handlers.listeners.intake import open_intake
+from handlers.listeners.records import RECORDS_VERBS
 from handlers.listeners.step_buttons import step_view
 from handlers.payloads import BadPayload, text_of, trigger_of
 
@@ -169,7 +170,7 @@ class ComplaintCommand:
 VERBS = {"new": (ComplaintCommand.new, 0), "help": (ComplaintCommand.help, 0),
          "list": (ComplaintCommand.list, 0), "show": (ComplaintCommand.show, 1),
          "escalate": (ComplaintCommand.escalate, 1), "note": (ComplaintCommand.note, 2),
-         "report": (ComplaintCommand.report, 0), **CASEFILE_VERBS}
+         "report": (ComplaintCommand.report, 0), **CASEFILE_VERBS, **RECORDS_VERBS}
 
 
 def register(app: App, deps: HandlerDeps) -> None:

@@ -156,6 +156,9 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
+        # files_upload_v2: file id -> {"filename", "length", "content", "channel", ...}
+        self._files: dict[str, dict[str, Any]] = {}
+        self._file_ids = itertools.count(1)
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -212,6 +215,7 @@ class FakeSlack:
             self._messages.clear()
             self._issued.clear()
             self._open_views.clear()
+            self._files.clear()
             self.clock = _default_clock()
             self.channels_without_bot.clear()
             self.missing_channels.clear()
@@ -558,6 +562,50 @@ class FakeSlack:
         return {"ok": True, "no_op": True, "already_open": True,
                 "channel": {"id": self._dm_channel(users[0].strip())}}
 
+    # files_upload_v2 is three steps: an upload URL for each file, the bytes POSTed to that
+    # URL (served below, outside /api/), then completeUploadExternal shares them.
+
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("filename") or not str(body.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            file_id = f"F{next(self._file_ids):08d}"
+            self._files[file_id] = {"filename": str(body["filename"]),
+                                    "length": int(body["length"]), "content": None}
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> bool:
+        with self._lock:
+            entry = self._files.get(file_id)
+            if entry is None or entry["length"] != len(data):
+                return False
+            entry["content"] = data
+            return True
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(str(body.get("files") or ""))
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            entries = [self._files.get(str(f.get("id"))) for f in files]
+            if not files or any(e is None or e["content"] is None for e in entries):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for f, entry in zip(files, entries, strict=True):
+                assert entry is not None
+                entry.update(title=f.get("title"), channel=body.get("channel_id"),
+                             initial_comment=body.get("initial_comment"))
+                shared.append({"id": f["id"], "title": f.get("title")})
+        return {"ok": True, "files": shared}
+
+    def uploaded_files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files shared with files_upload_v2 (content as bytes), in upload order."""
+        with self._lock:
+            return [dict(e, id=i) for i, e in self._files.items()
+                    if e.get("channel") and (channel is None or e["channel"] == channel)]
+
     def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel") or "")
         if not channel.startswith(("C", "G")) or channel in self.missing_channels:
@@ -628,6 +676,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/upload/"):
+            stored = self.owner._receive_upload(url.path[len("/upload/"):], raw)
+            self._send_text(200 if stored else 404, f"OK - {len(raw)}" if stored else "no")
+            return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})
             return
