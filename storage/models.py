@@ -286,4 +286,6 @@ class LetterRow(Base):
 
 
 # The search table lives in its own module; importing it here puts it on Base.
+# Conversation references a surface keeps (Teams: its channels and personal chats).
+from storage import conversation_rows as _conversation_rows  # noqa: E402, F401
 from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)

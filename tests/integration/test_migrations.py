@@ -15,7 +15,7 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -46,11 +46,13 @@ def _before_0004(differences: list[object]) -> list[object]:
 _ADDED_IN_0007 = {"people", "person_accounts"}
 _ADDED_IN_0008 = {"letters"}
 _ADDED_IN_0009 = {"case_search_terms"}
+_ADDED_IN_0010 = {"conversation_refs"}
 
 
 def _without_people(differences: list[object]) -> list[object]:
-    """Differences other than the tables (and indexes) that 0007 (people), 0008, 0009 add."""
-    added_later = _ADDED_IN_0007 | _ADDED_IN_0008 | _ADDED_IN_0009
+    """Differences other than the tables (and indexes) that 0007 (people), 0008, 0009, 0010
+    add."""
+    added_later = _ADDED_IN_0007 | _ADDED_IN_0008 | _ADDED_IN_0009 | _ADDED_IN_0010
 
     def added(d: object) -> bool:
         if isinstance(d, tuple) and d[0] == "add_table":
@@ -129,11 +131,20 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
-    # 0009 alone steps back cleanly: only the search table goes.
+    # 0010 alone steps back cleanly: only the conversation references go.
+    migrate.downgrade(database_url, "0009")
+    assert migrate.current(database_url) == "0009"
+    assert [_signature(d) for d in _differences(database_url, Base.metadata)] == [
+        ("add_table", "conversation_refs")]
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
+    # 0009 alone steps back cleanly: only the search table goes (and 0010's above it).
     migrate.downgrade(database_url, "0008")
     assert migrate.current(database_url) == "0008"
     assert sorted(str(d[1].name) for d in _differences(database_url, Base.metadata)
-                  if isinstance(d, tuple) and d[0] == "add_table") == ["case_search_terms"]
+                  if isinstance(d, tuple) and d[0] == "add_table") == [
+        "case_search_terms", "conversation_refs"]
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
@@ -142,9 +153,9 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert migrate.current(database_url) == "0007"
     letters_only = [d for d in _differences(database_url, Base.metadata)
                     if not (isinstance(d, tuple) and d[0] in ("add_table", "add_index")
-                            and "case_search_terms" in (getattr(d[1], "name", None),
-                                                        getattr(getattr(d[1], "table", None),
-                                                                "name", None)))]
+                            and {"case_search_terms", "conversation_refs"} & {
+                                getattr(d[1], "name", None),
+                                getattr(getattr(d[1], "table", None), "name", None)})]
     assert {_signature(d) for d in letters_only} == {("add_table", "letters"), ("add_index", "")}
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
