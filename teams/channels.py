@@ -35,9 +35,12 @@ class TeamsChannels:
     def learn(self, channel_id: str, name: str | None, service_url: str,
               tenant_id: str | None, team_id: str | None) -> None:
         """Remember a channel the bot can post to."""
+        known = self.store.load(CHANNEL_KEY + channel_id) or {}
+        # Messages and invokes name a channel by id only: a name learnt at install stays.
         reference = {"conversation_id": channel_id, "service_url": service_url,
-                     "tenant_id": tenant_id, "name": name or GENERAL, "team_id": team_id}
-        if self.store.load(CHANNEL_KEY + channel_id) != reference:
+                     "tenant_id": tenant_id, "name": name or known.get("name") or GENERAL,
+                     "team_id": team_id or known.get("team_id")}
+        if known != reference:
             self.store.save(CHANNEL_KEY + channel_id, reference)
 
     def for_audience(self, audience: Audience) -> ChannelRef | None:
