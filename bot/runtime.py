@@ -102,7 +102,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     if settings.teams_configured():
         from bot.teams_wiring import build_teams
 
-        teams = build_teams(settings, container, outbox, lambda: [w() for w in wake_later],
+        teams = build_teams(settings, container, outbox, lambda: _wake_all(wake_later),
                             host=teams_host, port=teams_port, connections=teams_connections)
         available[teams.delivery.surface] = teams.delivery
     dispatcher = OutboxDispatcher(outbox, {**deliverers(available, settings), **mail},
@@ -118,6 +118,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                       dispatcher=dispatcher, signing_secret=signing, teams=teams)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def _wake_all(wakers: list[Any]) -> None:
+    for wake in wakers:
+        wake()
 
 
 def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:

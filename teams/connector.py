@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -60,7 +61,8 @@ class TeamsConnector:
         self._loop = loop
 
     def _run(self, work: Awaitable[T]) -> T:
-        future = asyncio.run_coroutine_threadsafe(work, self._loop())  # type: ignore[arg-type]
+        future: Future[T] = asyncio.run_coroutine_threadsafe(
+            work, self._loop())  # type: ignore[arg-type]
         try:
             return future.result(CALL_TIMEOUT)
         except FutureTimeout:
@@ -72,7 +74,7 @@ class TeamsConnector:
         found: list[T] = []
 
         async def callback(context: TurnContext) -> None:
-            client = context.services.get(ConnectorClientBase)
+            client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
             if client is None:
                 raise RuntimeError("the adapter gave no Bot Connector client")
             found.append(await call(client))

@@ -201,9 +201,9 @@ class TeamsDelivery:
                                            teams_ref(channel.conversation_id, activity_id))
             return
         if template is Template.ALERT and case is not None and case.id is not None:
-            view = messages.alert_view(payload, case.id, self.calendar)
-            activity = card_activity(cards.alert_card(view, self.people.names([view.owner.id])),
-                                     f"{view.headline}: {view.reference}")
+            alert = messages.alert_view(payload, case.id, self.calendar)
+            activity = card_activity(cards.alert_card(alert, self.people.names([alert.owner.id])),
+                                     f"{alert.headline}: {alert.reference}")
         elif template is Template.DIGEST:
             digest = messages.digest_view(payload, self.calendar)
             names = self.people.names(i.owner.id for i in digest.items)
@@ -219,7 +219,8 @@ class TeamsDelivery:
 def classify(exc: aiohttp.ClientResponseError) -> Exception:
     """The Bot Connector's answer as the outbox's retry decision."""
     if exc.status == 429:
-        retry_after = float((exc.headers or {}).get("Retry-After", 1) or 1)
+        header = exc.headers.get("Retry-After") if exc.headers is not None else None
+        retry_after = float(header or 1)
         return RetryLater(f"rate limited by Teams for {retry_after:.0f}s", retry_after)
     if exc.status >= 500:
         return RetryLater(f"Bot Connector error {exc.status}")

@@ -170,9 +170,9 @@ def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict
 def execute(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
     """``Action.Execute``: the card as it is now (after approving, for ``approve``)."""
     remember(deps, activity)
-    value = activity.value if isinstance(activity.value, dict) else {}
-    action = value.get("action") if isinstance(value.get("action"), dict) else {}
-    data = action.get("data") if isinstance(action.get("data"), dict) else {}
+    value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+    action: dict[str, Any] = value["action"] if isinstance(value.get("action"), dict) else {}
+    data: dict[str, Any] = action["data"] if isinstance(action.get("data"), dict) else {}
     try:
         actor = deps.people.actor(activity)
         case_id = _int(data, "case_id")

@@ -28,7 +28,7 @@ def web_app(adapter: CloudAdapter, agent: AgentApplication[TurnState],
     """The aiohttp application: the token check first, then the SDK's adapter."""
     if anonymous:
         log.warning(ANONYMOUS_WARNING)
-    app = web.Application(middlewares=[token_middleware(tokens, anonymous=anonymous)],
+    app = web.Application(middlewares=[token_middleware(tokens, anonymous=anonymous)],  # type: ignore[list-item]
                           client_max_size=MAX_BODY)
 
     async def messages(request: web.Request) -> web.StreamResponse:
