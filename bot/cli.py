@@ -19,6 +19,7 @@ from bot.people_cli import add_people_parser
 from bot.records_cli import add_records_parser
 from bot.sandbox_cli import add_sandbox_parser, no_slack_settings, run_sandbox
 from bot.settings import Settings
+from bot.teams_cli import add_teams_parser
 from cases.deadlines import policy_dates
 from cases.errors import DomainError, IntakeInvalid
 from cases.report_period import report_period
@@ -133,16 +134,22 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    if no_slack_settings(settings):  # no Slack settings at all: the sandbox, never Slack
+    teams = settings.teams_configured()
+    if no_slack_settings(settings) and not teams:  # no chat settings at all: the sandbox
         return run_sandbox(args.port)
-    missing = settings.missing_for_slack()
+    if teams and settings.missing_for_teams():
+        raise CliError("cannot start: these Teams settings are missing: "
+                       + ", ".join(settings.missing_for_teams())
+                       + ". Set them in the environment or in .env (see the README).")
+    missing = [] if no_slack_settings(settings) else settings.missing_for_slack()
     if missing:
         raise CliError(
             "cannot start: these Slack settings are missing: " + ", ".join(missing)
             + ". Set them in the environment or in .env (see .env.example and the README).")
     from bot.server import serve
 
-    return serve(settings, host=args.host, port=args.port, check=not args.no_check)
+    return serve(settings, host=args.host, port=args.port, check=not args.no_check,
+                 teams_port=args.teams_port)
 
 
 def _parse_day(text: str, flag: str) -> date:
@@ -200,6 +207,9 @@ def _add_run_and_db_parsers(sub: Any) -> None:
                      help="HTTP mode: address to listen on (default 0.0.0.0: every "
                           "interface; 127.0.0.1 behind a proxy on the same machine)")
     run.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    run.add_argument("--teams-port", type=int, default=3978,
+                     help="Teams: port of POST /api/messages (default 3978), served when the "
+                          "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* settings are given")
     run.add_argument("--no-check", action="store_true",
                      help="skip the start-up check of the Slack token and both channels "
                           "(offline use)")
@@ -270,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_case_parser(sub)
     add_records_parser(sub)
     add_sandbox_parser(sub)
+    add_teams_parser(sub)
     return parser
 
 

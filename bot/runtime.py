@@ -25,6 +25,7 @@ from storage.outbox import OutboxStore
 from storage.repositories import bootstrap_roles
 
 log = logging.getLogger(__name__)
+NO_SLACK_TOKEN = "xoxb-not-configured"  # placeholder when only Teams is configured
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Runtime:
     dispatcher: OutboxDispatcher
     background: list[Any] = field(default_factory=list)
     signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
+    teams: Any = None  # bot.teams_wiring.TeamsSurface when Teams is configured
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -63,7 +65,8 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None,
                   client: WebClient | None = None, pacer: Pacer | None = None,
-                  upgrade: bool = True) -> Runtime:
+                  upgrade: bool = True, teams_host: str = "0.0.0.0", teams_port: int = 3978,
+                  teams_connections: Any = None) -> Runtime:
     """Migrate, bootstrap roles, and wire the bolt app, delivery and dispatcher."""
     container = Container(settings, clock)
     container.policy  # noqa: B018 - a bad policy file stops the start here, naming the key
@@ -71,6 +74,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         migrate.upgrade(settings.database_url)
     bootstrap_roles(container.uow, settings.bootstrap_roles())
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    if token is None and settings.teams_configured():
+        # Teams alone: bolt's app is built (it is the same container) but never served,
+        # and no notice is queued for Slack (COMPLAINTS_SURFACES is teams).
+        token = NO_SLACK_TOKEN
     if client is None:
         kwargs: dict[str, Any] = {"token": token, "timeout": 10}
         if settings.slack_api_url:
@@ -90,8 +97,18 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     letters.mail_configured = bool(mail)
     # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
     # email carries only the letters addressed to it, whenever mail is set up.
-    dispatcher = OutboxDispatcher(outbox, {**deliverers({SLACK: delivery}, settings), **mail},
+    available: dict[str, Any] = {SLACK: delivery}
+    wake_later: list[Any] = []
+    teams = None
+    if settings.teams_configured():
+        from bot.teams_wiring import build_teams
+
+        teams = build_teams(settings, container, outbox, lambda: _wake_all(wake_later),
+                            host=teams_host, port=teams_port, connections=teams_connections)
+        available[teams.delivery.surface] = teams.delivery
+    dispatcher = OutboxDispatcher(outbox, {**deliverers(available, settings), **mail},
                                   container.clock)
+    wake_later.append(dispatcher.wake)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
@@ -100,9 +117,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 exports=CaseFilePdfRenderer()),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher, signing_secret=signing)
+                      dispatcher=dispatcher, signing_secret=signing, teams=teams)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def _wake_all(wakers: list[Any]) -> None:
+    for wake in wakers:
+        wake()
 
 
 def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -237,13 +237,14 @@ def _serve_http(runtime: Runtime, host: str, port: int,
 
 
 def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
-          check: bool = True) -> int:
+          check: bool = True, teams_port: int = 3978) -> int:
     """Check Slack, start background work, then serve until SIGTERM/SIGINT.
 
     In-flight requests finish. A failed check prints what is wrong and returns 1.
     """
-    runtime = build_runtime(settings)
-    if check and _slack_check_fails(runtime, settings):
+    runtime = build_runtime(settings, teams_host=host, teams_port=teams_port)
+    slack = settings.slack_bot_token is not None
+    if check and slack and _slack_check_fails(runtime, settings):
         runtime.container.engine.dispose()
         return 1
     runtime.start_background()
@@ -261,13 +262,22 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if runtime.teams is not None:
+        runtime.teams.host.start()
+        print(f"Teams listening on {host}:{runtime.teams.host.port}", flush=True)
+        stop_actions.append(stopped.set)
     try:
-        if settings.slack_app_token is not None:
+        if not slack:  # Teams alone: serve until a signal
+            stopped.wait()
+            code = 0
+        elif settings.slack_app_token is not None:
             code = _serve_socket_mode(runtime, settings.slack_app_token.get_secret_value(),
                                       stopped)
         else:
             code = _serve_http(runtime, host, port, stop_actions)
     finally:
+        if runtime.teams is not None:
+            runtime.teams.host.stop()
         runtime.stop_background()
     log.info("stopped")
     return code

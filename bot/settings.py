@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cases.delivery import DEFAULT_SURFACES
 from cases.roles import Role
+
+TEAMS = "teams"  # the surface name (teams.TEAMS; bot/settings imports no adapter)
+BOT_FRAMEWORK_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 UserList = Annotated[list[str], NoDecode]
 NameList = Annotated[list[str], NoDecode]  # comma-separated in the environment
@@ -48,6 +51,19 @@ class Settings(BaseSettings):
     complaints_mail_from: str | None = Field(
         default=None, description="From address of letters sent by email")
 
+    # Microsoft Teams: the Agents SDK's own setting names for the bot's Entra app.
+    connections__service_connection__settings__clientid: str | None = None
+    connections__service_connection__settings__clientsecret: SecretStr | None = None
+    connections__service_connection__settings__tenantid: str | None = None
+    complaints_teams_openid_metadata_url: str = Field(
+        default=BOT_FRAMEWORK_METADATA,
+        description="OpenID metadata whose keys sign Bot Framework tokens (sovereign clouds, "
+                    "local tests)")
+    complaints_teams_anonymous: bool = Field(
+        default=False, description="accept requests without a token: Agents Playground only")
+    complaints_teams_cs_channel: str | None = None
+    complaints_teams_directors_channel: str | None = None
+
     @field_validator("complaints_customer_services", "complaints_directors",
                      "complaints_hr_managers", "complaints_surfaces", mode="before")
     @classmethod
@@ -59,7 +75,11 @@ class Settings(BaseSettings):
     @field_validator("complaints_policy_file", "slack_api_url", "complaints_cs_channel",
                      "complaints_directors_channel", "slack_bot_token", "slack_signing_secret",
                      "slack_app_token", "complaints_templates_dir", "complaints_smtp_url",
-                     "complaints_mail_from", mode="before")
+                     "complaints_mail_from", "connections__service_connection__settings__clientid",
+                     "connections__service_connection__settings__clientsecret",
+                     "connections__service_connection__settings__tenantid",
+                     "complaints_teams_cs_channel", "complaints_teams_directors_channel",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -73,6 +93,36 @@ class Settings(BaseSettings):
             Role.DIRECTOR: list(self.complaints_directors),
             Role.HR_MANAGER: list(self.complaints_hr_managers),
         }
+
+    @model_validator(mode="after")
+    def _teams_joins_the_surfaces(self) -> Settings:
+        # Unless COMPLAINTS_SURFACES says otherwise, every notice also goes to Teams once
+        # Teams is configured (and only there when Slack is not).
+        if "complaints_surfaces" not in self.model_fields_set and self.teams_configured():
+            chat = [TEAMS] if self.slack_bot_token is None else [*DEFAULT_SURFACES, TEAMS]
+            object.__setattr__(self, "complaints_surfaces", chat)
+        return self
+
+    def teams_configured(self) -> bool:
+        """Are the Teams credentials (the SDK's CONNECTIONS__… settings) given?"""
+        return self.connections__service_connection__settings__clientid is not None
+
+    def teams_app_id(self) -> str:
+        return self.connections__service_connection__settings__clientid or ""
+
+    def missing_for_teams(self) -> list[str]:
+        """Names of the settings still needed to serve Teams."""
+        prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+        missing = []
+        if self.connections__service_connection__settings__clientsecret is None:
+            missing.append(prefix + "CLIENTSECRET")
+        if self.connections__service_connection__settings__tenantid is None:
+            missing.append(prefix + "TENANTID")
+        if self.complaints_teams_cs_channel is None:
+            missing.append("COMPLAINTS_TEAMS_CS_CHANNEL")
+        if self.complaints_teams_directors_channel is None:
+            missing.append("COMPLAINTS_TEAMS_DIRECTORS_CHANNEL")
+        return missing
 
     def missing_for_slack(self) -> list[str]:
         """Names of the settings still needed to talk to Slack, in the mode chosen."""

@@ -285,7 +285,9 @@ class LetterRow(Base):
     resend_of: Mapped[str | None] = mapped_column(String(64))
 
 
-# The search table and the records tables (legal holds, anonymised cases, exports, daily
-# job runs) live in their own modules; importing them here puts them on Base.
+# The search table, the records tables (legal holds, anonymised cases, exports, daily job
+# runs) and the conversation references a surface keeps (Teams: its channels and personal
+# chats) live in their own modules; importing them here puts them on Base.
+from storage import conversation_rows as _conversation_rows  # noqa: E402, F401
 from storage import records_rows as _records_rows  # noqa: E402, F401 (its tables are on Base)
 from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)

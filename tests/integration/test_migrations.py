@@ -15,8 +15,11 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0010"
+HEAD = "0011"
 _ADDED_IN_0010 = {"legal_holds", "anonymised_cases", "record_exports", "daily_job_runs"}
+_ADDED_IN_0011 = {"conversation_refs"}
+# Tables added after 0009, which the step-down checks of older migrations set aside.
+_ADDED_AFTER_0009 = _ADDED_IN_0010 | _ADDED_IN_0011
 
 
 def _differences(url: str, metadata: MetaData) -> list[object]:
@@ -51,7 +54,7 @@ _ADDED_IN_0009 = {"case_search_terms"}
 
 def _without_people(differences: list[object]) -> list[object]:
     """Differences other than the tables (and indexes) that 0007 (people), 0008, 0009 add."""
-    added_later = _ADDED_IN_0007 | _ADDED_IN_0008 | _ADDED_IN_0009 | _ADDED_IN_0010
+    added_later = _ADDED_IN_0007 | _ADDED_IN_0008 | _ADDED_IN_0009 | _ADDED_AFTER_0009
 
     def added(d: object) -> bool:
         if isinstance(d, tuple) and d[0] == "add_table":
@@ -130,11 +133,19 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
-    # 0010 alone steps back cleanly: only the records tables go.
+    # 0011 alone steps back cleanly: only the conversation references go.
+    migrate.downgrade(database_url, "0010")
+    assert migrate.current(database_url) == "0010"
+    assert {_signature(d) for d in _differences(database_url, Base.metadata)} == {
+        ("add_table", name) for name in _ADDED_IN_0011}
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
+    # 0010 steps back cleanly: the records tables go.
     migrate.downgrade(database_url, "0009")
     assert migrate.current(database_url) == "0009"
     assert {_signature(d) for d in _differences(database_url, Base.metadata)} == {
-        ("add_table", name) for name in _ADDED_IN_0010}
+        ("add_table", name) for name in _ADDED_AFTER_0009}
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
@@ -143,7 +154,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert migrate.current(database_url) == "0008"
     assert sorted(str(d[1].name) for d in _differences(database_url, Base.metadata)
                   if isinstance(d, tuple) and d[0] == "add_table"
-                  and d[1].name not in _ADDED_IN_0010) == ["case_search_terms"]
+                  and d[1].name not in _ADDED_AFTER_0009) == ["case_search_terms"]
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
@@ -155,7 +166,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
                             and "case_search_terms" in (getattr(d[1], "name", None),
                                                         getattr(getattr(d[1], "table", None),
                                                                 "name", None)))
-                    and _signature(d) not in {("add_table", t) for t in _ADDED_IN_0010}]
+                    and _signature(d) not in {("add_table", t) for t in _ADDED_AFTER_0009}]
     assert {_signature(d) for d in letters_only} == {("add_table", "letters"), ("add_index", "")}
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []

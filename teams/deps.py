@@ -1,0 +1,50 @@
+"""What every Teams handler is given."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from microsoft_agents.activity import Activity, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
+
+from cases.clock import Clock
+from cases.policy import Policy
+from cases.services import ComplaintsDesk
+from cases.views import DisplayCalendar
+from teams.channels import TeamsChannels
+from teams.people import TeamsPeople
+from teams.ports import ConversationStore, Directory
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TeamsDeps:
+    desk: ComplaintsDesk
+    clock: Clock
+    calendar: DisplayCalendar
+    policy: Policy
+    wake: Callable[[], None]
+    store: ConversationStore
+    directory: Directory
+    channels: TeamsChannels
+
+    @property
+    def people(self) -> TeamsPeople:
+        return TeamsPeople(self.desk, self.store)
+
+    def choices(self) -> list[tuple[str, str]]:
+        return list(self.directory.choices())
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work (the desk, the database) off the event loop."""
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+
+async def answer_invoke(context: TurnContext, body: Any, status: int = 200) -> None:
+    """The invoke's synchronous answer (a dialog, a card, a message)."""
+    await context.send_activity(Activity(type="invokeResponse",
+                                         value=InvokeResponse(status=status, body=body)))

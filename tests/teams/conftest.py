@@ -1,0 +1,40 @@
+"""Fixtures for the Teams tests: the local fake of Microsoft's side, a driver per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases.clock import FrozenClock
+from tests.teams.driver import TeamsDriver
+from tests.teams.fake_teams import FakeTeams
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(scope="session")
+def _fake_teams_server() -> Iterator[FakeTeams]:
+    with FakeTeams() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_teams(_fake_teams_server: FakeTeams) -> FakeTeams:
+    _fake_teams_server.reset()
+    return _fake_teams_server
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 6, 10, 11, 0, tzinfo=LONDON))
+
+
+@pytest.fixture
+def teams(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock) -> Iterator[TeamsDriver]:
+    driver = TeamsDriver(fake_teams, tmp_path, clock)
+    yield driver
+    driver.close()

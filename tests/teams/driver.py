@@ -1,0 +1,176 @@
+"""Drives the real Teams endpoint (aiohttp, the token middleware, the SDK's CloudAdapter)
+with activities shaped like Teams', against the local fake of Microsoft's side.
+
+The bot is built as `complaints-bot run` builds it (``build_runtime``), on a SQLite file
+with a frozen clock; outbox delivery is run on demand (``deliver``). Outgoing calls get
+their token from the fake's token endpoint through the adapter's connection manager.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from microsoft_agents.hosting.core import AgentAuthConfiguration, ConnectionManager
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from cases.clock import FrozenClock
+from cases.people import AccountKind
+from cases.roles import Role
+from tests.teams.fake_teams import APP_ID, FakeTeams
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CS_CHANNEL = "19:cs-channel@thread.tacv2"
+DIRECTORS_CHANNEL = "19:directors@thread.tacv2"
+GENERAL = "19:team-general@thread.tacv2"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return dict(json.loads((FIXTURES / f"{name}.json").read_text()))
+
+
+class LocalTokenProvider:
+    """Asks the fake's token endpoint (MSAL's client-credentials call, in production)."""
+
+    def __init__(self, url: str, configuration: AgentAuthConfiguration) -> None:
+        self.url = url
+        self._configuration = configuration
+
+    @property
+    def configuration(self) -> AgentAuthConfiguration:
+        return self._configuration
+
+    async def get_access_token(self, resource_url: str, scopes: list[str],
+                               force_refresh: bool = False) -> str:
+        async with aiohttp.ClientSession() as session, session.post(
+                self.url, data={"grant_type": "client_credentials",
+                                "scope": " ".join(scopes)}) as response:
+            response.raise_for_status()
+            return str((await response.json())["access_token"])
+
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError("tests use bearer tokens only")
+
+
+class TeamsDriver:
+    """A team with a customer-services channel and a directors channel."""
+
+    def __init__(self, fake: FakeTeams, tmp_path: Path, clock: FrozenClock,
+                 **settings: Any) -> None:
+        self.fake, self.clock = fake, clock
+        fake.channels = [{"id": GENERAL}, {"id": CS_CHANNEL, "name": "customer-services"},
+                         {"id": DIRECTORS_CHANNEL, "name": "directors"}]
+        config = AgentAuthConfiguration(client_id=APP_ID)
+        connections = ConnectionManager(
+            provider_factory=lambda c: LocalTokenProvider(f"{fake.base_url}/token", c),
+            connections_configurations={"SERVICE_CONNECTION": config})
+        self.settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+            connections__service_connection__settings__clientid=APP_ID,
+            connections__service_connection__settings__clientsecret="not-used-in-tests",
+            connections__service_connection__settings__tenantid="tenant-tiny-tracker",
+            complaints_teams_openid_metadata_url=fake.metadata_url,
+            complaints_teams_cs_channel="customer-services",
+            complaints_teams_directors_channel=DIRECTORS_CHANNEL, **settings)
+        self.runtime: Runtime = build_runtime(self.settings, clock=clock,
+                                              teams_host="127.0.0.1", teams_port=0,
+                                              teams_connections=connections)
+        self.runtime.teams.host.start()
+        self.desk = self.runtime.container.desk
+        self.url = f"http://127.0.0.1:{self.runtime.teams.host.port}/api/messages"
+
+    def close(self) -> None:
+        self.runtime.teams.host.stop()
+        self.runtime.container.engine.dispose()
+
+    # ---- people -------------------------------------------------------------------------
+
+    def person(self, aad: str, name: str | None = None) -> str:
+        return self.desk.person_for_account(AccountKind.TEAMS, aad, name or aad).id
+
+    def grant(self, aad: str, role: Role, name: str | None = None) -> str:
+        person = self.person(aad, name)
+        with self.desk.uow() as uow:
+            uow.roles.grant(person, role)
+            uow.commit()
+        return person
+
+    # ---- requests in ----------------------------------------------------------------------
+
+    def post(self, activity: dict[str, Any], *, token: str | None = "good",
+             raw: bytes | None = None) -> tuple[int, Any]:
+        """POST an activity to /api/messages with a bearer token (``good``: a valid one)."""
+        body = raw if raw is not None else json.dumps(activity).encode()
+        headers = {"Content-Type": "application/json"}
+        if token == "good":
+            token = self.fake.token()
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as err:
+            text = err.read()
+            try:
+                return err.code, json.loads(text) if text else None
+            except ValueError:
+                return err.code, text.decode()
+
+    def activity(self, name: str, aad: str, display: str | None = None,
+                 **fields: Any) -> dict[str, Any]:
+        """A fixture activity from ``aad`` (with ``fields`` replaced), at the fake's URL."""
+        activity = copy.deepcopy(fixture(name))
+        activity["serviceUrl"] = self.fake.service_url
+        activity["from"] = {"id": f"29:{aad}", "name": display or aad, "aadObjectId": aad}
+        activity.update(fields)
+        return activity
+
+    def install(self) -> tuple[int, Any]:
+        return self.post(self.activity("install_in_team", "aad-installer"))
+
+    def say(self, aad: str, text: str, *, personal: bool = True) -> tuple[int, Any]:
+        name = "message_personal" if personal else "message_channel"
+        activity = self.activity(name, aad)
+        if personal:
+            activity["conversation"]["id"] = f"a:personal-{aad}"
+        activity["text"] = text if personal else f"<at>Complaints Desk</at> {text}"
+        return self.post(activity)
+
+    def fetch(self, aad: str, data: dict[str, Any], name: str = "task_fetch") -> Any:
+        """Open a dialog (press a button carrying ``data``); the dialog's answer."""
+        activity = self.activity(name, aad)
+        activity["value"]["data"] = {"msteams": {"type": "task/fetch"}, **data}
+        status, body = self.post(activity)
+        assert status == 200, (status, body)
+        return body
+
+    def submit(self, aad: str, dialog: dict[str, Any], answers: dict[str, Any]) -> Any:
+        """Fill the dialog's card inputs with ``answers`` and press its submit button."""
+        card = dialog["task"]["value"]["card"]["content"]
+        data = dict(card["actions"][0]["data"])
+        data.update(answers)
+        activity = self.activity("task_submit", aad)
+        activity["value"]["data"] = data
+        status, body = self.post(activity)
+        assert status == 200, (status, body)
+        return body
+
+    def execute(self, aad: str, verb: str, data: dict[str, Any]) -> Any:
+        activity = self.activity("card_action", aad)
+        activity["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": data}
+        status, body = self.post(activity)
+        assert status == 200, (status, body)
+        return body
+
+    def deliver(self) -> int:
+        """Run outbox delivery until nothing is due."""
+        return self.runtime.dispatcher.drain()

@@ -1,0 +1,163 @@
+"""Local stand-ins for Microsoft's side of Teams, on 127.0.0.1, in one aiohttp server.
+
+- an OpenID metadata document and its key set (JWKS), with keys this test generated: one
+  endorsed for ``msteams``, one endorsed for nothing (a forged-but-well-signed token);
+- a token endpoint the bot's outgoing calls get their bearer token from;
+- the Bot Connector REST API at the activities' ``serviceUrl``: it records every
+  conversation created, activity sent, reply and update, and refuses a call without a
+  token it issued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ISSUER = "https://api.botframework.com"
+APP_ID = "00000000-1111-2222-3333-444444444444"
+TENANT = "tenant-tiny-tracker"
+
+
+@dataclass
+class Call:
+    kind: str  # create | send | reply | update | channels
+    conversation: str
+    activity_id: str | None
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeTeams:
+    calls: list[Call] = field(default_factory=list)
+    issued: set[str] = field(default_factory=set)
+    channels: list[dict[str, str]] = field(default_factory=list)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.rogue = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    # ---- tokens ------------------------------------------------------------------------
+
+    @property
+    def service_url(self) -> str:
+        return f"{self.base_url}/connector/"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base_url}/v1/.well-known/openidconfiguration"
+
+    def token(self, *, kid: str = "endorsed", issuer: str = ISSUER, audience: str = APP_ID,
+              expires_in: float = 600, service_url: str | None = None,
+              key: Any = None) -> str:
+        """A Bot Framework token as the Bot Connector would send it (or a bad one)."""
+        now = time.time()
+        claims = {"iss": issuer, "aud": audience, "exp": int(now + expires_in),
+                  "nbf": int(now - 10), "serviceurl": service_url or self.service_url}
+        signer = key or (self.rogue if kid == "unendorsed" else self.key)
+        return jwt.encode(claims, signer, algorithm="RS256", headers={"kid": kid})
+
+    def _jwks(self) -> dict[str, Any]:
+        def jwk(private: Any, kid: str, endorsements: list[str]) -> dict[str, Any]:
+            public = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+            return {**public, "kid": kid, "use": "sig", "endorsements": endorsements}
+        return {"keys": [jwk(self.key, "endorsed", ["msteams", "webchat"]),
+                         jwk(self.rogue, "unendorsed", [])]}
+
+    # ---- what the bot sent ---------------------------------------------------------------
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def of(self, kind: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.kind == kind]
+
+    def cards(self, kind: str = "send") -> list[dict[str, Any]]:
+        """The Adaptive Cards the bot posted (or updated, or replied)."""
+        return [a["content"] for c in self.of(kind) for a in c.body.get("attachments") or []]
+
+    # ---- the server ----------------------------------------------------------------------
+
+    def _record(self, kind: str, conversation: str, activity_id: str | None,
+                body: dict[str, Any]) -> str:
+        with self._lock:
+            new_id = activity_id if kind == "update" else f"1{next(self._ids):012d}"
+            self.calls.append(Call(kind, conversation, new_id, body))
+            return str(new_id)
+
+    def _authorised(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and header[7:] in self.issued
+
+    def _app(self) -> web.Application:
+        app = web.Application()
+
+        async def metadata(request: web.Request) -> web.Response:
+            return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/keys",
+                                      "id_token_signing_alg_values_supported": ["RS256"]})
+
+        async def keys(request: web.Request) -> web.Response:
+            return web.json_response(self._jwks())
+
+        async def token(request: web.Request) -> web.Response:
+            issued = f"outgoing-{next(self._ids)}"
+            self.issued.add(issued)
+            return web.json_response({"access_token": issued, "expires_in": 3600,
+                                      "token_type": "Bearer"})
+
+        async def connector(request: web.Request) -> web.Response:
+            if not self._authorised(request):
+                return web.json_response({"error": "Unauthorized"}, status=401)
+            parts = request.match_info["tail"].split("/")
+            body = await request.json() if request.can_read_body else {}
+            if parts[:2] == ["v3", "teams"] and request.method == "GET":
+                self._record("channels", parts[2], None, {})
+                return web.json_response({"conversations": self.channels})
+            if parts == ["v3", "conversations"]:
+                conv = f"a:personal-{next(self._ids)}"
+                self._record("create", conv, None, body)
+                return web.json_response({"id": conv, "activityId": None})
+            if len(parts) >= 4 and parts[:2] == ["v3", "conversations"] \
+                    and parts[3] == "activities":
+                conv = parts[2]
+                target = parts[4] if len(parts) > 4 else None
+                kind = "update" if request.method == "PUT" else (
+                    "reply" if target or ";messageid=" in conv else "send")
+                return web.json_response({"id": self._record(kind, conv, target, body)})
+            return web.json_response({"error": "not found"}, status=404)
+
+        app.router.add_get("/v1/.well-known/openidconfiguration", metadata)
+        app.router.add_get("/keys", keys)
+        app.router.add_post("/token", token)
+        app.router.add_route("*", "/connector/{tail:.*}", connector)
+        return app
+
+    def __enter__(self) -> FakeTeams:
+        self._thread.start()
+        self._runner = web.AppRunner(self._app(), access_log=None)
+        asyncio.run_coroutine_threadsafe(self._runner.setup(), self.loop).result(10)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        asyncio.run_coroutine_threadsafe(site.start(), self.loop).result(10)
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
