@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 from bot.settings import Settings
 from sandbox import persist
 from sandbox.clock import DemoClock
+from sandbox.model import Person
 from sandbox.payloads import BotLink
 from sandbox.web import Sandbox
-from sandbox.workspace import Person, Workspace
+from sandbox.workspace import Workspace
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -167,7 +168,8 @@ def start(port: int, *, reset: bool = False, seed_demo: bool = False) -> Running
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     workspace = Workspace(PEOPLE, {CS_CHANNEL: "customer-services",
                                    DIRECTORS_CHANNEL: "directors"},
-                          settings.slack_bot_token.get_secret_value())
+                          settings.slack_bot_token.get_secret_value(),
+                          base_url=f"http://127.0.0.1:{port}")
     was = persist.load(workspace, workspace_state)
     if was is not None and was > clock.now():
         clock.jump_to(was)  # the demo's time goes on from where it was, never back

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
+from urllib.parse import quote
 
+from sandbox.model import OpenView, Posted
 from sandbox.render import Renderer, text_obj
-from sandbox.workspace import OpenView, Posted, Workspace
+from sandbox.workspace import Workspace
 
 NOT_SLACK = ("Sandbox: this is not Slack. Nothing leaves this machine: every message, "
              "modal and letter stays in this process and its local database.")
@@ -38,6 +41,8 @@ form.inline{display:inline}
 .choice{display:block;font-weight:400!important}
 .field-error{color:#e01e5a}.stacked{color:#616061;font-size:13px}
 .composer{margin-top:12px;display:flex;gap:6px}.composer input{flex:1;padding:6px}
+.file{border:1px solid #ddd;border-radius:6px;padding:6px 10px;margin:6px 0;
+ display:inline-block}
 .calls{font-size:12px;color:#616061}.refused{color:#e01e5a}
 """
 
@@ -140,6 +145,7 @@ class Page:
         body = self.renderer.blocks(posted.blocks) if posted.blocks else \
             self.renderer_text(posted.text)
         edited = ' <span class="edited">(edited)</span>' if posted.edited else ""
+        body += "".join(self.file(shared) for shared in posted.files)
         shortcut = ("" if reply else
                     f'<form method="post" action="/ui/shortcut" class="inline">{self.hidden}'
                     f'<input type="hidden" name="ts" value="{posted.ts}">'
@@ -151,6 +157,16 @@ class Page:
         return (f'<article class="message" data-ts="{posted.ts}"><span class="who">'
                 f"{escape(self.name(posted.user))}</span>{edited}<div>{body}</div>"
                 f"{shortcut}{thread}</article>")
+
+    def file(self, shared: dict[str, Any]) -> str:
+        """A file shared in a message: its title, to open in a new tab, and its size."""
+        href = f"/files/{quote(str(shared.get('id')))}/{quote(str(shared.get('name')))}"
+        size = int(shared.get("size") or 0)
+        kind = str(shared.get("filetype") or "file").upper()
+        return (f'<div class="file"><a href="{escape(href)}" target="_blank" rel="noopener">'
+                f"{escape(str(shared.get('title') or shared.get('name')))}</a> "
+                f'<span class="hint">{escape(kind)}, {max(1, round(size / 1024))} KB</span>'
+                "</div>")
 
     def modal(self) -> str:
         stack = self.ws.stack(self.viewer)

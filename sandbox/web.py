@@ -21,6 +21,7 @@ from sandbox.workspace import Workspace
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # The shortcuts' callback ids, as app_manifest.yml declares them to Slack.
 LOG_MESSAGE, LOG_COMPLAINT = "log_message_as_complaint", "log_complaint"
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found"}
 
 
 class DemoControls(Protocol):
@@ -45,6 +46,12 @@ class Sandbox:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path.startswith("/api/"):
             return self._api(path[len("/api/"):], environ, start_response)
+        if path.startswith("/upload/") and method == "POST":  # step 2 of files_upload_v2
+            status, text = self.ws.receive_upload(path[len("/upload/"):], _body(environ))
+            return _send(start_response, f"{status} {_REASONS[status]}", text.encode(),
+                         "text/plain; charset=utf-8")
+        if path.startswith("/files/") and method == "GET":
+            return self._file(path[len("/files/"):], start_response)
         if path == "/" and method == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             viewer = self._viewer(query)
@@ -64,6 +71,19 @@ class Sandbox:
             start_response("303 See Other", [("Location", target), ("Content-Length", "0")])
             return [b""]
         return self.bot_app(environ, start_response)
+
+    def _file(self, rest: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """A shared file, to open in the browser (PDFs show inline)."""
+        file_id, _, _name = rest.partition("/")
+        found = self.ws.uploads.get(file_id)
+        if found is None or found.data is None:
+            return _send(start_response, "404 Not Found", b"no such file",
+                         "text/plain; charset=utf-8")
+        start_response("200 OK", [
+            ("Content-Type", found.mimetype), ("Content-Length", str(len(found.data))),
+            ("Content-Disposition", f"inline; filename*=UTF-8''{quote(found.filename)}"),
+            ("Cache-Control", "no-store")])
+        return [found.data]
 
     def _viewer(self, query: dict[str, list[str]]) -> str:
         user = (query.get("as") or [self.first])[0]

@@ -15,6 +15,11 @@ FrozenClock: never wall time), a ``thread_ts`` that is no message of that channe
 with the ``hash`` of an older version of it (``hash_conflict``).
 Trigger ids come from ``issue_trigger_id``; tests/slack/signing.py asks for them.
 
+Files go up as ``files_upload_v2`` sends them (``files.getUploadURLExternal``, the bytes to
+the fake's own ``/upload/<id>``, ``files.completeUploadExternal``), checked by the same rules
+as the sandbox's stand-in (sandbox/files.py); a completed upload shared in a channel is a
+message there with ``files``, whose bytes ``file_bytes`` gives back.
+
 ``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
 Mode WebSocket server, ``fake.socket_mode`` (tests/slack/fake_socket.py).
 """
@@ -46,6 +51,7 @@ from sandbox.blockkit import (  # noqa: F401 - re-exported for the tests
     block_refusal,
     view_refusal,
 )
+from sandbox.files import Uploads
 from tests.slack.fake_socket import FakeSocketMode
 
 DownMode = Literal["reset", "503"]
@@ -118,6 +124,7 @@ class Message:
     user: str = BOT_USER_ID
     updates: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # shared by an upload
 
 
 class _Quiet(ThreadingHTTPServer):
@@ -156,6 +163,20 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
+        self._file_ids = itertools.count(1)
+        self.uploads = self._new_uploads()
+
+    def _new_uploads(self) -> Uploads:
+        # The same rules as the sandbox's stand-in (sandbox/files.py): reserve, upload, complete.
+        return Uploads(lambda fid: f"http://127.0.0.1:{self.port}/upload/{fid}",
+                       lambda: f"FFAKE{next(self._file_ids):05d}")
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes of a completed upload (KeyError if there is none)."""
+        found = self.uploads.get(file_id)
+        if found is None or found.data is None:
+            raise KeyError(file_id)
+        return found.data
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -215,6 +236,7 @@ class FakeSlack:
             self.clock = _default_clock()
             self.channels_without_bot.clear()
             self.missing_channels.clear()
+            self.uploads = self._new_uploads()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -558,6 +580,29 @@ class FakeSlack:
         return {"ok": True, "no_op": True, "already_open": True,
                 "channel": {"id": self._dm_channel(users[0].strip())}}
 
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.uploads.reserve(body)
+
+    def _place_refusal(self, channel: str, thread_ts: str | None) -> str | None:
+        if not channel.startswith(("C", "G", "D")) or channel in self.missing_channels:
+            return "channel_not_found"
+        with self._lock:
+            if thread_ts and (channel, thread_ts) not in self._messages:
+                return "thread_not_found"
+        return None
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer, shared = self.uploads.complete(body, self._place_refusal)
+        if shared is not None and shared.channel is not None:
+            ts = self._next_ts()
+            files = [f.shown(f"http://127.0.0.1:{self.port}/files/{f.id}") for f in shared.files]
+            message = Message(channel=shared.channel, ts=ts, text=shared.comment, blocks=None,
+                              thread_ts=shared.thread_ts, files=files)
+            with self._lock:
+                self._messages[(shared.channel, ts)] = message
+                self._changed.notify_all()
+        return answer
+
     def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel") or "")
         if not channel.startswith(("C", "G")) or channel in self.missing_channels:
@@ -628,6 +673,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/upload/") and http_method == "POST":  # files_upload_v2 step 2
+            status, text = self.owner.uploads.receive(url.path[len("/upload/"):], raw)
+            self._record("(upload)", {"__bytes__": len(raw)}, headers, status, http_method,
+                         ok=status == 200)
+            self._send_text(status, text)
+            return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})
             return

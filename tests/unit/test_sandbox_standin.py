@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from sandbox.model import Person
 from sandbox.page import NOT_SLACK, Page
 from sandbox.render import mrkdwn
 from sandbox.state import state_values
-from sandbox.workspace import Person, Workspace
+from sandbox.workspace import Workspace
 
 TOKEN = "xoxb-sandbox-test"
 CS = "C0SANDCS01"
