@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,3 +74,46 @@ def json_part(value: Any) -> Any:
         except json.JSONDecodeError:
             return value
     return value
+
+
+class Versioned:
+    """A lock, and a ``version`` that grows with every change, for the page to wait on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self.version = 0
+        self.closing = False  # set when the sandbox stops: event streams end
+
+    def wait_change(self, since: int, timeout: float) -> int:
+        """Block until ``version`` differs from ``since`` (or ``timeout``); the version."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != since, timeout)
+            return self.version
+
+    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``done()`` holds, re-checked after each change; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.version
+            if done():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.wait_change(seen, left)
+
+    def shut(self) -> None:
+        """The sandbox is stopping: wake everything waiting for a change, to end."""
+        with self._changed:
+            self.closing = True
+            self._bump()
+
+    def touch(self) -> None:
+        """Something the page shows changed beside the workspace (a letter was emailed)."""
+        with self._changed:
+            self._bump()
+
+    def _bump(self) -> None:
+        self.version += 1
+        self._changed.notify_all()

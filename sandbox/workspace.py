@@ -9,13 +9,13 @@ accepted is kept so the page can show it; every call, refused or not, is in ``ca
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from sandbox.blockkit import TRIGGER_LIFETIME, block_refusal, view_refusal
 from sandbox.files import Uploads
+from sandbox.mailbox import Mailbox
 from sandbox.model import (
     BOT_USER,
     MAX_STACK,
@@ -25,11 +25,12 @@ from sandbox.model import (
     OpenView,
     Person,
     Posted,
+    Versioned,
     json_part,
 )
 
 
-class Workspace:
+class Workspace(Versioned):
     """One in-memory workspace; thread-safe; ``version`` grows with every change."""
 
     def __init__(self, people: list[Person], channels: dict[str, str], token: str, *,
@@ -40,9 +41,7 @@ class Workspace:
         self.channels = channels  # id -> name
         self.token = token
         self._seconds = seconds
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self.version = 0
+        super().__init__()
         self.messages: dict[tuple[str, str], Posted] = {}
         self.ephemerals: list[Ephemeral] = []
         self.stacks: dict[str, list[OpenView]] = {}
@@ -51,6 +50,7 @@ class Workspace:
         self._triggers: dict[str, tuple[str, float | None]] = {}
         self._ids = itertools.count(1)
         self.uploads = Uploads(lambda fid: f"{self.base_url}/upload/{fid}", self._new_file_id)
+        self.mailbox = Mailbox(on_change=self.touch)  # the letters the bot emails land here
 
     # ---- what the page and the payloads read --------------------------------------------
 
@@ -151,28 +151,6 @@ class Workspace:
         with self._changed:
             self.ephemerals.append(Ephemeral(channel, user, text, blocks, self._ts()))
             self._bump()
-
-    def wait_change(self, since: int, timeout: float) -> int:
-        """Block until ``version`` differs from ``since`` (or ``timeout``); the version."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.version != since, timeout)
-            return self.version
-
-    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``done()`` holds, re-checked after each change; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            seen = self.version
-            if done():
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self.wait_change(seen, left)
-
-    def _bump(self) -> None:
-        self.version += 1
-        self._changed.notify_all()
 
     def _ts(self) -> str:
         n = next(self._ids)

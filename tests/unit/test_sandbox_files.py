@@ -3,58 +3,26 @@ by Slack's rules, and a shared file is a message in the DM that the page links t
 
 from __future__ import annotations
 
-import threading
 import urllib.request
 from collections.abc import Iterator
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from sandbox.model import Person
 from sandbox.page import Page
-from sandbox.payloads import BotLink
-from sandbox.web import Sandbox
 from sandbox.workspace import Workspace
+from tests.unit import sandbox_server
+from tests.unit.sandbox_server import CS, STAFF, TOKEN
 
-TOKEN = "xoxb-sandbox-test"
-CS, STAFF = "C0SANDCS01", "U0SAMSTAFF"
 PDF = b"%PDF-1.7\n" + b"x" * 2000 + b"\n%%EOF\n"
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-class _Clock:
-    def label(self) -> str:
-        return "Wed 02 Dec 2026 09:00"
-
-    def move(self, how: str) -> None:
-        return
 
 
 @pytest.fixture
 def served() -> Iterator[tuple[Workspace, WebClient]]:
-    """The stand-in served on a loopback port, and a WebClient pointed at it as the bot's is."""
-    server = make_server("127.0.0.1", 0, lambda e, s: [], handler_class=_Quiet)
-    port = server.server_address[1]
-    ws = Workspace([Person(STAFF, "Sam Staff", "staff")], {CS: "customer-services"}, TOKEN,
-                   base_url=f"http://127.0.0.1:{port}")
-
-    def no_bot(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        start_response("404 Not Found", [("Content-Length", "0")])
-        return [b""]
-
-    server.set_app(Sandbox(ws, no_bot, BotLink("http://127.0.0.1:9/", "secret"), _Clock()))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield ws, WebClient(token=TOKEN, base_url=f"http://127.0.0.1:{port}/api/")
-    server.shutdown()
-    server.server_close()
+    """The stand-in on a loopback port, and a WebClient pointed at it as the bot's is."""
+    with sandbox_server.served() as ws:
+        yield ws, WebClient(token=TOKEN, base_url=f"{ws.base_url}/api/")
 
 
 def test_a_pdf_uploaded_with_files_upload_v2_is_a_file_in_the_persons_dm(
