@@ -63,7 +63,7 @@ class Mail:
     def text(self) -> str:
         """The plain-text body (what a mail client shows first)."""
         body = self.message().get_body(preferencelist=("plain",))
-        return str(body.get_content()) if body is not None else ""
+        return str(body.get_content()).replace("\r\n", "\n") if body is not None else ""
 
     def attachments(self) -> list[Attachment]:
         found = []
