@@ -20,12 +20,16 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from bot.settings import Settings
 from sandbox import persist
 from sandbox.clock import DemoClock
+from sandbox.mailbox import MailServer
+from sandbox.model import Person
 from sandbox.payloads import BotLink
 from sandbox.web import Sandbox
-from sandbox.workspace import Person, Workspace
+from sandbox.workspace import Workspace
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -55,17 +59,25 @@ def first_line(port: int) -> str:
             "talks to a local stand-in; nothing leaves this machine.")
 
 
-def sandbox_settings(port: int) -> Settings:
-    """The bot's settings in the sandbox: DATABASE_URL kept if given, the rest made here."""
+SANDBOX_MAIL_FROM = "complaints-desk@sandbox.invalid"
+
+
+def sandbox_settings(port: int, smtp_url: str, token: str) -> Settings:
+    """The bot's settings in the sandbox: DATABASE_URL kept if given, the rest made here.
+
+    Mail goes to the sandbox's own SMTP server (``smtp_url``), whatever the environment says:
+    nothing leaves the machine.
+    """
     given = Settings()
     url = given.database_url if "database_url" in given.model_fields_set else DEFAULT_DATABASE
     return Settings(
-        database_url=url, slack_bot_token="xoxb-sandbox-" + secrets.token_hex(8),
+        database_url=url, slack_bot_token=SecretStr(token),
         slack_signing_secret=secrets.token_hex(16), slack_app_token=None,
         slack_api_url=f"http://127.0.0.1:{port}/api/", complaints_cs_channel=CS_CHANNEL,
         complaints_directors_channel=DIRECTORS_CHANNEL,
         complaints_customer_services=[CUSTOMER_SERVICES], complaints_directors=list(DIRECTORS),
-        complaints_hr_managers=[HR_MANAGER])
+        complaints_hr_managers=[HR_MANAGER],
+        complaints_smtp_url=SecretStr(smtp_url), complaints_mail_from=SANDBOX_MAIL_FROM)
 
 
 class DemoControls:
@@ -113,12 +125,14 @@ class Running:
     workspace: Workspace
     clock: DemoClock
     port: int
-
     state_file: Path
+    mail: MailServer
 
     def stop(self) -> None:
         self.runtime.stop_background()  # the outbox's last round still reaches the stand-in
+        self.workspace.shut()  # the pages' event streams end
         self.server.stop()
+        self.mail.stop()
         self.runtime.container.engine.dispose()
         persist.save(self.workspace, self.state_file, self.clock.now())
 
@@ -158,23 +172,26 @@ def start(port: int, *, reset: bool = False, seed_demo: bool = False) -> Running
     from bot.runtime import build_runtime
     from bot.server import wsgi_app
 
-    settings = sandbox_settings(port)
+    token = "xoxb-sandbox-" + secrets.token_hex(8)
+    workspace = Workspace(PEOPLE, {CS_CHANNEL: "customer-services",
+                                   DIRECTORS_CHANNEL: "directors"}, token,
+                          base_url=f"http://127.0.0.1:{port}")
+    mail = MailServer(workspace.mailbox).start()  # the bot's letters by email land here
+    settings = sandbox_settings(port, mail.url, token)
     if reset:
         reset_database(settings.database_url)
     clock = DemoClock()
     workspace_state = state_file(settings.database_url)
     runtime = build_runtime(settings, clock=clock)
-    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
-    workspace = Workspace(PEOPLE, {CS_CHANNEL: "customer-services",
-                                   DIRECTORS_CHANNEL: "directors"},
-                          settings.slack_bot_token.get_secret_value())
+    assert settings.slack_signing_secret is not None
     was = persist.load(workspace, workspace_state)
     if was is not None and was > clock.now():
         clock.jump_to(was)  # the demo's time goes on from where it was, never back
     link = BotLink(f"http://127.0.0.1:{port}/slack/events",
                    settings.slack_signing_secret.get_secret_value())
     app = Sandbox(workspace, wsgi_app(runtime), link, DemoControls(clock, runtime))
-    server = Server(("127.0.0.1", port), app, numthreads=16, server_name="complaints-sandbox",
+    # Each open page holds one thread for its event stream: room for a few tabs and clicks.
+    server = Server(("127.0.0.1", port), app, numthreads=32, server_name="complaints-sandbox",
                     shutdown_timeout=5, request_queue_size=128)
     server.prepare()
     runtime.start_background()
@@ -183,7 +200,7 @@ def start(port: int, *, reset: bool = False, seed_demo: bool = False) -> Running
 
         seed(runtime, clock)
     threading.Thread(target=server.serve, name="sandbox", daemon=True).start()
-    return Running(server, runtime, workspace, clock, port, workspace_state)
+    return Running(server, runtime, workspace, clock, port, workspace_state, mail)
 
 
 def run_sandbox(port: int, *, reset: bool = False, seed_demo: bool = False) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.workspace import BOT_USER, TEAM
+from sandbox.model import BOT_USER, TEAM
 
 APP_ID = "ASANDBOX1"
 FORM = "application/x-www-form-urlencoded"

@@ -8,7 +8,7 @@ WSGI app (``/slack/events``, ``/healthz``), exactly as production serves it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote
 
@@ -21,6 +21,8 @@ from sandbox.workspace import Workspace
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # The shortcuts' callback ids, as app_manifest.yml declares them to Slack.
 LOG_MESSAGE, LOG_COMPLAINT = "log_message_as_complaint", "log_complaint"
+EVENT_KEEPALIVE = 5.0  # seconds between the event stream's comments when nothing changes
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found"}
 
 
 class DemoControls(Protocol):
@@ -45,18 +47,22 @@ class Sandbox:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path.startswith("/api/"):
             return self._api(path[len("/api/"):], environ, start_response)
+        if path.startswith("/upload/") and method == "POST":  # step 2 of files_upload_v2
+            status, text = self.ws.receive_upload(path[len("/upload/"):], _body(environ))
+            return _send(start_response, f"{status} {_REASONS[status]}", text.encode(),
+                         "text/plain; charset=utf-8")
+        if path.startswith("/files/") and method == "GET":
+            return self._file(path[len("/files/"):], start_response)
+        if path.startswith("/mail/") and method == "GET":
+            return self._attachment(path[len("/mail/"):], start_response)
         if path == "/" and method == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             viewer = self._viewer(query)
             place = (query.get("at") or [self.default_place])[0]
             html = Page(self.ws, viewer, place, self.controls.label()).html()
             return _send(start_response, "200 OK", html.encode(), "text/html; charset=utf-8")
-        if path == "/ui/version":
-            since_text = (parse_qs(environ.get("QUERY_STRING", "")).get("since") or ["0"])[0]
-            since = int(since_text) if since_text.isdigit() else -1
-            version = self.ws.wait_change(since, 20)
-            return _send(start_response, "200 OK", json.dumps({"version": version}).encode(),
-                         "application/json")
+        if path == "/ui/events" and method == "GET":
+            return self._events(environ, start_response)
         if path.startswith("/ui/") and method == "POST":
             form = parse_qs(_body(environ).decode(), keep_blank_values=True)
             place = self._click(path[len("/ui/"):], form)
@@ -64,6 +70,53 @@ class Sandbox:
             start_response("303 See Other", [("Location", target), ("Content-Length", "0")])
             return [b""]
         return self.bot_app(environ, start_response)
+
+    def _events(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                ) -> Iterable[bytes]:
+        """Server-Sent Events: the workspace's version each time it changes.
+
+        The page starts from the version it was drawn at (``since``); a reconnecting
+        EventSource names the last one it had (``Last-Event-ID``), so no change is missed.
+        A comment every few seconds finds a closed page: its write fails and the stream ends.
+        """
+        since_text = environ.get("HTTP_LAST_EVENT_ID") or (
+            parse_qs(environ.get("QUERY_STRING", "")).get("since") or ["0"])[0]
+        since = int(since_text) if since_text.isdigit() else -1
+        start_response("200 OK", [("Content-Type", "text/event-stream; charset=utf-8"),
+                                  ("Cache-Control", "no-store")])
+
+        def stream() -> Iterator[bytes]:
+            seen = since
+            yield b"retry: 1000\n\n"
+            while not self.ws.closing:
+                version = self.ws.wait_change(seen, EVENT_KEEPALIVE)
+                if version == seen:
+                    yield b": still here\n\n"
+                    continue
+                seen = version
+                yield f"id: {version}\ndata: {version}\n\n".encode()
+
+        return stream()
+
+    def _file(self, rest: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """A file shared in a message, to open in the browser (a PDF shows inline)."""
+        found = self.ws.uploads.get(rest.partition("/")[0])
+        if found is None or found.data is None:
+            return _send(start_response, "404 Not Found", b"no such file",
+                         "text/plain; charset=utf-8")
+        return _inline(start_response, found.filename, found.mimetype, found.data)
+
+    def _attachment(self, rest: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """``/mail/<id>/<n>/<name>``: an emailed letter's attachment (its PDFs)."""
+        mail_id, _, tail = rest.partition("/")
+        index = tail.partition("/")[0]
+        mail = self.ws.mailbox.get(int(mail_id)) if mail_id.isdigit() else None
+        attached = mail.attachments() if mail is not None else []
+        if not index.isdigit() or int(index) >= len(attached):
+            return _send(start_response, "404 Not Found", b"no such attachment",
+                         "text/plain; charset=utf-8")
+        found = attached[int(index)]
+        return _inline(start_response, found.filename, found.content_type, found.data)
 
     def _viewer(self, query: dict[str, list[str]]) -> str:
         user = (query.get("as") or [self.first])[0]
@@ -199,3 +252,12 @@ def _send(start_response: Callable[..., Any], status: str, body: bytes, kind: st
     start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                             ("Cache-Control", "no-store")])
     return [body]
+
+
+def _inline(start_response: Callable[..., Any], filename: str, kind: str, data: bytes
+            ) -> Iterable[bytes]:
+    start_response("200 OK", [
+        ("Content-Type", kind), ("Content-Length", str(len(data))),
+        ("Content-Disposition", f"inline; filename*=UTF-8''{quote(filename)}"),
+        ("Cache-Control", "no-store")])
+    return [data]

@@ -9,93 +9,39 @@ accepted is kept so the page can show it; every call, refused or not, is in ``ca
 from __future__ import annotations
 
 import itertools
-import json
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.blockkit import TRIGGER_LIFETIME, block_refusal, view_refusal
-
-BOT_USER = "USANDBOT1"
-TEAM = "TSANDBOX1"
-MAX_STACK = 3  # Slack: at most three views in a modal's stack
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone in the sandbox workspace."""
-
-    id: str
-    name: str
-    title: str
-
-
-@dataclass
-class Posted:
-    """A message as it stands (after chat.update)."""
-
-    channel: str
-    ts: str
-    text: str
-    blocks: list[Any] | None
-    thread_ts: str | None
-    user: str = BOT_USER
-    edited: bool = False
+from sandbox.files import Uploads
+from sandbox.mailbox import Mailbox
+from sandbox.model import (
+    BOT_USER,
+    MAX_STACK,
+    TEAM,
+    ApiCall,
+    Ephemeral,
+    OpenView,
+    Person,
+    Posted,
+    Versioned,
+    json_part,
+)
 
 
-@dataclass
-class Ephemeral:
-    """A message only ``user`` sees, in ``channel``."""
-
-    channel: str
-    user: str
-    text: str
-    blocks: list[Any] | None
-    ts: str
-
-
-@dataclass
-class OpenView:
-    """A modal on someone's screen, with the inline errors its last submission got."""
-
-    id: str
-    user: str
-    view: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One Web API call the stand-in answered: its method and Slack's error, if any."""
-
-    method: str
-    error: str | None
-    detail: list[str]
-
-
-def _json_part(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-class Workspace:
+class Workspace(Versioned):
     """One in-memory workspace; thread-safe; ``version`` grows with every change."""
 
     def __init__(self, people: list[Person], channels: dict[str, str], token: str, *,
-                 seconds: Callable[[], float] = time.monotonic) -> None:
+                 seconds: Callable[[], float] = time.monotonic,
+                 base_url: str = "http://127.0.0.1") -> None:
         self.people = people
+        self.base_url = base_url.rstrip("/")  # where the page serves uploads and files
         self.channels = channels  # id -> name
         self.token = token
         self._seconds = seconds
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self.version = 0
+        super().__init__()
         self.messages: dict[tuple[str, str], Posted] = {}
         self.ephemerals: list[Ephemeral] = []
         self.stacks: dict[str, list[OpenView]] = {}
@@ -103,6 +49,8 @@ class Workspace:
         self.calls: list[ApiCall] = []
         self._triggers: dict[str, tuple[str, float | None]] = {}
         self._ids = itertools.count(1)
+        self.uploads = Uploads(lambda fid: f"{self.base_url}/upload/{fid}", self._new_file_id)
+        self.mailbox = Mailbox(on_change=self.touch)  # the letters the bot emails land here
 
     # ---- what the page and the payloads read --------------------------------------------
 
@@ -204,31 +152,16 @@ class Workspace:
             self.ephemerals.append(Ephemeral(channel, user, text, blocks, self._ts()))
             self._bump()
 
-    def wait_change(self, since: int, timeout: float) -> int:
-        """Block until ``version`` differs from ``since`` (or ``timeout``); the version."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.version != since, timeout)
-            return self.version
-
-    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``done()`` holds, re-checked after each change; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            seen = self.version
-            if done():
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self.wait_change(seen, left)
-
-    def _bump(self) -> None:
-        self.version += 1
-        self._changed.notify_all()
-
     def _ts(self) -> str:
         n = next(self._ids)
         return f"{time.time():.0f}.{n:06d}"
+
+    def _new_file_id(self) -> str:
+        return f"FSANDBOX{next(self._ids):05d}"
+
+    def file_url(self, file_id: str, filename: str) -> str:
+        """Where the page serves a shared file."""
+        return f"{self.base_url}/files/{file_id}/{filename}"
 
     def _new_view_id(self) -> str:
         return f"VSANDBOX{next(self._ids):05d}"
@@ -288,7 +221,7 @@ class Workspace:
         channel = self._channel_of(body)
         if not self._known_channel(channel):
             return {"ok": False, "error": "channel_not_found"}
-        blocks = _json_part(body.get("blocks"))
+        blocks = json_part(body.get("blocks"))
         if not (body.get("text") or blocks):
             return {"ok": False, "error": "no_text"}
         if blocks is not None and (refused := block_refusal(blocks)) is not None:
@@ -306,7 +239,7 @@ class Workspace:
 
     def _api_chat_update(self, body: dict[str, Any]) -> dict[str, Any]:
         channel, ts = self._channel_of(body), str(body.get("ts") or "")
-        blocks = _json_part(body.get("blocks"))
+        blocks = json_part(body.get("blocks"))
         if blocks is not None and (refused := block_refusal(blocks)) is not None:
             return refused
         with self._changed:
@@ -324,7 +257,7 @@ class Workspace:
         channel, user = self._channel_of(body), str(body.get("user") or "")
         if not self._known_channel(channel) or self.person(user) is None:
             return {"ok": False, "error": "channel_not_found"}
-        blocks = _json_part(body.get("blocks"))
+        blocks = json_part(body.get("blocks"))
         if blocks is not None and (refused := block_refusal(blocks)) is not None:
             return refused
         with self._changed:
@@ -333,7 +266,7 @@ class Workspace:
         return {"ok": True, "message_ts": shown.ts}
 
     def _view_of(self, body: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-        view = _json_part(body.get("view"))
+        view = json_part(body.get("view"))
         if not isinstance(view, dict):
             return None, {"ok": False, "error": "invalid_arguments"}
         refused = view_refusal(view)
@@ -396,3 +329,38 @@ class Workspace:
         with self._changed:
             self.homes[user] = self._shaped(view, "VHOME" + user[1:])
             return {"ok": True, "view": self.homes[user]}
+
+    def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        users = [u.strip() for u in str(body.get("users") or "").split(",") if u.strip()]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1 or self.person(users[0]) is None:  # the bot only opens 1:1 DMs
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "no_op": True, "already_open": True,
+                "channel": {"id": self.dm(users[0])}}
+
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.uploads.reserve(body)
+
+    def receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        """The bytes of a reserved file, POSTed to its upload URL: (HTTP status, text)."""
+        return self.uploads.receive(file_id, data)
+
+    def _place_refusal(self, channel: str, thread_ts: str | None) -> str | None:
+        if not self._known_channel(channel):
+            return "channel_not_found"
+        with self._lock:
+            if thread_ts and (channel, thread_ts) not in self.messages:
+                return "thread_not_found"
+        return None
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer, shared = self.uploads.complete(body, self._place_refusal)
+        if shared is None or shared.channel is None:
+            return answer
+        files = [f.shown(self.file_url(f.id, f.filename)) for f in shared.files]
+        with self._changed:  # Slack shares them as one message, the comment its text
+            posted = Posted(shared.channel, self._ts(), shared.comment, None, shared.thread_ts,
+                            files=files)
+            self.messages[(shared.channel, posted.ts)] = posted
+        return answer

@@ -15,6 +15,11 @@ FrozenClock: never wall time), a ``thread_ts`` that is no message of that channe
 with the ``hash`` of an older version of it (``hash_conflict``).
 Trigger ids come from ``issue_trigger_id``; tests/slack/signing.py asks for them.
 
+Files go up as ``files_upload_v2`` sends them (``files.getUploadURLExternal``, the bytes to
+the fake's own ``/upload/<id>``, ``files.completeUploadExternal``), checked by the same rules
+as the sandbox's stand-in (sandbox/files.py); a completed upload shared in a channel is a
+message there with ``files``, whose bytes ``file_bytes`` gives back.
+
 ``apps.connections.open`` (app-level ``xapp-`` token) answers with the URL of a local Socket
 Mode WebSocket server, ``fake.socket_mode`` (tests/slack/fake_socket.py).
 """
@@ -46,6 +51,7 @@ from sandbox.blockkit import (  # noqa: F401 - re-exported for the tests
     block_refusal,
     view_refusal,
 )
+from sandbox.files import Uploads
 from tests.slack.fake_socket import FakeSocketMode
 
 DownMode = Literal["reset", "503"]
@@ -118,6 +124,7 @@ class Message:
     user: str = BOT_USER_ID
     updates: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # shared by an upload
 
 
 class _Quiet(ThreadingHTTPServer):
@@ -156,9 +163,34 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
-        # files_upload_v2: file id -> {"filename", "length", "content", "channel", ...}
-        self._files: dict[str, dict[str, Any]] = {}
         self._file_ids = itertools.count(1)
+        self.uploads = self._new_uploads()
+
+    def _new_uploads(self) -> Uploads:
+        # The same rules as the sandbox's stand-in (sandbox/files.py): reserve, upload, complete.
+        return Uploads(lambda fid: f"http://127.0.0.1:{self.port}/upload/{fid}",
+                       lambda: f"FFAKE{next(self._file_ids):05d}")
+
+    def uploaded_files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files shared by files_upload_v2 (in ``channel``, or anywhere), in posting order:
+        each with its filename, title, bytes (``content``), channel and initial comment."""
+        found = []
+        for message in self.messages(channel):
+            for shown in message.files or []:
+                upload = self.uploads.get(str(shown["id"]))
+                if upload is None:
+                    continue
+                found.append({"id": upload.id, "filename": upload.filename,
+                              "title": upload.title, "content": upload.data,
+                              "channel": message.channel, "initial_comment": message.text})
+        return found
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes of a completed upload (KeyError if there is none)."""
+        found = self.uploads.get(file_id)
+        if found is None or found.data is None:
+            raise KeyError(file_id)
+        return found.data
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -215,10 +247,10 @@ class FakeSlack:
             self._messages.clear()
             self._issued.clear()
             self._open_views.clear()
-            self._files.clear()
             self.clock = _default_clock()
             self.channels_without_bot.clear()
             self.missing_channels.clear()
+            self.uploads = self._new_uploads()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -562,49 +594,28 @@ class FakeSlack:
         return {"ok": True, "no_op": True, "already_open": True,
                 "channel": {"id": self._dm_channel(users[0].strip())}}
 
-    # files_upload_v2 is three steps: an upload URL for each file, the bytes POSTed to that
-    # URL (served below, outside /api/), then completeUploadExternal shares them.
-
     def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not body.get("filename") or not str(body.get("length") or "").isdigit():
-            return {"ok": False, "error": "invalid_arguments"}
-        with self._lock:
-            file_id = f"F{next(self._file_ids):08d}"
-            self._files[file_id] = {"filename": str(body["filename"]),
-                                    "length": int(body["length"]), "content": None}
-        return {"ok": True, "file_id": file_id,
-                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        return self.uploads.reserve(body)
 
-    def _receive_upload(self, file_id: str, data: bytes) -> bool:
+    def _place_refusal(self, channel: str, thread_ts: str | None) -> str | None:
+        if not channel.startswith(("C", "G", "D")) or channel in self.missing_channels:
+            return "channel_not_found"
         with self._lock:
-            entry = self._files.get(file_id)
-            if entry is None or entry["length"] != len(data):
-                return False
-            entry["content"] = data
-            return True
+            if thread_ts and (channel, thread_ts) not in self._messages:
+                return "thread_not_found"
+        return None
 
     def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            files = json.loads(str(body.get("files") or ""))
-        except json.JSONDecodeError:
-            return {"ok": False, "error": "invalid_arguments"}
-        with self._lock:
-            entries = [self._files.get(str(f.get("id"))) for f in files]
-            if not files or any(e is None or e["content"] is None for e in entries):
-                return {"ok": False, "error": "file_not_found"}
-            shared = []
-            for f, entry in zip(files, entries, strict=True):
-                assert entry is not None
-                entry.update(title=f.get("title"), channel=body.get("channel_id"),
-                             initial_comment=body.get("initial_comment"))
-                shared.append({"id": f["id"], "title": f.get("title")})
-        return {"ok": True, "files": shared}
-
-    def uploaded_files(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Files shared with files_upload_v2 (content as bytes), in upload order."""
-        with self._lock:
-            return [dict(e, id=i) for i, e in self._files.items()
-                    if e.get("channel") and (channel is None or e["channel"] == channel)]
+        answer, shared = self.uploads.complete(body, self._place_refusal)
+        if shared is not None and shared.channel is not None:
+            ts = self._next_ts()
+            files = [f.shown(f"http://127.0.0.1:{self.port}/files/{f.id}") for f in shared.files]
+            message = Message(channel=shared.channel, ts=ts, text=shared.comment, blocks=None,
+                              thread_ts=shared.thread_ts, files=files)
+            with self._lock:
+                self._messages[(shared.channel, ts)] = message
+                self._changed.notify_all()
+        return answer
 
     def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel") or "")
@@ -676,9 +687,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        if url.path.startswith("/upload/"):
-            stored = self.owner._receive_upload(url.path[len("/upload/"):], raw)
-            self._send_text(200 if stored else 404, f"OK - {len(raw)}" if stored else "no")
+        if url.path.startswith("/upload/") and http_method == "POST":  # files_upload_v2 step 2
+            status, text = self.owner.uploads.receive(url.path[len("/upload/"):], raw)
+            self._record("(upload)", {"__bytes__": len(raw)}, headers, status, http_method,
+                         ok=status == 200)
+            self._send_text(status, text)
             return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})

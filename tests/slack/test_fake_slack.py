@@ -544,3 +544,17 @@ def test_views_update_needs_a_view_that_was_opened(fake_slack: FakeSlack,
     for kwargs in ({"view_id": "V0NEVER0001"}, {"external_id": "never"}):
         answer = _refused(lambda k=kwargs: slack_client.views_update(view=_modal(), **k))
         assert answer["error"] == "not_found"
+
+
+def test_files_upload_v2_shares_in_a_dm_and_is_refused_a_user_id(
+        fake_slack: FakeSlack, slack_client: WebClient) -> None:
+    dm = slack_client.conversations_open(users="U0CS00001")["channel"]["id"]
+    done = slack_client.files_upload_v2(channel=dm, content=b"%PDF-1.7 letter",
+                                        filename="letter.pdf", initial_comment="To print")
+    [message] = [m for m in fake_slack.messages(dm) if m.files]
+    assert message.text == "To print" and message.files[0]["mimetype"] == "application/pdf"
+    assert fake_slack.file_bytes(done["file"]["id"]) == b"%PDF-1.7 letter"
+    # The same rules as the sandbox's stand-in: completeUploadExternal wants a conversation.
+    with pytest.raises(SlackApiError) as refused:
+        slack_client.files_upload_v2(channel="U0CS00001", content=b"x", filename="a.txt")
+    assert refused.value.response["error"] == "channel_not_found"

@@ -82,3 +82,28 @@ def test_the_review_acknowledgement_modal_carries_the_stage_two_letter(
     kinds = [(e.kind, e.method, e.sent_by)
              for e in slack.desk.letters_of(case.id, actor=director)]
     assert (LetterKind.STAGE_TWO_ACKNOWLEDGEMENT, DeliveryMethod.PHONE, director) in kinds
+
+
+def test_a_posted_letter_comes_back_to_its_sender_as_a_pdf_in_their_dm(
+        slack: SlackDriver) -> None:
+    log_complaint(slack)
+    case = slack.only_case()
+    assert case.id is not None
+    view = open_step(slack, CS_AGENT, ActionId.ACKNOWLEDGE, case.id)
+
+    assert slack.submit(CS_AGENT, view, {
+        "procedure_attached": tick_all(view, "procedure_attached"),
+        LETTER_METHOD: "post"}).status == 200
+
+    dm = slack.fake.dm_channel(CS_AGENT)
+    slack.fake.wait_until(lambda: any(m.files for m in slack.fake.messages(dm)), timeout=30,
+                          describe="the posted letter's PDF in the sender's DM")
+    [message] = [m for m in slack.fake.messages(dm) if m.files]
+    assert case.reference in message.text and "print and post" in message.text
+    names = [f["name"] for f in message.files]
+    assert all(n.endswith(".pdf") for n in names) and len(names) == 2  # letter + procedure
+    for shared in message.files:
+        assert slack.fake.file_bytes(shared["id"]).startswith(b"%PDF")
+    # The DM came through the upload pair, to a conversation id as Slack needs.
+    [completed] = slack.fake.calls("files.completeUploadExternal")
+    assert completed.body["channel_id"] == dm

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from sandbox.model import Person
 from sandbox.page import NOT_SLACK, Page
 from sandbox.render import mrkdwn
 from sandbox.state import state_values
-from sandbox.workspace import Person, Workspace
+from sandbox.workspace import Workspace
 
 TOKEN = "xoxb-sandbox-test"
 CS = "C0SANDCS01"
@@ -96,7 +97,7 @@ def test_a_modal_with_inputs_needs_a_submit_button(ws: Workspace) -> None:
 
 
 def test_every_page_says_it_is_not_slack(ws: Workspace) -> None:
-    for place in (CS, ws.dm(STAFF), "home"):
+    for place in (CS, ws.dm(STAFF), "home", "mailbox", "mail:1"):
         assert NOT_SLACK in Page(ws, STAFF, place, "now").html()
     assert "Nothing leaves this machine" in NOT_SLACK
 
@@ -154,11 +155,68 @@ def test_messages_and_the_demo_clock_survive_a_restart(ws: Workspace, tmp_path: 
     from sandbox import persist
 
     posted = call(ws, "chat.postMessage", channel=CS, text="card one")
+    reserved = call(ws, "files.getUploadURLExternal", filename="letter.pdf", length="4")
+    ws.receive_upload(reserved["file_id"], b"%PDF")
+    assert call(ws, "files.completeUploadExternal", channel_id=CS,
+                files=f'[{{"id": "{reserved["file_id"]}"}}]')["ok"]
+    ws.mailbox.deliver("desk@sandbox.invalid", ["ada@example.com"],
+                       b"Subject: Your complaint\r\n\r\nDear Ada\r\n")
     at = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
     persist.save(ws, tmp_path / "state.json", at)
     again = Workspace(ws.people, ws.channels, TOKEN)
     assert persist.load(again, tmp_path / "state.json") == at
-    assert [m.text for m in again.channel_messages(CS)] == ["card one"]
+    assert [m.text for m in again.channel_messages(CS)] == ["card one", ""]
+    assert getattr(again.uploads.get(reserved["file_id"]), "data", None) == b"%PDF"
+    [mail] = again.mailbox.all()
+    assert (mail.header("Subject"), mail.text()) == ("Your complaint", "Dear Ada\n")
     assert again.call("chat.update", {"channel": CS, "ts": posted["ts"], "text": "card two"},
                       TOKEN)["ok"]  # the bot's later chat.update still finds its card
     assert persist.load(again, tmp_path / "missing.json") is None
+
+
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def test_the_block_kit_the_bot_sends_is_drawn(ws: Workspace) -> None:
+    buttons = [{"type": "button", "action_id": "ack", "text": _plain("Acknowledge"),
+                "style": "primary", "value": "1"},
+               {"type": "button", "action_id": "approve", "text": _plain("Approve"),
+                "style": "danger", "value": "1", "confirm": {
+                    "title": _plain("Approve?"), "text": _plain("It is final."),
+                    "confirm": _plain("Approve"), "deny": _plain("Cancel")}}]
+    blocks = [
+        {"type": "header", "text": _plain("TT-2026-0001")},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Due <!date^1782898200^"
+                                     "{date}|1 July>"},
+         "fields": [{"type": "mrkdwn", "text": "*Owner*"}, {"type": "mrkdwn", "text": "—"}],
+         "accessory": {"type": "static_select", "action_id": "pick",
+                       "placeholder": _plain("Pick one"),
+                       "options": [{"value": "a", "text": _plain("Option A")}]}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "logged by Sam"}]},
+        {"type": "divider"}, {"type": "actions", "elements": buttons}]
+    assert call(ws, "chat.postMessage", channel=CS, text="card", blocks=blocks)["ok"]
+    html = Page(ws, STAFF, CS, "now").html()
+    assert '<h3 class="bk-header">TT-2026-0001</h3>' in html
+    assert "<time>Wed 01 Jul 2026 10:30</time>" in html  # a Slack date, in London time
+    assert 'class="bk-fields"><div><strong>Owner</strong>' in html
+    assert 'aria-label="Pick one"' in html and ">Option A</option>" in html
+    assert 'class="bk-context">logged by Sam' in html and "<hr>" in html
+    assert 'class="btn primary"' in html and 'class="btn danger"' in html
+    assert 'onclick="return confirm(&#x27;Approve?: It is final.&#x27;)"' in html
+
+    fields = [("when", {"type": "datepicker", "initial_date": "2026-07-01"}),
+              ("at", {"type": "timepicker", "initial_time": "10:30"}),
+              ("who", {"type": "users_select", "initial_user": STAFF}),
+              ("facts", {"type": "plain_text_input", "multiline": True}),
+              ("ticks", {"type": "checkboxes", "options": [{"value": "y", "text": _plain("Y")}]}),
+              ("how", {"type": "radio_buttons", "options": [{"value": "p", "text": _plain("P")}]})]
+    view = {**MODAL, "submit": _plain("Log complaint"), "blocks": [
+        {"type": "input", "block_id": b, "label": _plain(b.title()),
+         "element": {**e, "action_id": b}} for b, e in fields]}
+    assert call(ws, "views.open", trigger_id=ws.issue_trigger(STAFF), view=view)["ok"]
+    modal = Page(ws, STAFF, CS, "now").modal()
+    assert 'role="dialog" aria-modal="true" aria-label="Log a complaint"' in modal
+    assert 'type="date" value="2026-07-01"' in modal and 'type="time" value="10:30"' in modal
+    assert f'<option value="{STAFF}" selected>Sam Staff</option>' in modal
+    assert "<textarea" in modal and 'type="checkbox"' in modal and 'type="radio"' in modal
