@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from cases.company import CompanyDetails
 from cases.letters import LETTER_LABELS, DeliveryMethod, LetterKind, LetterView
+from cases.model import Notice, NoticeKind
+from cases.wording import Template
 
 
 class LetterState(StrEnum):
@@ -45,6 +47,32 @@ def new_letter_key() -> str:
 def outbox_key(letter_key: str) -> str:
     """The outbox dedupe key of a letter's email: queued once, whatever happens."""
     return f"letter:{letter_key}"
+
+
+def to_post_key(letter_key: str) -> str:
+    """The outbox dedupe key of a posted letter's PDF, handed to its sender once."""
+    return f"letter-to-post:{letter_key}"
+
+
+def refused_key(letter_key: str) -> str:
+    """The outbox dedupe key of the owner's message that a letter's email was refused."""
+    return f"letter-refused:{letter_key}"
+
+
+def dead_letter_notices(kind: str, case_id: int | None, payload: Mapping[str, Any],
+                        error: str) -> list[Notice]:
+    """What a dead-lettered outbox row owes people: a refused letter is told to the owner.
+
+    Queued in the same transaction that marks the row dead, so the owner hears of it
+    whatever happens next; other kinds owe nothing (operators see them in the outbox).
+    """
+    if kind != NoticeKind.LETTER.value or case_id is None or not payload.get("notify"):
+        return []
+    key = str(payload.get("letter") or "")
+    return [Notice(NoticeKind.DIRECT, case_id,
+                   {"user": str(payload["notify"]), "template": Template.LETTER_REFUSED.value,
+                    "letter": key, "error": error[:500]},
+                   dedupe_key=refused_key(key))]
 
 
 def initial_state(method: DeliveryMethod) -> LetterState:

@@ -98,6 +98,19 @@ class LetterView:
                 "encloses_procedure": self.encloses_procedure, **self.fields}
 
 
+@dataclass(frozen=True)
+class LetterDraft:
+    """The letter a step writes: its view, how it goes, and its words as staff left them.
+
+    Handed to the step's use case, which records it (and queues its delivery) in the
+    step's own transaction: the step and its letter are kept together or not at all.
+    """
+
+    view: LetterView
+    method: DeliveryMethod
+    text: str
+
+
 def uk_date(day: date) -> str:
     """A date as people in the UK write it in a letter: '4 December 2026'."""
     return f"{day.day} {day:%B %Y}"

@@ -242,6 +242,8 @@ ALERT_HEADLINES: dict[AlertKind, str] = {
     AlertKind.ESCALATED: "Overdue Stage One deadline raised to directors",
 }
 NO_OWNER = "no owner yet"
+# On the card and in the digest, until the approved decision's letter is recorded as sent.
+UNSENT_FINAL_LETTER = "Final decision letter not sent to the complainant yet"
 
 
 @dataclass(frozen=True)
@@ -332,10 +334,19 @@ def digest_view(payload: Mapping[str, Any], calendar: LocalTime) -> DigestView:
     today = [_digest_item(i, as_of, calendar) for i in items if i.get("overdue_days") is None]
     late = [_digest_item(i, as_of, calendar) for i in items
             if i.get("overdue_days") is not None]
+    unsent = [DigestItem(case_id=int(i["case_id"]), reference=str(i["reference"]),
+                         phrase=UNSENT_FINAL_LETTER,
+                         owner=Person(str(i["owner"]) if i.get("owner") else None,
+                                      nobody=NO_OWNER))
+              for i in payload.get("unsent_letters") or []]
     summary = (f"Deadlines today: {len(today)} due today, {len(late) + more} overdue"
                if items or more else "Deadlines today: nothing due today or overdue")
+    if unsent:
+        summary += f"; {len(unsent)} final letter(s) not sent"
     groups = tuple(DigestGroup(heading, tuple(group))
-                   for heading, group in (("Overdue", late), ("Due today", today)) if group)
+                   for heading, group in (("Overdue", late), ("Due today", today),
+                                          ("Final decision letter not sent", unsent))
+                   if group)
     return DigestView(audience=channel_audience(payload),
                       title=f"Deadlines for {as_of:%a %-d %b %Y}", summary=summary,
                       groups=groups, more=more)
