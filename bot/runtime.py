@@ -77,14 +77,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         client = WebClient(**kwargs)
         # Retry a dropped connection once in the client; everything else is the outbox's job.
         client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
-    outbox = OutboxStore(container.engine)
+    outbox = OutboxStore(container.engine, settings.complaints_surfaces)
     channels = Channels(customer_services=settings.complaints_cs_channel or "",
                         directors=settings.complaints_directors_channel or "")
     # Delivery only reads cases (get_case, policy dates): the desk's reads use read-only
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
-    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
-                             container.calendar, container.policy, pacer)
     letters = build_letters(settings, container.policy)
+    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
+                             container.calendar, container.policy, pacer, letters=letters)
     mail = letter_deliverers(settings, letters)
     letters.mail_configured = bool(mail)
     # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);

@@ -151,3 +151,26 @@ def log_lines(entries: Sequence[LetterEntry], timezone: str) -> list[LogLine]:
                     error=e.error if e.state is LetterState.FAILED else None,
                     resendable=e.method is DeliveryMethod.EMAIL and e.state in RESENDABLE)
             for e in reversed(entries)]
+
+
+# ---- what the desk tells staff about letters (each chat surface adds its markup) ---------
+
+def to_post_words(reference: str, title: str, *, encloses_procedure: bool) -> str:
+    """The posted letter's PDF, handed to its sender in a direct message."""
+    enclosed = " with the complaints procedure enclosed" if encloses_procedure else ""
+    return (f"“{title}” for {reference}, to print and post{enclosed}. The communications "
+            "log shows it as to post.")
+
+
+def refused_words(reference: str, title: str, error: str) -> str:
+    """To the owner: the mail server refused a letter for good (it was dead-lettered)."""
+    return (f"The mail server refused “{title}” for {reference}, so the complainant has "
+            f"not received it: {error[:300]}. Resend it once the address or the server is "
+            "put right, or send it by post from the case's details.")
+
+
+def final_letter_due_words(reference: str) -> str:
+    """To the owner: the final decision is approved and its letter is still to send."""
+    return (f"The final decision on {reference} is approved. Send the complainant the final "
+            "decision letter: it shows as not sent on the case card and in the daily digest "
+            "until you do.")

@@ -22,8 +22,8 @@ from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
 from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
-from storage.letter_log import unsent_final_letters
 from storage.db import is_postgres, read_only
+from storage.letter_log import unsent_final_letters
 from storage.models import AlertRow, CaseRow, DeadlineRow
 from storage.outbox_writer import insert_outbox_rows
 

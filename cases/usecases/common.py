@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from cases.clock import Clock, require_aware
+from cases.communications import view_payload
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
 from cases.events import TimelineEvent
-from cases.communications import view_payload
 from cases.intake import IntakeRecord
 from cases.letters import LetterDraft
 from cases.lifecycle import ACTION_LABELS, Action, apply, roles_on_case

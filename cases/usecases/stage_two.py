@@ -88,7 +88,8 @@ class StageTwoReview(DeskBase):
             return details, notices
 
         return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, record,
-                            given=Given(day=reply_by), expected_version=expected_version, letter=letter)
+                            given=Given(day=reply_by), expected_version=expected_version,
+                            letter=letter)
 
     def delegate_review(self, case_id: int, *, actor: str, delegate: str,
                         expected_version: int | None = None) -> Case:
@@ -160,7 +161,8 @@ class StageTwoReview(DeskBase):
                                       new_reply_by=new_reply_by.isoformat())]
 
         return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, record,
-                            given=Given(day=new_reply_by), expected_version=expected_version, letter=letter)
+                            given=Given(day=new_reply_by), expected_version=expected_version,
+                            letter=letter)
 
     def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
                          remedy: str, expected_version: int | None = None) -> Case:

@@ -50,7 +50,7 @@ from tests.slack.fake_socket import FakeSocketMode
 
 DownMode = Literal["reset", "503"]
 # Form fields that slack_sdk sends as JSON text.
-_JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "view", "metadata"})
+_JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "files"})
 
 
 BOT_USER_ID = "UBOTFAKE"
@@ -131,6 +131,17 @@ class _Quiet(ThreadingHTTPServer):
         return
 
 
+@dataclass(frozen=True)
+class SharedFile:
+    """A file the bot shared with files_upload_v2: where, its title, bytes and comment."""
+
+    id: str
+    title: str
+    channel: str
+    data: bytes
+    comment: str
+
+
 class FakeSlack:
     """The fake Slack Web API. Start it, point a WebClient at ``base_url``, assert on calls."""
 
@@ -156,6 +167,9 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
+        # files_upload_v2: bytes sent to each upload URL, and the files shared in channels.
+        self._upload_bytes: dict[str, bytes] = {}
+        self._files: list[SharedFile] = []
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -215,6 +229,8 @@ class FakeSlack:
             self.clock = _default_clock()
             self.channels_without_bot.clear()
             self.missing_channels.clear()
+            self._upload_bytes.clear()
+            self._files.clear()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -551,6 +567,47 @@ class FakeSlack:
         with self._lock:
             return self._open_views[view_id]
 
+    # ---- files_upload_v2: get an upload URL, send the bytes there, complete the upload ----
+
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("filename") or not str(body.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._hashes):08d}"
+        with self._lock:
+            self._upload_bytes[file_id] = b""
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def upload(self, file_id: str, data: bytes) -> bool:
+        """The bytes POSTed to an upload URL; False for a URL never handed out."""
+        with self._lock:
+            if file_id not in self._upload_bytes:
+                return False
+            self._upload_bytes[file_id] = data
+            return True
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        files = body.get("files")
+        channel = self._channel_of({"channel": body.get("channel_id")})
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            if any(f.get("id") not in self._upload_bytes for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            shared = [SharedFile(id=str(f["id"]), title=str(f.get("title") or ""),
+                                 channel=channel, data=self._upload_bytes[str(f["id"])],
+                                 comment=str(body.get("initial_comment") or ""))
+                      for f in files]
+            self._files.extend(shared)
+            self._changed.notify_all()
+        return {"ok": True, "files": [{"id": f.id, "title": f.title} for f in shared]}
+
+    def shared_files(self, channel: str | None = None) -> list[SharedFile]:
+        """Files shared by files_upload_v2 (in ``channel``, a user id meaning their DM)."""
+        where = None if channel is None else self._channel_of({"channel": channel})
+        with self._lock:
+            return [f for f in self._files if where is None or f.channel == where]
+
     def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
         users = str(body.get("users") or "").split(",")
         if not users or not users[0]:
@@ -628,6 +685,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/upload/") and http_method == "POST":
+            found = self.owner.upload(url.path[len("/upload/"):], raw)
+            self._send_text(200 if found else 404, f"OK - {len(raw)}" if found else "no")
+            return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})
             return
