@@ -14,6 +14,7 @@ from sqlalchemy import text
 from bot.container import Container
 from bot.dispatch import OutboxDispatcher
 from bot.letters_wiring import build_letters, letter_deliverers
+from letters.surface import Letters
 from bot.settings import Settings
 from cases.clock import Clock
 from cases.delivery import SLACK
@@ -35,6 +36,7 @@ class Runtime:
     dispatcher: OutboxDispatcher
     background: list[Any] = field(default_factory=list)
     signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
+    letters: Letters | None = None  # the letters surface (previews, PDFs, email)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -98,7 +100,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 wake=dispatcher.wake, letters=letters),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher, signing_secret=signing)
+                      dispatcher=dispatcher, signing_secret=signing, letters=letters)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
 

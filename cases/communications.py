@@ -69,10 +69,14 @@ def dead_letter_notices(kind: str, case_id: int | None, payload: Mapping[str, An
     if kind != NoticeKind.LETTER.value or case_id is None or not payload.get("notify"):
         return []
     key = str(payload.get("letter") or "")
-    return [Notice(NoticeKind.DIRECT, case_id,
-                   {"user": str(payload["notify"]), "template": Template.LETTER_REFUSED.value,
-                    "letter": key, "error": error[:500]},
-                   dedupe_key=refused_key(key))]
+    notices = [Notice(NoticeKind.DIRECT, case_id,
+                      {"user": str(payload["notify"]),
+                       "template": Template.LETTER_REFUSED.value, "letter": key,
+                       "error": error[:500]},
+                      dedupe_key=refused_key(key))]
+    if (payload.get("view") or {}).get("kind") == LetterKind.FINAL_DECISION.value:
+        notices.append(Notice(NoticeKind.CARD, case_id, {}))  # the card says: not sent
+    return notices
 
 
 def initial_state(method: DeliveryMethod) -> LetterState:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from cases.communications import LetterEntry, view_payload
 from cases.errors import NotAllowed
-from cases.letters import DeliveryMethod, LetterView
-from cases.usecases.common import DeskBase
+from cases.letters import DeliveryMethod, LetterKind, LetterView
+from cases.usecases.common import DeskBase, card
 from cases.usecases.letter_record import LetterRecord, may_write, record_letter
 
 
@@ -58,5 +58,7 @@ class Correspondence(DeskBase):
         with self.uow() as uow:
             case = uow.cases.get(case_id)
             entry = record_letter(uow, case, letter, actor=actor, now=now)
+            if letter.kind is LetterKind.FINAL_DECISION:
+                uow.outbox.add([card(case)])  # "final letter not sent" goes from the card
             uow.commit()
             return entry

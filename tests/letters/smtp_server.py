@@ -57,4 +57,4 @@ def text_of(message: EmailMessage) -> str:
     """The plain-text part of a received email."""
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
-    return str(body.get_content())
+    return str(body.get_content()).replace("\r\n", "\n")
