@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, quote
 
 from sandbox import payloads
+from sandbox.files import UPLOAD_PATH
 from sandbox.page import Page
 from sandbox.payloads import BotLink
 from sandbox.state import state_values
@@ -45,6 +46,10 @@ class Sandbox:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path.startswith("/api/"):
             return self._api(path[len("/api/"):], environ, start_response)
+        if path.startswith(UPLOAD_PATH) and method == "POST":
+            found = self.ws.receive_upload(path[len(UPLOAD_PATH):], _body(environ))
+            return _send(start_response, "200 OK" if found else "404 Not Found",
+                         b"OK" if found else b"no such upload", "text/plain")
         if path == "/" and method == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             viewer = self._viewer(query)
@@ -85,6 +90,9 @@ class Sandbox:
             body = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
         answer = self.ws.call(method, body, token or str(body.get("token") or ""))
+        if str(answer.get("upload_url") or "").startswith(UPLOAD_PATH):
+            host = environ.get("HTTP_HOST") or f"127.0.0.1:{environ.get('SERVER_PORT')}"
+            answer["upload_url"] = f"http://{host}{answer['upload_url']}"
         return _send(start_response, "200 OK", json.dumps(answer).encode(), "application/json")
 
     # ---- the page's clicks -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.blockkit import TRIGGER_LIFETIME, block_refusal, view_refusal
+from sandbox.files import FileShares
 
 BOT_USER = "USANDBOT1"
 TEAM = "TSANDBOX1"
@@ -84,7 +85,7 @@ def _json_part(value: Any) -> Any:
     return value
 
 
-class Workspace:
+class Workspace(FileShares):
     """One in-memory workspace; thread-safe; ``version`` grows with every change."""
 
     def __init__(self, people: list[Person], channels: dict[str, str], token: str, *,
