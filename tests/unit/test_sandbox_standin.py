@@ -162,3 +162,22 @@ def test_messages_and_the_demo_clock_survive_a_restart(ws: Workspace, tmp_path: 
     assert again.call("chat.update", {"channel": CS, "ts": posted["ts"], "text": "card two"},
                       TOKEN)["ok"]  # the bot's later chat.update still finds its card
     assert persist.load(again, tmp_path / "missing.json") is None
+
+
+def test_a_file_shared_by_upload_shows_in_the_dm_by_name_and_unknown_ones_are_refused(
+        ws: Workspace) -> None:
+    got = call(ws, "files.getUploadURLExternal", filename="letter.pdf", length="2048")
+    assert got["ok"] and got["upload_url"].endswith(got["file_id"])
+    assert call(ws, "files.completeUploadExternal", channel_id=ws.dm(STAFF),
+                files=[{"id": got["file_id"], "title": "letter.pdf"}])["error"] == \
+        "file_not_found"  # nothing was sent to the upload URL yet
+    assert ws.receive_upload(got["file_id"], b"%PDF" * 512)
+    assert not ws.receive_upload("FNEVERGIVEN", b"x")
+
+    done = call(ws, "files.completeUploadExternal", channel_id=ws.dm(STAFF),
+                files=[{"id": got["file_id"], "title": "letter.pdf"}],
+                initial_comment="To print and post.")
+
+    assert done["ok"]
+    [shown] = ws.channel_messages(ws.dm(STAFF))
+    assert "To print and post." in shown.text and "letter.pdf (2 KB" in shown.text
