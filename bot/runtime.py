@@ -14,12 +14,12 @@ from sqlalchemy import text
 from bot.container import Container
 from bot.dispatch import OutboxDispatcher
 from bot.letters_wiring import build_letters, letter_deliverers
-from letters.surface import Letters
 from bot.settings import Settings
 from cases.clock import Clock
 from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from letters.surface import Letters
 from storage import migrate
 from storage.outbox import OutboxStore
 from storage.repositories import bootstrap_roles
