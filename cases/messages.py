@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from cases.alerts import AlertKind
 from cases.audience import Audience, channel_audience
+from cases.communications import final_letter_due_words
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind
 from cases.views import CaseCardView, DatesToTell
@@ -25,6 +26,7 @@ class Link(StrEnum):
 
     VIEW_DETAILS = "view_details"
     OPEN_CASE = "open_case"
+    SEND_FINAL_LETTER = "send_final_letter"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,14 @@ def _dm(template: Template, view: CaseCardView, summary: Line, *paragraphs: tupl
     return DirectMessageView(template=template, case_id=view.case_id, version=view.version,
                              reference=view.reference, summary=summary,
                              paragraphs=paragraphs, quote=quote, buttons=buttons)
+
+
+def final_letter_due_view(view: CaseCardView) -> DirectMessageView:
+    """To the owner: the decision is approved; send its letter (the button opens it)."""
+    words = final_letter_due_words(view.reference)
+    return _dm(Template.FINAL_LETTER_DUE, view, (words,), ((words,),),
+               buttons=(Button(Link.SEND_FINAL_LETTER, "Send final letter", True),
+                        Button(Link.VIEW_DETAILS, "View details")))
 
 
 def logged_words(ref: str, dates: DatesToTell) -> DirectMessageView:
@@ -230,6 +240,8 @@ def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
                                        str(payload.get("comment") or ""))
     if template is Template.REASSIGNED:
         return reassigned_words(view, payload)
+    if template is Template.FINAL_LETTER_DUE:
+        return final_letter_due_view(view)
     raise ValueError(f"unknown DM template {payload.get('template')!r}")
 
 

@@ -2,7 +2,7 @@
 
 A posted letter's PDF (rendered here, never while Slack waits for a modal's answer) goes
 to its sender's direct messages to print; a letter the mail server refused is told to the
-owner with a Resend button; an approved decision prompts the owner to send its letter.
+owner with a Resend button.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cases.communications import (
-    final_letter_due_words,
     refused_words,
     to_post_words,
     view_from_payload,
@@ -22,11 +21,10 @@ from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.wording import Template, template_of
-from handlers.blocks.letters import final_letter_due_message, letter_refused_message
-from handlers.ids import CaseRef
+from handlers.blocks.letters import letter_refused_message
 
-LETTER_TEMPLATES = frozenset({Template.LETTER_TO_POST, Template.LETTER_REFUSED,
-                              Template.FINAL_LETTER_DUE})
+# The final letter's prompt is an ordinary direct message (``cases.messages``).
+LETTER_TEMPLATES = frozenset({Template.LETTER_TO_POST, Template.LETTER_REFUSED})
 
 
 class LetterMessages:
@@ -53,14 +51,10 @@ class LetterMessages:
         if template is Template.LETTER_TO_POST:
             self._to_post(person, str(payload["letter"]))
             return True
-        if template is Template.LETTER_REFUSED:
-            entry = self.desk.letter_entry(str(payload["letter"]))
-            text, blocks = letter_refused_message(
-                refused_words(case.reference, LETTER_LABELS[entry.kind],
-                              str(payload.get("error") or "")), case.id, entry.key)
-        else:
-            text, blocks = final_letter_due_message(final_letter_due_words(case.reference),
-                                                    CaseRef(case.id, case.version))
+        entry = self.desk.letter_entry(str(payload["letter"]))
+        text, blocks = letter_refused_message(
+            refused_words(case.reference, LETTER_LABELS[entry.kind],
+                          str(payload.get("error") or "")), case.id, entry.key)
         self.wait(slack_user)
         self.client.chat_postMessage(channel=person, text=text,
                                      blocks=[b.to_dict() for b in blocks])

@@ -20,8 +20,7 @@ from slack_sdk.models.views import View
 
 from cases.communications import LogLine
 from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
-from handlers.blocks._common import Message, case_button, context, escape, option, plain
-from handlers.ids import ActionId, CaseRef
+from handlers.blocks._common import Message, context, escape, option, plain
 
 # Block ids (also the action ids) of the letter inputs; the listener reads them back.
 LETTER_METHOD = "letter_method"
@@ -90,11 +89,3 @@ def letter_refused_message(words: str, case_id: int, letter_key: str) -> Message
         ActionsBlock(elements=[ButtonElement(text=plain("Resend"), action_id=RESEND_ACTION,
                                              value=f"{case_id}:{letter_key}",
                                              style="primary")])]
-
-
-def final_letter_due_message(words: str, ref: CaseRef) -> Message:
-    """To the owner: the decision is approved; the button opens the final letter."""
-    return words, [
-        SectionBlock(text={"type": "mrkdwn", "text": f":envelope: {escape(words)}"[:3000]}),
-        ActionsBlock(elements=[case_button(ActionId.SEND_FINAL_LETTER, ref,
-                                           label="Send final letter", style="primary")])]
