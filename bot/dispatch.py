@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cases.clock import Clock
+from cases.communications import dead_letter_notices
 from cases.delivery import (
     DEFAULT_SURFACES,
     Deliverer,
@@ -143,7 +144,9 @@ class OutboxDispatcher:
             log.error("outbox %s (%s) dead-lettered after %d failures (%d attempts): %s",
                       item.id, item.kind, hard_failures, item.attempts, error,
                       extra={"case_id": item.case_id})
-            self.store.failed(item.id, self.clock.now(), error, None, hard=True)
+            self.store.failed(item.id, self.clock.now(), error, None, hard=True,
+                              then=dead_letter_notices(item.kind, item.case_id, item.payload,
+                                                       error))
         else:
             self._retry(item, error, backoff(item.attempts), hard=True)
 

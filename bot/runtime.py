@@ -20,6 +20,7 @@ from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
 from letters.casefile_pdf import CaseFilePdfRenderer
+from letters.surface import Letters
 from storage import migrate
 from storage.outbox import OutboxStore
 from storage.repositories import bootstrap_roles
@@ -38,6 +39,7 @@ class Runtime:
     background: list[Any] = field(default_factory=list)
     signing_secret: str | None = None  # HTTP mode verifies requests with it (bot/server.py)
     teams: Any = None  # bot.teams_wiring.TeamsSurface when Teams is configured
+    letters: Letters | None = None  # the letters surface (previews, PDFs, email)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database answers? Plus outbox figures an operator wants to see."""
@@ -85,14 +87,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         client = WebClient(**kwargs)
         # Retry a dropped connection once in the client; everything else is the outbox's job.
         client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
-    outbox = OutboxStore(container.engine)
+    outbox = OutboxStore(container.engine, settings.complaints_surfaces)
     channels = Channels(customer_services=settings.complaints_cs_channel or "",
                         directors=settings.complaints_directors_channel or "")
     # Delivery only reads cases (get_case, policy dates): the desk's reads use read-only
     # units of work, out of SQLite's queue of writers; PostgreSQL is unaffected.
-    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
-                             container.calendar, container.policy, pacer)
     letters = build_letters(settings, container.policy)
+    delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
+                             container.calendar, container.policy, pacer, letters=letters)
     mail = letter_deliverers(settings, letters)
     letters.mail_configured = bool(mail)
     # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
@@ -117,7 +119,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                                 exports=CaseFilePdfRenderer()),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher, signing_secret=signing, teams=teams)
+                      dispatcher=dispatcher, signing_secret=signing, teams=teams,
+                      letters=letters)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
 

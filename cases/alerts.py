@@ -105,3 +105,7 @@ class AlertLedger(Protocol):
     def person_responses_due(self, now: datetime) -> bool:
         """Is any named person's response window open and past due?"""
         ...
+
+    def unsent_final_letters(self, limit: int) -> Sequence[tuple[int, str, str | None]]:
+        """(case id, reference, owner) of approved decisions whose letter has not gone."""
+        ...

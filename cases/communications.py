@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from cases.company import CompanyDetails
 from cases.letters import LETTER_LABELS, DeliveryMethod, LetterKind, LetterView
+from cases.model import Notice, NoticeKind
+from cases.wording import Template
 
 
 class LetterState(StrEnum):
@@ -45,6 +47,36 @@ def new_letter_key() -> str:
 def outbox_key(letter_key: str) -> str:
     """The outbox dedupe key of a letter's email: queued once, whatever happens."""
     return f"letter:{letter_key}"
+
+
+def to_post_key(letter_key: str) -> str:
+    """The outbox dedupe key of a posted letter's PDF, handed to its sender once."""
+    return f"letter-to-post:{letter_key}"
+
+
+def refused_key(letter_key: str) -> str:
+    """The outbox dedupe key of the owner's message that a letter's email was refused."""
+    return f"letter-refused:{letter_key}"
+
+
+def dead_letter_notices(kind: str, case_id: int | None, payload: Mapping[str, Any],
+                        error: str) -> list[Notice]:
+    """What a dead-lettered outbox row owes people: a refused letter is told to the owner.
+
+    Queued in the same transaction that marks the row dead, so the owner hears of it
+    whatever happens next; other kinds owe nothing (operators see them in the outbox).
+    """
+    if kind != NoticeKind.LETTER.value or case_id is None or not payload.get("notify"):
+        return []
+    key = str(payload.get("letter") or "")
+    notices = [Notice(NoticeKind.DIRECT, case_id,
+                      {"user": str(payload["notify"]),
+                       "template": Template.LETTER_REFUSED.value, "letter": key,
+                       "error": error[:500]},
+                      dedupe_key=refused_key(key))]
+    if (payload.get("view") or {}).get("kind") == LetterKind.FINAL_DECISION.value:
+        notices.append(Notice(NoticeKind.CARD, case_id, {}))  # the card says: not sent
+    return notices
 
 
 def initial_state(method: DeliveryMethod) -> LetterState:
@@ -123,3 +155,26 @@ def log_lines(entries: Sequence[LetterEntry], timezone: str) -> list[LogLine]:
                     error=e.error if e.state is LetterState.FAILED else None,
                     resendable=e.method is DeliveryMethod.EMAIL and e.state in RESENDABLE)
             for e in reversed(entries)]
+
+
+# ---- what the desk tells staff about letters (each chat surface adds its markup) ---------
+
+def to_post_words(reference: str, title: str, *, encloses_procedure: bool) -> str:
+    """The posted letter's PDF, handed to its sender in a direct message."""
+    enclosed = " with the complaints procedure enclosed" if encloses_procedure else ""
+    return (f"“{title}” for {reference}, to print and post{enclosed}. The communications "
+            "log shows it as to post.")
+
+
+def refused_words(reference: str, title: str, error: str) -> str:
+    """To the owner: the mail server refused a letter for good (it was dead-lettered)."""
+    return (f"The mail server refused “{title}” for {reference}, so the complainant has "
+            f"not received it: {error[:300]}. Resend it once the address or the server is "
+            "put right, or send it by post from the case's details.")
+
+
+def final_letter_due_words(reference: str) -> str:
+    """To the owner: the final decision is approved and its letter is still to send."""
+    return (f"The final decision on {reference} is approved. Send the complainant the final "
+            "decision letter: it shows as not sent on the case card and in the daily digest "
+            "until you do.")

@@ -13,7 +13,7 @@ for anything else fails when the desk starts, not when a complainant is waiting.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -69,6 +69,23 @@ LETTER_FIELDS: dict[LetterKind, tuple[str, ...]] = {
 }
 
 
+# The fields a step's own modal asks for: when the modal opens the letter shows these
+# markers where the answers will go; the answers replace them when it is submitted (in the
+# words as staff edited them, too).
+FORM_FIELDS: dict[LetterKind, tuple[str, ...]] = {
+    LetterKind.STAGE_ONE_REPLY: ("outcome", "suggestions"),
+    LetterKind.PROGRESS_UPDATE: ("reason", "reply_by"),
+    LetterKind.RESOLUTION: ("resolution",),
+}
+MARKERS: dict[str, str] = {
+    "outcome": "[the outcome chosen above]",
+    "suggestions": "[the suggestions written above]",
+    "reason": "[the reason written above]",
+    "reply_by": "[the date chosen above]",
+    "resolution": "[the resolution written above]",
+}
+
+
 @dataclass(frozen=True)
 class LetterView:
     """One letter's content in words, ready for any surface's markup."""
@@ -96,6 +113,32 @@ class LetterView:
                 "organisation": self.organisation, "address_lines": list(self.address_lines),
                 "email": self.email, "company": self.company,
                 "encloses_procedure": self.encloses_procedure, **self.fields}
+
+
+@dataclass(frozen=True)
+class LetterDraft:
+    """The letter a step writes: its view, how it goes, and its words as staff left them.
+
+    Handed to the step's use case, which records it (and queues its delivery) in the
+    step's own transaction: the step and its letter are kept together or not at all.
+    """
+
+    view: LetterView
+    method: DeliveryMethod
+    text: str
+
+
+def with_markers(view: LetterView) -> LetterView:
+    """The letter as its step's modal opens: markers where the modal's answers will go."""
+    names = FORM_FIELDS.get(view.kind, ())
+    return replace(view, fields={**view.fields, **{n: MARKERS[n] for n in names}})
+
+
+def fill_markers(text: str, view: LetterView) -> str:
+    """The letter's words with each marker replaced by the submitted answer."""
+    for name in FORM_FIELDS.get(view.kind, ()):
+        text = text.replace(MARKERS[name], view.fields.get(name, ""))
+    return text
 
 
 def uk_date(day: date) -> str:

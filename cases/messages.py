@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from cases.alerts import AlertKind
 from cases.audience import Audience, channel_audience
+from cases.communications import final_letter_due_words
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind
 from cases.views import CaseCardView, DatesToTell
@@ -25,6 +26,7 @@ class Link(StrEnum):
 
     VIEW_DETAILS = "view_details"
     OPEN_CASE = "open_case"
+    SEND_FINAL_LETTER = "send_final_letter"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,14 @@ def _dm(template: Template, view: CaseCardView, summary: Line, *paragraphs: tupl
     return DirectMessageView(template=template, case_id=view.case_id, version=view.version,
                              reference=view.reference, summary=summary,
                              paragraphs=paragraphs, quote=quote, buttons=buttons)
+
+
+def final_letter_due_view(view: CaseCardView) -> DirectMessageView:
+    """To the owner: the decision is approved; send its letter (the button opens it)."""
+    words = final_letter_due_words(view.reference)
+    return _dm(Template.FINAL_LETTER_DUE, view, (words,), ((words,),),
+               buttons=(Button(Link.SEND_FINAL_LETTER, "Send final letter", True),
+                        Button(Link.VIEW_DETAILS, "View details")))
 
 
 def logged_words(ref: str, dates: DatesToTell) -> DirectMessageView:
@@ -242,6 +252,8 @@ def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
                                        str(payload.get("comment") or ""))
     if template is Template.REASSIGNED:
         return reassigned_words(view, payload)
+    if template is Template.FINAL_LETTER_DUE:
+        return final_letter_due_view(view)
     raise ValueError(f"unknown DM template {payload.get('template')!r}")
 
 
@@ -254,6 +266,8 @@ ALERT_HEADLINES: dict[AlertKind, str] = {
     AlertKind.ESCALATED: "Overdue Stage One deadline raised to directors",
 }
 NO_OWNER = "no owner yet"
+# On the card and in the digest, until the approved decision's letter is recorded as sent.
+UNSENT_FINAL_LETTER = "Final decision letter not sent to the complainant yet"
 
 
 @dataclass(frozen=True)
@@ -344,10 +358,19 @@ def digest_view(payload: Mapping[str, Any], calendar: LocalTime) -> DigestView:
     today = [_digest_item(i, as_of, calendar) for i in items if i.get("overdue_days") is None]
     late = [_digest_item(i, as_of, calendar) for i in items
             if i.get("overdue_days") is not None]
+    unsent = [DigestItem(case_id=int(i["case_id"]), reference=str(i["reference"]),
+                         phrase=UNSENT_FINAL_LETTER,
+                         owner=Person(str(i["owner"]) if i.get("owner") else None,
+                                      nobody=NO_OWNER))
+              for i in payload.get("unsent_letters") or []]
     summary = (f"Deadlines today: {len(today)} due today, {len(late) + more} overdue"
                if items or more else "Deadlines today: nothing due today or overdue")
+    if unsent:
+        summary += f"; {len(unsent)} final letter(s) not sent"
     groups = tuple(DigestGroup(heading, tuple(group))
-                   for heading, group in (("Overdue", late), ("Due today", today)) if group)
+                   for heading, group in (("Overdue", late), ("Due today", today),
+                                          ("Final decision letter not sent", unsent))
+                   if group)
     return DigestView(audience=channel_audience(payload),
                       title=f"Deadlines for {as_of:%a %-d %b %Y}", summary=summary,
                       groups=groups, more=more)

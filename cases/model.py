@@ -116,6 +116,10 @@ class HistoryEvent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+# ``cases.letters.LetterKind.FINAL_DECISION`` (that module builds on this one).
+FINAL_DECISION_LETTER = "final_decision"
+
+
 class NoticeKind(StrEnum):
     CARD = "card"              # render the case card(s) again, in place
     TIMELINE = "timeline"      # one line in the case thread for a history event
@@ -199,6 +203,14 @@ class Case:
     last_action_at: datetime | None = None
     # Written by lifecycle, drained by the repository on save.
     new_events: list[HistoryEvent] = field(default_factory=list)
+    # Read, never saved: the kinds of letter (``cases.letters.LetterKind`` values) in the
+    # communications log that went or are going (a refused email does not count).
+    letters_sent: frozenset[str] = frozenset()
+
+    @property
+    def final_letter_unsent(self) -> bool:
+        """The final decision is approved but its letter has not gone to the complainant."""
+        return self.state is State.FINAL and FINAL_DECISION_LETTER not in self.letters_sent
 
     @property
     def stage(self) -> int:

@@ -133,6 +133,8 @@ class CaseCardView:
     owed: tuple[DeadlineView, ...] = ()
     # Button labels where a step is for someone in particular ("... (director)").
     labels: tuple[tuple[Action, str], ...] = ()
+    # The approved decision's letter has not gone to the complainant (shown until it has).
+    final_letter_unsent: bool = False
 
     def deadline_of(self, kind: DeadlineKind) -> DeadlineView | None:
         """The owed deadline of ``kind``, if it is still owed."""
@@ -317,6 +319,7 @@ def case_card_view(case: Case, now: datetime, calendar: DisplayCalendar, policy:
                    if audience is Audience.DIRECTORS and case.stage == 2 else None),
         owed=tuple(deadline_view(d, now, calendar, policy) for d in case.open_deadlines()),
         labels=button_labels(case, card_actions(case, audience), audience),
+        final_letter_unsent=case.final_letter_unsent,
     )
 
 

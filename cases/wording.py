@@ -32,6 +32,11 @@ class Template(StrEnum):
     REASSIGNED = "reassigned"
     ALERT = "alert"
     DIGEST = "digest"
+    # Letters to the complainant (``cases.communications``): the posted letter's PDF to
+    # its sender, a refused email to the owner, the final letter still to send.
+    LETTER_TO_POST = "letter_to_post"
+    LETTER_REFUSED = "letter_refused"
+    FINAL_LETTER_DUE = "final_letter_due"
 
 
 def template_of(payload: Mapping[str, Any]) -> Template | None:

@@ -25,6 +25,7 @@ from cases.delivery import (
     PermanentFailure,
     RetryLater,
 )
+from cases.letters import LetterWriter
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -33,6 +34,7 @@ from cases.wording import Template, template_of, timeline_line
 from handlers import blocks
 from handlers.blocks.alerts import alert_message, digest_message
 from handlers.blocks.direct import dm_message, timeline_line_text
+from handlers.letter_delivery import LetterMessages
 from handlers.people import PeopleClient, SlackPeople
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,8 @@ class SlackDelivery:
 
     def __init__(self, client: WebClient, desk: ComplaintsDesk, refs: MessageRefs,
                  channels: Channels, clock: Clock, calendar: DisplayCalendar, policy: Policy,
-                 pacer: Pacer | None = None, people: SlackPeople | None = None) -> None:
+                 pacer: Pacer | None = None, people: SlackPeople | None = None,
+                 letters: LetterWriter | None = None) -> None:
         self.desk = desk
         # Every call names people by person id; the client turns them into Slack ids.
         self.people = people or SlackPeople(desk)
@@ -146,6 +149,8 @@ class SlackDelivery:
         self.calendar = calendar
         self.policy = policy
         self.pacer = pacer or Pacer()
+        self.letter_messages = LetterMessages(self.client, client, desk, policy, letters,
+                                              self.pacer.wait)
 
     def deliver(self, item: DeliveryItem) -> None:
         """Render the notice from the case as it is now and send it."""
@@ -288,6 +293,8 @@ class SlackDelivery:
 
     def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
         user = self._slack_account(str(payload["user"]))
+        if self.letter_messages.deliver(case, payload, user):
+            return
         template = template_of(payload)
         if template is Template.ALERT and case is not None and case.id is not None:
             text, alert_blocks = alert_message(payload, case.id, self.calendar)

@@ -38,6 +38,7 @@ class ActionId(StrEnum):
     CASE_FILE_NEWER = "case_file_newer"
     EDIT_DETAILS = "case_edit_details"
     REASSIGN = "case_reassign"
+    SEND_FINAL_LETTER = "case_send_final_letter"
 
 
 ACTION_BUTTONS: dict[Action, ActionId] = {
@@ -85,6 +86,7 @@ class CallbackId(StrEnum):
     CASE_FILE = "case_file_modal"
     EDIT_DETAILS = "edit_details_modal"
     REASSIGN = "reassign_modal"
+    SEND_FINAL_LETTER = "send_final_letter_modal"
 
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {

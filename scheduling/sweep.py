@@ -235,10 +235,16 @@ class Sweeper:
                         more[audience] += 1
                         continue
                     items[audience].append(_digest_item(d, now, self.calendar))
+        # Approved decisions whose letter has not gone: customer services writes them.
+        unsent = {Audience.CUSTOMER_SERVICES: [
+            {"case_id": case_id, "reference": reference, "owner": owner}
+            for case_id, reference, owner in self.ledger.unsent_final_letters(
+                DIGEST_MAX_ITEMS)]}
         notices = [Notice(NoticeKind.CHANNEL, None,
                           {"template": Template.DIGEST.value, "audience": audience.value,
                            "as_of": today.isoformat(),
-                           "items": items[audience], "more": more[audience]},
+                           "items": items[audience], "more": more[audience],
+                           "unsent_letters": unsent.get(audience, [])},
                           dedupe_key=f"digest:{today.isoformat()}:{audience.value}")
                    for audience in TEAMS]
         queued = self.ledger.queue(notices, now)

@@ -23,6 +23,7 @@ from cases.clock import require_aware
 from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
 from storage.db import is_postgres, read_only
+from storage.letter_log import unsent_final_letters
 from storage.models import AlertRow, CaseRow, DeadlineRow
 from storage.outbox_writer import insert_outbox_rows
 
@@ -180,6 +181,11 @@ class SqlAlertLedger:
             DeadlineRow.kind == DeadlineKind.PERSON_RESPONSE.value))
         with self._reads() as session:
             return bool(session.scalar(stmt))
+
+    def unsent_final_letters(self, limit: int) -> list[tuple[int, str, str | None]]:
+        """(case id, reference, owner) of approved decisions whose letter has not gone."""
+        with self._reads() as session:
+            return unsent_final_letters(session, limit=limit)
 
     def alert_keys(self) -> list[str]:
         """Every claimed alert key, sorted (tests, operators)."""

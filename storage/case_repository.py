@@ -25,6 +25,7 @@ from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
 from storage.db import upsert_insert
+from storage.letter_log import sent_kinds
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, matching_ids
 
@@ -55,7 +56,11 @@ class SqlCaseRepository:
             .execution_options(populate_existing=True))
         for d in deadline_rows:
             by_case[d.case_id].append(d)
-        return [case_from_row(r, by_case[r.id]) for r in rows]
+        cases = [case_from_row(r, by_case[r.id]) for r in rows]
+        sent = sent_kinds(self.session, ids)
+        for case in cases:
+            case.letters_sent = sent.get(case.id or 0, frozenset())
+        return cases
 
     def _one(self, stmt: Select[CaseRow], missing: str) -> Case:
         found = self._load(stmt)

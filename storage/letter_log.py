@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from cases.communications import LetterEntry, LetterState, outbox_key
 from cases.delivery import EMAIL
 from cases.errors import NotFound
 from cases.letters import DeliveryMethod, LetterKind
-from storage.models import LetterRow, OutboxRow
+from storage.models import CaseRow, LetterRow, OutboxRow
 
 
 def _query() -> Any:  # Select of (LetterRow, delivered_at, dead_at, last_error)
@@ -68,3 +68,38 @@ class SqlLetterLog:
         rows = self.session.execute(
             _query().where(LetterRow.case_id == case_id).order_by(LetterRow.id))
         return [_entry(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _went() -> Any:  # a letter that went or is going: not an email dead-lettered
+    return or_(LetterRow.outbox_key.is_(None), OutboxRow.id.is_(None),
+               OutboxRow.dead_at.is_(None))
+
+
+def sent_kinds(session: Session, case_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """Per case, the kinds of letter that went or are going (``Case.letters_sent``)."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(LetterRow.case_id, LetterRow.kind).distinct()
+        .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
+                                   OutboxRow.dedupe_key == LetterRow.outbox_key))
+        .where(LetterRow.case_id.in_(list(case_ids)), _went()))
+    found: dict[int, set[str]] = {}
+    for case_id, kind in rows:
+        found.setdefault(case_id, set()).add(kind)
+    return {case_id: frozenset(kinds) for case_id, kinds in found.items()}
+
+
+def unsent_final_letters(session: Session, *, limit: int = 30
+                         ) -> list[tuple[int, str, str | None]]:
+    """(case id, reference, owner) of final cases whose final letter has not gone."""
+    went = (select(LetterRow.id)
+            .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
+                                       OutboxRow.dedupe_key == LetterRow.outbox_key))
+            .where(LetterRow.case_id == CaseRow.id,
+                   LetterRow.kind == LetterKind.FINAL_DECISION.value, _went()))
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.reference, CaseRow.owner)
+        .where(CaseRow.state == "final", ~exists(went))
+        .order_by(CaseRow.id).limit(limit))
+    return [(int(i), str(r), o) for i, r, o in rows]

@@ -11,9 +11,11 @@ from sqlalchemy import CursorResult, Engine, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from cases.clock import require_aware
-from cases.delivery import SLACK
+from cases.delivery import DEFAULT_SURFACES, SLACK, require_surfaces
+from cases.model import Notice
 from storage.message_refs import SqlMessageRefs
 from storage.models import OutboxRow
+from storage.outbox_writer import insert_outbox_rows
 
 MAX_ERROR = 2000
 
@@ -53,8 +55,10 @@ class OutboxStore(SqlMessageRefs):
     Also the message references (``cases.delivery.MessageRefs``) its deliverers keep.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
         super().__init__(engine)
+        # The chat surfaces a message queued here (a dead letter's notice) fans out to.
+        self.surfaces = require_surfaces(surfaces)
 
     def claim(self, now: datetime, limit: int = 20, lease_seconds: float = 60, *,
               surfaces: Sequence[str] | None = None) -> list[OutboxItem]:
@@ -110,11 +114,13 @@ class OutboxStore(SqlMessageRefs):
         self._update(item_id, delivered_at=require_aware(now), last_error=None)
 
     def failed(self, item_id: int, now: datetime, error: str,
-               retry_at: datetime | None, *, hard: bool = False) -> None:
+               retry_at: datetime | None, *, hard: bool = False,
+               then: Sequence[Notice] = ()) -> None:
         """Delivery failed: retry at ``retry_at``, or dead-letter the row when it is None.
 
         ``hard``: a refusal or an unexpected error (not a transient "not now"), counted in
-        ``hard_failures``.
+        ``hard_failures``. ``then``: what the dead letter owes people (a refused letter's
+        message to its owner), queued in the same transaction as the row's new state.
         """
         values: dict[str, Any] = {"last_error": error[:MAX_ERROR]}
         if hard:
@@ -123,15 +129,19 @@ class OutboxStore(SqlMessageRefs):
             values["dead_at"] = require_aware(now)
         else:
             values["next_attempt_at"] = require_aware(retry_at)
-        self._update(item_id, **values)
+        self._update(item_id, then=then, now=now, **values)
 
-    def _update(self, item_id: int, **values: Any) -> None:
+    def _update(self, item_id: int, *, then: Sequence[Notice] = (),
+                now: datetime | None = None, **values: Any) -> None:
         with self._sessions.begin() as session:
             result = cast(CursorResult[Any], session.execute(
                 update(OutboxRow).where(OutboxRow.id == item_id).values(**values)
                 .execution_options(synchronize_session=False)))
             if result.rowcount != 1:
                 raise LookupError(f"no outbox row {item_id}")
+            if then:
+                assert now is not None
+                insert_outbox_rows(session, then, now, self.surfaces)
 
     def counts(self) -> dict[str, int]:
         """Pending, dead and delivered row counts, for operators."""

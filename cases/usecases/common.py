@@ -8,15 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from cases.clock import Clock, require_aware
+from cases.communications import view_payload
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
 from cases.events import TimelineEvent
 from cases.intake import IntakeRecord
+from cases.letters import LetterDraft
 from cases.lifecycle import ACTION_LABELS, Action, apply, roles_on_case
 from cases.model import Case, Notice, NoticeKind
 from cases.policy import Policy
 from cases.ports import UnitOfWorkFactory, WorkingCalendar
 from cases.roles import Role
 from cases.steps import Given, Rules
+from cases.usecases.letter_record import LetterRecord, letter_body, record_letter
 from cases.wording import Template
 
 MAX_NOTE = 2000
@@ -110,8 +113,12 @@ class DeskBase:
         return require_aware(self.clock.now())
 
     def _change(self, case_id: int, action: Action, actor: str, record: Record, *,
-                given: Given | None = None, expected_version: int | None = None) -> Case:
+                given: Given | None = None, expected_version: int | None = None,
+                letter: LetterDraft | None = None) -> Case:
         """Load, apply the table row, record, notify, commit: one use case.
+
+        ``letter``: the letter the step writes to the complainant, recorded in the
+        communications log and queued for delivery in this same transaction.
 
         ``expected_version`` is the version the user saw (on the card or when the modal
         opened): if the case changed since, nothing is applied and they are told who
@@ -119,6 +126,8 @@ class DeskBase:
         """
         now = self._now()
         notices: list[Notice] = []
+        if letter is not None:
+            letter_body(letter.text)  # refused before anything is loaded or changed
 
         def fill(case: Case) -> dict[str, Any]:
             details, owed = record(case, now)
@@ -137,6 +146,11 @@ class DeskBase:
                 uow.rollback()
                 raise self._already_done(case_id, action) from None
             uow.outbox.add([card(case), *notices])
+            if letter is not None:
+                record_letter(uow, case, LetterRecord(
+                    kind=letter.view.kind, view=view_payload(letter.view),
+                    subject=letter.view.subject, method=letter.method, text=letter.text),
+                    actor=actor, now=now)
             uow.commit()
             return case
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
 from cases.events import TimelineEvent as E
+from cases.letters import LetterDraft
 from cases.lifecycle import Action
 from cases.model import Case, Notice, Outcome
 from cases.roles import SYSTEM_ACTOR
@@ -25,7 +26,8 @@ Done = tuple[dict[str, Any], list[Notice]]
 class StageOne(DeskBase):
     def acknowledge_case(self, case_id: int, *, actor: str, owner: str,
                          promised_reply_by: date, procedure_attached: bool,
-                         expected_version: int | None = None) -> Case:
+                         expected_version: int | None = None,
+                         letter: LetterDraft | None = None) -> Case:
         """Record the acknowledgement: who deals with it, reply date, procedure attached."""
         owner = person_field(owner, "owner")
         if not procedure_attached:
@@ -41,10 +43,11 @@ class StageOne(DeskBase):
 
         return self._change(case_id, Action.ACKNOWLEDGE, actor, record,
                             given=Given(day=promised_reply_by, person=owner),
-                            expected_version=expected_version)
+                            expected_version=expected_version, letter=letter)
 
     def resolve_case(self, case_id: int, *, actor: str, resolution: str,
-                     expected_version: int | None = None) -> Case:
+                     expected_version: int | None = None,
+                     letter: LetterDraft | None = None) -> Case:
         """Customer services resolved it; the Stage One reply clock starts."""
         text = text_field(resolution, "resolution")
 
@@ -53,7 +56,7 @@ class StageOne(DeskBase):
             return {"resolution": text}, [timeline(case, E.RESOLVED, actor, now)]
 
         return self._change(case_id, Action.RESOLVE, actor, record,
-                            expected_version=expected_version)
+                            expected_version=expected_version, letter=letter)
 
     def assign_investigator(self, case_id: int, *, actor: str, investigator: str,
                             expected_version: int | None = None) -> Case:
@@ -84,7 +87,8 @@ class StageOne(DeskBase):
                             expected_version=expected_version)
 
     def send_reply(self, case_id: int, *, actor: str, outcome: Outcome,
-                   suggestions: str, expected_version: int | None = None) -> Case:
+                   suggestions: str, expected_version: int | None = None,
+                   letter: LetterDraft | None = None) -> Case:
         """Record the Stage One reply with its outcome and suggestions; the review window opens."""
         text = text_field(suggestions, "suggestions")
 
@@ -96,7 +100,7 @@ class StageOne(DeskBase):
             return details, [timeline(case, E.REPLIED, actor, now, outcome=outcome.value)]
 
         return self._change(case_id, Action.SEND_REPLY, actor, record,
-                            expected_version=expected_version)
+                            expected_version=expected_version, letter=letter)
 
     def withdraw(self, case_id: int, *, actor: str, reason: str,
                  expected_version: int | None = None) -> Case:

@@ -13,8 +13,10 @@ from cases.audience import Audience
 from cases.clock import require_aware
 from cases.errors import ConcurrentChange, InvalidTransition
 from cases.events import TimelineEvent as E
+from cases.letters import LetterDraft
 from cases.lifecycle import Action
 from cases.model import (
+    FINAL_DECISION_LETTER,
     OUTCOME_LABELS,
     Case,
     DeadlineKind,
@@ -67,7 +69,8 @@ class StageTwoReview(DeskBase):
                             expected_version=expected_version)
 
     def acknowledge_review(self, case_id: int, *, actor: str, reply_by: date | None = None,
-                           expected_version: int | None = None) -> Case:
+                           expected_version: int | None = None,
+                           letter: LetterDraft | None = None) -> Case:
         """A director takes the review; the named person (if any) is told and may respond."""
 
         def record(case: Case, now: datetime) -> Done:
@@ -85,7 +88,8 @@ class StageTwoReview(DeskBase):
             return details, notices
 
         return self._change(case_id, Action.ACKNOWLEDGE_REVIEW, actor, record,
-                            given=Given(day=reply_by), expected_version=expected_version)
+                            given=Given(day=reply_by), expected_version=expected_version,
+                            letter=letter)
 
     def delegate_review(self, case_id: int, *, actor: str, delegate: str,
                         expected_version: int | None = None) -> Case:
@@ -141,7 +145,8 @@ class StageTwoReview(DeskBase):
         return done
 
     def send_progress_update(self, case_id: int, *, actor: str, reason: str,
-                             new_reply_by: date, expected_version: int | None = None) -> Case:
+                             new_reply_by: date, expected_version: int | None = None,
+                             letter: LetterDraft | None = None) -> Case:
         """The definitive reply will be late: record why and the new date; keep the original."""
         text = text_field(reason, "reason")
 
@@ -156,7 +161,8 @@ class StageTwoReview(DeskBase):
                                       new_reply_by=new_reply_by.isoformat())]
 
         return self._change(case_id, Action.SEND_PROGRESS_UPDATE, actor, record,
-                            given=Given(day=new_reply_by), expected_version=expected_version)
+                            given=Given(day=new_reply_by), expected_version=expected_version,
+                            letter=letter)
 
     def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
                          remedy: str, expected_version: int | None = None) -> Case:
@@ -210,8 +216,13 @@ class StageTwoReview(DeskBase):
             if case.decision.drafted_by == actor:
                 # Only where the policy lets a sole director approve (see the table's guard).
                 details["own_draft"] = True
-            return details, [
-                timeline(case, E.DECISION_APPROVED, actor, now, outcome=outcome)]
+            notices = [timeline(case, E.DECISION_APPROVED, actor, now, outcome=outcome)]
+            if FINAL_DECISION_LETTER not in case.letters_sent:
+                # The owner is prompted to send the final letter (with the button); the
+                # card and the digest show it as unsent until a final letter is recorded.
+                writer = case.owner or case.reviewer or actor
+                notices.append(direct(case, writer, Template.FINAL_LETTER_DUE))
+            return details, notices
 
         return self._change(case_id, Action.APPROVE_DECISION, actor, record,
                             expected_version=expected_version)

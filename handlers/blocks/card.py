@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from cases.audience import Audience
+from cases.messages import UNSENT_FINAL_LETTER
 from cases.views import MARKER_LABELS, CaseCardView, DeadlineView, DecisionView, Marker
 from handlers.blocks._common import (
     FIELD_TEXT_MAX,
@@ -127,6 +128,8 @@ def case_card_message(view: CaseCardView) -> Message:
     if view.final_decision:
         outcome_lines.append(f"*Final decision:* {view.final_decision} (the procedure is "
                              "complete)")
+    if view.final_letter_unsent:
+        outcome_lines.append(f":warning: *{UNSENT_FINAL_LETTER}*")
     if outcome_lines:
         blocks.append(section("\n".join(outcome_lines), block_id=BlockId.CARD_OUTCOME.value))
     blocks.extend(_stage_two_blocks(view))
@@ -135,6 +138,9 @@ def case_card_message(view: CaseCardView) -> Message:
                     label=view.label_of(action))
         for i, action in enumerate(view.actions)
     ]
+    if view.final_letter_unsent and view.surface is Audience.CUSTOMER_SERVICES:
+        buttons.append(case_button(ActionId.SEND_FINAL_LETTER, ref, label="Send final letter",
+                                   style="primary"))
     buttons.append(case_button(ActionId.VIEW_DETAILS, ref, label="View details"))
     buttons.append(case_button(ActionId.CASE_FILE, ref, label="Case file"))
     blocks.append(ActionsBlock(block_id=BlockId.CARD_ACTIONS.value, elements=buttons))

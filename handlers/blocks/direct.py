@@ -63,11 +63,13 @@ DM_EMOJI: dict[Template, str] = {
     Template.REVIEW_DELEGATED: ":busts_in_silhouette:",
     Template.PERSON_RESPONDED: ":speech_balloon:",
     Template.CHANGES_REQUESTED: ":leftwards_arrow_with_hook:",
+    Template.FINAL_LETTER_DUE: ":envelope:",
 }
 
 LINK_BUTTONS: dict[Link, ActionId] = {
     Link.VIEW_DETAILS: ActionId.VIEW_DETAILS,
     Link.OPEN_CASE: ActionId.OPEN_CASE,
+    Link.SEND_FINAL_LETTER: ActionId.SEND_FINAL_LETTER,
 }
 
 

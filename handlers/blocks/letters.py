@@ -7,6 +7,7 @@ The blocks are appended to a step's modal, so the modal builders need not know l
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     DividerBlock,
@@ -19,7 +20,7 @@ from slack_sdk.models.views import View
 
 from cases.communications import LogLine
 from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
-from handlers.blocks._common import context, escape, option, plain
+from handlers.blocks._common import Message, context, escape, option, plain
 
 # Block ids (also the action ids) of the letter inputs; the listener reads them back.
 LETTER_METHOD = "letter_method"
@@ -79,3 +80,12 @@ def with_letters_log(view: View, lines: list[LogLine]) -> View:
     """A modal (the case's details) with the communications log at its end."""
     view.blocks = [*(view.blocks or []), *letters_log_blocks(lines)]
     return view
+
+
+def letter_refused_message(words: str, case_id: int, letter_key: str) -> Message:
+    """To the owner: the mail server refused a letter; Resend it from here."""
+    return words, [
+        SectionBlock(text={"type": "mrkdwn", "text": f":warning: {escape(words)}"[:3000]}),
+        ActionsBlock(elements=[ButtonElement(text=plain("Resend"), action_id=RESEND_ACTION,
+                                             value=f"{case_id}:{letter_key}",
+                                             style="primary")])]

@@ -24,7 +24,7 @@ from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
-from handlers.listeners.letters import add_letter_choice
+from handlers.listeners.letter_steps import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
 ACTS_AT_ONCE = frozenset({Action.APPROVE_DECISION})

@@ -7,12 +7,13 @@ on, and the parsed form; the use case re-checks everything (roles, state, versio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from cases.letters import LetterDraft
 from cases.model import Outcome
 from cases.services import ComplaintsDesk
 from handlers.answers import answer_submission
@@ -21,7 +22,7 @@ from handlers.forms import Form, parse_form
 from handlers.forms import steps as f
 from handlers.identity import actor_of
 from handlers.ids import CallbackId, CaseRef
-from handlers.listeners.letters import chosen_letter, send_chosen_letter
+from handlers.listeners.letter_steps import drafted_letter
 from handlers.payloads import case_ref_of, part
 
 
@@ -33,9 +34,15 @@ class Step:
     actor: str
     ref: CaseRef
     local: Callable[[Any], Any]
+    # The letter to the complainant the modal carried: recorded with the step, at once.
+    letter: LetterDraft | None = None
 
     def of(self) -> dict[str, Any]:
         return {"actor": self.actor, "expected_version": self.ref.version}
+
+    def writing(self) -> dict[str, Any]:
+        """``of()`` and the step's letter, for the steps that write to the complainant."""
+        return {**self.of(), "letter": self.letter}
 
 
 def _outcome(value: Outcome | None) -> Outcome:
@@ -45,13 +52,13 @@ def _outcome(value: Outcome | None) -> Outcome:
 
 def acknowledge(s: Step, form: f.AcknowledgeForm) -> object:
     assert form.owner is not None and form.promised_reply_by is not None
-    return s.desk.acknowledge_case(s.ref.case_id, **s.of(), owner=form.owner,
+    return s.desk.acknowledge_case(s.ref.case_id, **s.writing(), owner=form.owner,
                                    promised_reply_by=form.promised_reply_by,
                                    procedure_attached=bool(form.procedure_attached))
 
 
 def resolve(s: Step, form: f.ResolveForm) -> object:
-    return s.desk.resolve_case(s.ref.case_id, **s.of(), resolution=form.resolution or "")
+    return s.desk.resolve_case(s.ref.case_id, **s.writing(), resolution=form.resolution or "")
 
 
 def assign_investigator(s: Step, form: f.AssignInvestigatorForm) -> object:
@@ -64,7 +71,7 @@ def conclude_investigation(s: Step, form: f.ConcludeInvestigationForm) -> object
 
 
 def send_reply(s: Step, form: f.SendReplyForm) -> object:
-    return s.desk.send_reply(s.ref.case_id, **s.of(), outcome=_outcome(form.outcome),
+    return s.desk.send_reply(s.ref.case_id, **s.writing(), outcome=_outcome(form.outcome),
                              suggestions=form.suggestions or "")
 
 
@@ -80,7 +87,7 @@ def withdraw(s: Step, form: f.WithdrawForm) -> object:
 
 
 def acknowledge_review(s: Step, form: f.AcknowledgeReviewForm) -> object:
-    return s.desk.acknowledge_review(s.ref.case_id, **s.of(), reply_by=form.reply_by)
+    return s.desk.acknowledge_review(s.ref.case_id, **s.writing(), reply_by=form.reply_by)
 
 
 def delegate_review(s: Step, form: f.DelegateReviewForm) -> object:
@@ -95,7 +102,7 @@ def record_person_response(s: Step, form: f.PersonResponseForm) -> object:
 
 def send_progress_update(s: Step, form: f.ProgressUpdateForm) -> object:
     assert form.new_reply_by is not None
-    return s.desk.send_progress_update(s.ref.case_id, **s.of(), reason=form.reason or "",
+    return s.desk.send_progress_update(s.ref.case_id, **s.writing(), reason=form.reason or "",
                                        new_reply_by=form.new_reply_by)
 
 
@@ -132,9 +139,11 @@ def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
             step = Step(desk=deps.desk, actor=actor_of(body, deps.people),
                         ref=case_ref_of(part(body, "view", "private_metadata")),
                         local=deps.calendar.local)
-            chosen_letter(body)  # a bad letter part is refused before the step is taken
-            run(step, parse_form(form, part(body, "view"), deps.people))
-            send_chosen_letter(deps, callback, step.ref.case_id, step.actor, body, client)
+            answers = parse_form(form, part(body, "view"), deps.people)
+            # The letter's words only (no PDF): the step and its letter are one transaction,
+            # and what delivers the letter runs after Slack has its answer.
+            letter = drafted_letter(deps, step.ref.case_id, step.actor, body, answers, client)
+            run(replace(step, letter=letter), answers)
 
         answer_submission(ack, deps, submit)
 

@@ -39,9 +39,7 @@ def modal(page: Any, title: str) -> Any:
 
 def submit(page: Any, dialog: Any, button: str) -> None:
     dialog.get_by_role("button", name=button, exact=True).click()
-    # A step that writes a letter renders it before answering; on a loaded 2-core machine
-    # that can take several seconds (see the note on issue #12), so allow for it here.
-    expect(page.get_by_role("dialog")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 def card_button(page: Any, name: str) -> None:

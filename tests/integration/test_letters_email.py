@@ -3,16 +3,11 @@ them to the email surface, which talks to a real SMTP server (aiosmtpd on 127.0.
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
 from bot.dispatch import PERMANENT_ATTEMPTS, OutboxDispatcher
@@ -31,54 +26,14 @@ from letters.surface import Letters, start_letters
 from storage.outbox import OutboxStore
 from tests.integration.conftest import CS_USER
 from tests.letters.helpers import pdf_text
+from tests.letters.smtp_server import Mailbox, Server
 
 REPLY_BY = date(2026, 5, 20)
-
-
-class Mailbox:
-    """What the SMTP server received; answers with ``answer`` while it is set."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-        self.answer: str | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.answer:
-            return self.answer
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(message)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def letters() -> Letters:
     return start_letters(CompanyDetails())
-
-
-class Server:
-    """A local SMTP server on one port that can go down and come back (a new controller
-    each time: an aiosmtpd controller does not restart)."""
-
-    def __init__(self, mailbox: Mailbox) -> None:
-        self.mailbox = mailbox
-        self.port = _free_port()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop(no_assert=True)
-            self._controller = None
 
 
 @pytest.fixture

@@ -49,7 +49,8 @@ SENIOR = "U0SENR001"
 class SlackDriver:
     """A workspace with a customer-services agent, two directors, a senior and some staff."""
 
-    def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock) -> None:
+    def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock,
+                 **settings: Any) -> None:
         self.fake = fake
         self.clock = clock
         fake.clock = clock  # trigger ids expire by the bot's clock, never by wall time
@@ -63,6 +64,7 @@ class SlackDriver:
             complaints_directors_channel=DIRECTORS_CHANNEL,
             complaints_customer_services=[CS_AGENT, CS_AGENT_2],
             complaints_directors=[DIRECTOR, DIRECTOR_2],
+            **settings,  # e.g. a mail server for letters
         )
         self.runtime: Runtime = build_runtime(self.settings, clock=clock,
                                               pacer=Pacer(interval=0))

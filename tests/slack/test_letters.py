@@ -94,6 +94,7 @@ def test_a_posted_letter_comes_back_to_its_sender_as_a_pdf_in_their_dm(
     assert slack.submit(CS_AGENT, view, {
         "procedure_attached": tick_all(view, "procedure_attached"),
         LETTER_METHOD: "post"}).status == 200
+    slack.deliver()  # the PDFs are made and sent by the outbox, after Slack has its answer
 
     dm = slack.fake.dm_channel(CS_AGENT)
     slack.fake.wait_until(lambda: any(m.files for m in slack.fake.messages(dm)), timeout=30,

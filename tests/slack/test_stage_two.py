@@ -297,7 +297,10 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     for channel in (CS_CHANNEL, DIRECTORS_CHANNEL):
         card = slack.card(case, channel)
         assert "Final decision:* Upheld" in card_text(card), channel
-        assert buttons(card) == [ActionId.VIEW_DETAILS.value, ActionId.CASE_FILE.value], channel
+        # Customer services is asked to send the final letter until it has gone.
+        first = [ActionId.SEND_FINAL_LETTER.value] if channel == CS_CHANNEL else []
+        assert buttons(card) == [*first, ActionId.VIEW_DETAILS.value,
+                                 ActionId.CASE_FILE.value], channel
     assert case.final_letter is not None
     assert "This decision is final" in case.final_letter
     assert "Upheld" in case.final_letter and "two months" in case.final_letter

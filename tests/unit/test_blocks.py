@@ -246,9 +246,21 @@ def test_card_buttons_carry_the_case_id_and_version() -> None:
 
 @pytest.mark.parametrize("state", [State.FINAL, State.WITHDRAWN])
 def test_final_card_offers_only_view_details_and_the_case_file(state: State) -> None:
-    _, dumped = check_message(blocks.case_card_message(card(state)))
+    case = worst_case(state)
+    case.letters_sent = frozenset({"final_decision"})  # the final letter has gone
+    view = case_card_view(case, NOW, CAL, POLICY)
+    _, dumped = check_message(blocks.case_card_message(view))
     buttons = [o["action_id"] for o in walk(dumped) if o.get("type") == "button"]
     assert buttons == [ActionId.VIEW_DETAILS, ActionId.CASE_FILE]
+
+
+def test_a_final_card_asks_for_the_final_letter_until_it_has_gone() -> None:
+    text, dumped = check_message(blocks.case_card_message(card(State.FINAL)))
+    buttons = [o["action_id"] for o in walk(dumped) if o.get("type") == "button"]
+    assert buttons == [ActionId.SEND_FINAL_LETTER, ActionId.VIEW_DETAILS, ActionId.CASE_FILE]
+    assert "Final decision letter not sent to the complainant yet" in json.dumps(dumped)
+    _, directors = check_message(blocks.case_card_message(card(State.FINAL, "directors")))
+    assert ActionId.SEND_FINAL_LETTER.value not in json.dumps(directors)
 
 
 def test_card_shows_phase_owner_deadline_and_tracker() -> None:

@@ -176,6 +176,10 @@ class OneCaseLedger:
     def person_responses_due(self, now: datetime) -> bool:
         return False
 
+    def unsent_final_letters(self, limit: int) -> list[tuple[int, str, str | None]]:
+        case = self.desk.get_case(self.case_id)
+        return [(self.case_id, case.reference, case.owner)] if case.final_letter_unsent else []
+
 
 def open_deadline(case: Case, kind: DeadlineKind) -> OpenDeadline:
     assert case.id is not None
@@ -299,6 +303,8 @@ def test_every_message_of_a_whole_case_renders_on_a_second_surface() -> None:
         f"Dana delegated the Stage Two review of {ref} to you.")
     assert any(m.startswith(f"The person complaint {ref} is about has given their response")
                for m in seen[f"person:{DIRECTOR}"])
+    assert any(m.startswith(f"The final decision on {ref} is approved. Send the complainant")
+               and "[Send final letter]" in m for m in seen[f"person:{CS}"])
     assert any(m.startswith(f"Drew asked for changes to your draft decision on {ref}.")
                and '"Offer a goodwill credit."' in m for m in seen[f"person:{SENIOR}"])
 
@@ -308,7 +314,8 @@ def test_the_second_surface_got_every_kind_of_message() -> None:
     assert surface.kinds >= {
         "card", "timeline", "alert", "digest", "decision",
         "dm:logged", "dm:investigator_assigned", "dm:person_informed",
-        "dm:review_delegated", "dm:person_responded", "dm:changes_requested"}
+        "dm:review_delegated", "dm:person_responded", "dm:changes_requested",
+        "dm:final_letter_due"}
 
 
 def test_the_second_surface_runs_without_any_slack_library() -> None:
