@@ -164,7 +164,7 @@ def answer(deps: TeamsDeps, activity: Any) -> Activity:
             return text_activity(f"I don't know `{cards.escape(text)}`.\n\n{HELP}")
         return text_activity(HELP)
     except (DomainError, BadActivity) as exc:
-        return text_activity(cards.escape(str(exc)))
+        return text_activity(cards.escape(deps.refusal(exc)))
 
 
 async def handle_message(deps: TeamsDeps, context: TurnContext) -> None:

@@ -14,6 +14,7 @@ from cases.clock import Clock
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar
+from teams.answers import Refusal, refusal_text
 from teams.channels import TeamsChannels
 from teams.people import TeamsPeople
 from teams.ports import ConversationStore, Directory
@@ -35,6 +36,10 @@ class TeamsDeps:
     @property
     def people(self) -> TeamsPeople:
         return TeamsPeople(self.desk, self.store)
+
+    def refusal(self, error: Refusal) -> str:
+        """Why it was not done (and who changed the case last, when that is why)."""
+        return refusal_text(error, self.calendar, self.people)
 
     def choices(self) -> list[tuple[str, str]]:
         return list(self.directory.choices())

@@ -162,12 +162,12 @@ def intake_card(dates: DatesToTell, people: Choices, *, key: str, now: datetime,
 
 def step_card(action: Action, reference: str, case_id: int, version: int, people: Choices,
               *, values: Mapping[str, Any] | None = None,
-              errors: Mapping[str, str] | None = None) -> Card:
+              errors: Mapping[str, str] | None = None, intro: Sequence[str] = ()) -> Card:
     """A step's dialog on one case, remembering the version it was opened on."""
     return form_card(f"{ACTION_LABELS[action]}: {reference}", STEP_FIELDS[action],
                      {"dialog": Dialog.STEP.value, "action": action.value,
                       "case_id": case_id, "version": version},
-                     people=people, values=values, errors=errors)
+                     people=people, values=values, errors=errors, intro=intro)
 
 
 # ---- reading submissions --------------------------------------------------------------

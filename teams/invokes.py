@@ -25,6 +25,7 @@ from teams.commands import remember
 from teams.deps import TeamsDeps, answer_invoke
 from teams.ids import CARD_CONTENT_TYPE, Dialog, Verb
 from teams.people import BadActivity
+from teams.prefill import step_start
 
 log = logging.getLogger(__name__)
 STEP_METHODS: dict[Action, str] = {
@@ -114,14 +115,14 @@ def fetch(deps: TeamsDeps, activity: Any, prefill: dict[str, Any] | None = None
             return _details(deps, actor, _int(data, "case_id"))
         if kind == Dialog.STEP.value:
             action, case_id = _action(data), _int(data, "case_id")
-            deps.desk.check_action(case_id, action, actor=actor)
-            case = deps.desk.get_case(case_id)
+            case = deps.desk.check_action(case_id, action, actor=actor)
+            start = step_start(deps, action, case, actor)
             return dialog(ACTION_LABELS[action], forms.step_card(
                 action, case.reference, case_id, case.version, deps.choices(),
-                values={"owner": actor} if action is Action.ACKNOWLEDGE else None))
+                values=start.values, intro=start.intro))
         return _intake(deps, values=prefill)
     except (DomainError, BadActivity) as exc:
-        return closing(str(exc))
+        return closing(deps.refusal(exc))
 
 
 def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
@@ -145,7 +146,7 @@ def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
         return closing(f"Logged {case.reference}. What to tell the complainant is in our "
                        "personal chat.")
     except (DomainError, BadActivity) as exc:
-        return closing(str(exc))
+        return closing(deps.refusal(exc))
 
 
 def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict[str, str],
@@ -159,10 +160,11 @@ def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict
         case = getattr(deps.desk, STEP_METHODS[action])(
             case_id, actor=actor, expected_version=version, **kwargs)
     except (IntakeInvalid, forms.FormInvalid) as exc:
-        reference = deps.desk.get_case(case_id).reference
+        case = deps.desk.get_case(case_id)
         return dialog(ACTION_LABELS[action], forms.step_card(
-            action, reference, case_id, version, deps.choices(),
-            values=forms.values_of(forms.STEP_FIELDS[action], data), errors=exc.errors))
+            action, case.reference, case_id, version, deps.choices(),
+            values=forms.values_of(forms.STEP_FIELDS[action], data), errors=exc.errors,
+            intro=step_start(deps, action, case, actor).intro))
     deps.wake()
     return closing(f"{ACTION_LABELS[action]}: done on {case.reference}.")
 
@@ -196,7 +198,8 @@ def execute(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
         return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
     except (DomainError, BadActivity, ValueError) as exc:
         return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
-                "value": str(exc)}
+                "value": deps.refusal(exc) if not isinstance(exc, ValueError)
+                else str(exc)}
 
 
 def message_text(activity: Any) -> str | None:

@@ -137,17 +137,28 @@ class TeamsDriver:
     def install(self) -> tuple[int, Any]:
         return self.post(self.activity("install_in_team", "aad-installer"))
 
-    def say(self, aad: str, text: str, *, personal: bool = True) -> tuple[int, Any]:
+    @staticmethod
+    def personal_conversation(aad: str) -> dict[str, Any]:
+        return {"conversationType": "personal", "tenantId": "tenant-tiny-tracker",
+                "id": f"a:personal-{aad}"}
+
+    def say(self, aad: str, text: str, *, personal: bool = True,
+            display: str | None = None) -> tuple[int, Any]:
         name = "message_personal" if personal else "message_channel"
-        activity = self.activity(name, aad)
+        activity = self.activity(name, aad, display)
         if personal:
-            activity["conversation"]["id"] = f"a:personal-{aad}"
+            activity["conversation"] = self.personal_conversation(aad)
         activity["text"] = text if personal else f"<at>Complaints Desk</at> {text}"
         return self.post(activity)
 
-    def fetch(self, aad: str, data: dict[str, Any], name: str = "task_fetch") -> Any:
-        """Open a dialog (press a button carrying ``data``); the dialog's answer."""
+    def fetch(self, aad: str, data: dict[str, Any], name: str = "task_fetch", *,
+              personal: bool = False) -> Any:
+        """Open a dialog (press a button carrying ``data``, on a channel's card or, when
+        ``personal``, in the bot's personal chat with ``aad``); the dialog's answer."""
         activity = self.activity(name, aad)
+        if personal:
+            activity["conversation"] = self.personal_conversation(aad)
+            activity.pop("channelData", None)
         activity["value"]["data"] = {"msteams": {"type": "task/fetch"}, **data}
         status, body = self.post(activity)
         assert status == 200, (status, body)
@@ -157,6 +168,14 @@ class TeamsDriver:
         """Fill the dialog's card inputs with ``answers`` and press its submit button."""
         card = dialog["task"]["value"]["card"]["content"]
         data = dict(card["actions"][0]["data"])
+        # As Teams does: every input's current value goes with the submit (what was
+        # prefilled, unless the person changed it; an unticked toggle as its valueOff).
+        for element in card["body"]:
+            if element.get("type", "").startswith("Input.") and "id" in element:
+                default = element.get("valueOff") if element["type"] == "Input.Toggle" else None
+                value = element.get("value", default)
+                if value is not None:
+                    data[element["id"]] = value
         data.update(answers)
         activity = self.activity("task_submit", aad)
         activity["value"]["data"] = data
@@ -164,8 +183,13 @@ class TeamsDriver:
         assert status == 200, (status, body)
         return body
 
-    def execute(self, aad: str, verb: str, data: dict[str, Any]) -> Any:
+    def execute(self, aad: str, verb: str, data: dict[str, Any], *,
+                personal: bool = False) -> Any:
+        """Press an ``Action.Execute`` button (or let Teams refresh a card); the answer."""
         activity = self.activity("card_action", aad)
+        if personal:
+            activity["conversation"] = self.personal_conversation(aad)
+            activity.pop("channelData", None)
         activity["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": data}
         status, body = self.post(activity)
         assert status == 200, (status, body)
