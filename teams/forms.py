@@ -116,7 +116,9 @@ def _input(field: Field, value: Any, people: Choices, error: str | None) -> list
                 "valueOff": "false"}]
     else:
         options = people if field.kind == "person" else field.choices
-        out = [{"type": "Input.ChoiceSet", **base, "style": "compact",
+        # People are many: "filtered" lets one type a name to find them (1.5).
+        style = "filtered" if field.kind == "person" else "compact"
+        out = [{"type": "Input.ChoiceSet", **base, "style": style,
                 "choices": [{"title": t, "value": v} for v, t in options]}]
     if value is not None:
         if field.kind == "moment" and isinstance(value, datetime):

@@ -72,6 +72,7 @@ def validate(card: dict[str, Any]) -> None:
             for i, child in enumerate(item["items"]):
                 element(child, f"{where}.items[{i}]")
         if item["type"] == "Input.ChoiceSet":
+            assert item.get("style", "compact") in {"compact", "expanded", "filtered"}, where
             for c in item.get("choices", []):
                 assert set(c) == {"title", "value"}, c
         if item["type"] == "TextBlock":

@@ -58,30 +58,45 @@ class LocalTokenProvider:
         raise NotImplementedError("tests use bearer tokens only")
 
 
+def teams_settings(fake: FakeTeams) -> dict[str, Any]:
+    """The settings that serve Teams against the local fake."""
+    return {"connections__service_connection__settings__clientid": APP_ID,
+            "connections__service_connection__settings__clientsecret": "not-used-in-tests",
+            "connections__service_connection__settings__tenantid": "tenant-tiny-tracker",
+            "complaints_teams_openid_metadata_url": fake.metadata_url,
+            "complaints_teams_cs_channel": "customer-services",
+            "complaints_teams_directors_channel": DIRECTORS_CHANNEL}
+
+
+def teams_runtime_options(fake: FakeTeams) -> dict[str, Any]:
+    """``build_runtime``'s Teams options: any free port, tokens from the fake."""
+    config = AgentAuthConfiguration(client_id=APP_ID)
+    connections = ConnectionManager(
+        provider_factory=lambda c: LocalTokenProvider(f"{fake.base_url}/token", c),
+        connections_configurations={"SERVICE_CONNECTION": config})
+    return {"teams_host": "127.0.0.1", "teams_port": 0, "teams_connections": connections}
+
+
 class TeamsDriver:
     """A team with a customer-services channel and a directors channel."""
 
-    def __init__(self, fake: FakeTeams, tmp_path: Path, clock: FrozenClock,
-                 **settings: Any) -> None:
+    def __init__(self, fake: FakeTeams, tmp_path: Path, clock: FrozenClock, *,
+                 runtime: Runtime | None = None, **settings: Any) -> None:
+        """The bot built here (Teams alone), or ``runtime``: one built with
+        ``teams_settings`` and ``teams_runtime_options`` beside another surface."""
         self.fake, self.clock = fake, clock
         fake.channels = [{"id": GENERAL}, {"id": CS_CHANNEL, "name": "customer-services"},
                          {"id": DIRECTORS_CHANNEL, "name": "directors"}]
-        config = AgentAuthConfiguration(client_id=APP_ID)
-        connections = ConnectionManager(
-            provider_factory=lambda c: LocalTokenProvider(f"{fake.base_url}/token", c),
-            connections_configurations={"SERVICE_CONNECTION": config})
-        self.settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
-            connections__service_connection__settings__clientid=APP_ID,
-            connections__service_connection__settings__clientsecret="not-used-in-tests",
-            connections__service_connection__settings__tenantid="tenant-tiny-tracker",
-            complaints_teams_openid_metadata_url=fake.metadata_url,
-            complaints_teams_cs_channel="customer-services",
-            complaints_teams_directors_channel=DIRECTORS_CHANNEL, **settings)
-        self.runtime: Runtime = build_runtime(self.settings, clock=clock,
-                                              teams_host="127.0.0.1", teams_port=0,
-                                              teams_connections=connections)
+        if runtime is None:
+            self.settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+                **teams_settings(fake), **settings)
+            runtime = build_runtime(self.settings, clock=clock,
+                                    **teams_runtime_options(fake))
+        else:
+            self.settings = runtime.container.settings
+        self.runtime: Runtime = runtime
         self.runtime.teams.host.start()
         self.desk = self.runtime.container.desk
         self.url = f"http://127.0.0.1:{self.runtime.teams.host.port}/api/messages"
