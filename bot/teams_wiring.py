@@ -17,7 +17,7 @@ from teams import TEAMS
 from teams.app import build_agent
 from teams.auth import BotFrameworkTokens
 from teams.channels import TeamsChannels
-from teams.connector import TeamsConnector
+from teams.connector import TeamsConnector, raise_turn_error
 from teams.delivery import TeamsDelivery
 from teams.deps import TeamsDeps
 from teams.server import TeamsHost, web_app
@@ -81,6 +81,7 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
                      directory=PeopleDirectory(container), channels=channels)
     connections = connections or msal_connections(settings)
     adapter = CloudAdapter(connection_manager=connections)
+    adapter.on_turn_error = raise_turn_error
     agent = build_agent(deps, connections)
     tokens = BotFrameworkTokens(settings.complaints_teams_openid_metadata_url,
                                 settings.teams_app_id())

@@ -18,7 +18,7 @@ DEV = "aad-dev"                # director
 SENA = "aad-sena"              # senior (a review may be delegated to them)
 NAMES = {CASEY: "Casey Cross", IVAN: "Ivan Inman", SAM: "Sam Subject", DANA: "Dana Director",
          DEV: "Dev Director", SENA: "Sena Senior"}
-PERSONAL = ("Ada Lovelace", "ada@example.com", "01482", "Example Street",
+PERSONAL = ("Ada Lovelace", "ada@example.com", "1482 123456", "Example Street",
             "Analytical Engines")
 
 
