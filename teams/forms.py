@@ -155,11 +155,19 @@ def intake_card(dates: DatesToTell, people: Choices, *, key: str, now: datetime,
     """The intake dialog, with the dates to quote to the complainant."""
     intro = [f"Tell the complainant: acknowledged by **{dates.acknowledge_by}**, "
              f"investigated by **{dates.investigate_by}**, reply by "
-             f"**{dates.reply_expected_by}** at the latest."]
+             f"**{dates.reply_expected_by}** at the latest.",
+             "_These dates follow when it was received: changed that? Press "
+             "**Update the dates**._"]
     shown = {"received_at": now, **(values or {})}
-    return form_card("Log a complaint", INTAKE_FIELDS,
-                     {"dialog": Dialog.INTAKE.value, "key": key},
-                     people=people, values=shown, errors=errors, intro=intro)
+    out = form_card("Log a complaint", INTAKE_FIELDS,
+                    {"dialog": Dialog.INTAKE.value, "key": key},
+                    people=people, values=shown, errors=errors, intro=intro)
+    # A dialog has no live inputs: this submits it and gets it back with the new dates.
+    out["actions"].append({"type": "Action.Submit", "title": "Update the dates",
+                           "associatedInputs": "auto",
+                           "data": {"dialog": Dialog.INTAKE.value, "key": key,
+                                    "recompute": True}})
+    return out
 
 
 def step_card(action: Action, reference: str, case_id: int, version: int, people: Choices,

@@ -50,7 +50,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     teams.deliver()
     case = teams.desk.get_case(case.id)
     assert case.state is State.REVIEW_REQUESTED and case.review_request_how == "email to the MD"
-    assert titles(card_now(teams)) == ["View details", "Refresh"]
+    assert titles(card_now(teams)) == ["View details", "Case file", "Refresh"]
     directors = card_now(teams, DIRECTORS_CHANNEL)
     shown = json.dumps(directors)
     assert case.reference in shown and "Stage Two" in shown
@@ -168,7 +168,7 @@ def test_whole_stage_two_path_with_delegation_response_and_approval_in_thread(
     for channel in (CS_CHANNEL, DIRECTORS_CHANNEL):
         card = card_now(teams, channel)
         assert "Final decision" in json.dumps(card) and "Upheld" in json.dumps(card)
-        assert titles(card) == ["View details", "Refresh"], channel
+        assert titles(card) == ["View details", "Case file", "Refresh"], channel
     assert case.final_letter is not None and "This decision is final" in case.final_letter
     assert any("approved the final decision" in t for t in thread_texts(teams, DIRECTORS_CHANNEL))
     in_channels = json.dumps([c.body for c in teams.fake.calls

@@ -104,7 +104,7 @@ def inputs(dialog: dict[str, Any]) -> dict[str, Any]:
 
 
 def dialog_text(dialog: dict[str, Any]) -> str:
-    return json.dumps(dialog["task"]["value"]["card"]["content"])
+    return json.dumps(dialog["task"]["value"]["card"]["content"], ensure_ascii=False)
 
 
 def press(teams: TeamsDriver, aad: str, card: dict[str, Any], title: str,
