@@ -17,7 +17,7 @@ from teams import TEAMS
 from teams.app import build_agent
 from teams.auth import BotFrameworkTokens
 from teams.channels import TeamsChannels
-from teams.connector import TeamsConnector
+from teams.connector import TeamsConnector, raise_turn_error
 from teams.delivery import TeamsDelivery
 from teams.deps import TeamsDeps
 from teams.server import TeamsHost, web_app
@@ -32,16 +32,22 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 3978
 
 
+NOT_ON_TEAMS = " (not on Teams yet)"
+
+
 class PeopleDirectory:
-    """Everyone with a Teams account, for a dialog's person choices."""
+    """Everyone the desk knows, for a dialog's person choices: also people who have not
+    used the bot on Teams yet (seen on Slack, or added by `people link`), marked so."""
 
     def __init__(self, container: Container) -> None:
         self.container = container
 
     def choices(self) -> Sequence[tuple[str, str]]:
-        with self.container.uow() as uow:
+        with self.container.desk.reader() as uow:
             people = uow.people.list()
-        return [(p.id, p.display_name) for p in people if p.account(AccountKind.TEAMS)]
+        return sorted(((p.id, p.display_name + ("" if p.account(AccountKind.TEAMS)
+                                                  else NOT_ON_TEAMS)) for p in people),
+                      key=lambda choice: choice[1].casefold())
 
 
 @dataclass
@@ -75,6 +81,7 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
                      directory=PeopleDirectory(container), channels=channels)
     connections = connections or msal_connections(settings)
     adapter = CloudAdapter(connection_manager=connections)
+    adapter.on_turn_error = raise_turn_error
     agent = build_agent(deps, connections)
     tokens = BotFrameworkTokens(settings.complaints_teams_openid_metadata_url,
                                 settings.teams_app_id())
@@ -82,5 +89,7 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
                                    anonymous=settings.complaints_teams_anonymous), host, port)
     connector = TeamsConnector(adapter, settings.teams_app_id(), lambda: teams_host.loop)
     delivery = TeamsDelivery(container.desk, outbox, channels, store, connector,
-                             container.clock, container.calendar, container.policy)
+                             container.clock, container.calendar, container.policy,
+                             other_surfaces=tuple(s for s in settings.complaints_surfaces
+                                                  if s != TEAMS))
     return TeamsSurface(host=teams_host, delivery=delivery, deps=deps)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from cases.lifecycle import ACTION_LABELS as ACTION_TITLES
 from cases.lifecycle import Action
 from cases.messages import AlertView, DigestView, DirectMessageView, Link
 from cases.views import MARKER_LABELS, CaseCardView, DecisionView, Marker
@@ -135,6 +136,7 @@ def case_card(view: CaseCardView, names: Names) -> Card:
     actions = [step_button(view, a, view.label_of(a), primary=i == 0)
                for i, a in enumerate(view.actions)]
     actions.append(dialog_button("View details", Dialog.DETAILS, case_id=view.case_id))
+    actions.append(dialog_button("Case file", Dialog.CASE_FILE, case_id=view.case_id))
     actions.append(execute("Refresh", Verb.REFRESH, case_id=view.case_id,
                            slot=view.surface.value))
     return card(body, actions, refresh=refresh_of(view.case_id, view.surface.value))
@@ -205,3 +207,34 @@ def notice_card(message: str, *, title: str | None = None,
     """A short card of plain words (answers, refusals, help)."""
     body = ([text(f"**{escape(title)}**")] if title else []) + [text(message)]
     return card(body, actions)
+
+
+def queues_card(queues: Sequence[Any], names: Names) -> Card:
+    """"My cases" in personal chat (Slack's App Home): each of the viewer's work queues,
+    every row with its next step and its case file."""
+    body: list[dict[str, Any]] = [text("**My cases**", size="Medium")]
+    if not queues:
+        body.append(text("You have no work queues: they are for customer services, the "
+                         "directors and the HR manager. Cases you are asked to act on come "
+                         "to you here, in personal chat.", isSubtle=True))
+    for queue in queues:
+        counts = " · ".join(f"{label}: {n} overdue" for label, n in queue.counts if n)
+        body.append(text(f"**{escape(queue.title)}**" + (f" ({counts})" if counts else ""),
+                         spacing="Medium"))
+        if not queue.rows:
+            body.append(text(escape(queue.empty), isSubtle=True))
+        for row in queue.rows:
+            due = (f" · {row.deadline.label} {row.deadline.due} ({row.deadline.time_left})"
+                   if row.deadline else "")
+            body.append(text(f"**{escape(row.reference)}** {escape(row.summary)} · "
+                             f"{escape(row.phase_label)}{escape(due)}", separator=True))
+            buttons = [dialog_button("Case file", Dialog.CASE_FILE, case_id=row.case_id)]
+            if row.action is not None:
+                buttons.insert(0, dialog_button(ACTION_TITLES.get(row.action, row.action.value
+                                                                  .replace("_", " ")
+                                                                  .capitalize()),
+                                                Dialog.STEP, "positive", case_id=row.case_id,
+                                                version=row.version,
+                                                action=row.action.value))
+            body.append({"type": "ActionSet", "actions": buttons})
+    return card(body)

@@ -28,6 +28,8 @@ _MENTION = re.compile(r"<at>[^<]*</at>")
 HELP = ("**Complaints Desk**: log customer complaints and track them through the "
         "procedure. Send me:\n\n"
         "- `new`: log a complaint (opens the intake form)\n"
+        "- `mine` (or `my cases`): your work queues, each case with its next step "
+        "(personal chat only)\n"
         "- `list [mine|overdue|open]`: cases you can see\n"
         "- `show REF`: one case's card, just for you\n"
         "- `find TEXT`: cases by reference, name, organisation, email or phone "
@@ -115,6 +117,11 @@ def _escalate(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
                                      action=Action.REQUEST_REVIEW.value)]), case.reference)
 
 
+def _mine(deps: TeamsDeps, actor: str) -> Activity:
+    queues = deps.desk.work_queues(viewer=actor, calendar=deps.calendar)
+    return card_activity(cards.queues_card(queues, deps.people.names([])), "My cases")
+
+
 def _report(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
     today = deps.calendar.local_date(deps.clock.now())
     try:
@@ -128,7 +135,7 @@ def _report(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
 
 
 NEEDS = {"show": 1, "escalate": 1, "note": 2, "find": 1}
-PRIVATE = frozenset({"find", "report"})
+PRIVATE = frozenset({"find", "report", "mine"})
 
 
 def answer(deps: TeamsDeps, activity: Any) -> Activity:
@@ -138,6 +145,8 @@ def answer(deps: TeamsDeps, activity: Any) -> Activity:
     words = text.split()
     verb = words[0].lower() if words else "help"
     args = words[1:]
+    if verb == "my" and args[:1] == ["cases"]:  # "my cases", as Slack's App Home
+        verb, args = "mine", args[1:]
     personal = activity.conversation is not None and \
         activity.conversation.conversation_type == "personal"
     try:
@@ -157,14 +166,15 @@ def answer(deps: TeamsDeps, activity: Any) -> Activity:
                     "find": lambda: _find(deps, actor, args),
                     "note": lambda: _note(deps, actor, args, text),
                     "escalate": lambda: _escalate(deps, actor, args),
-                    "report": lambda: _report(deps, actor, args)}
+                    "report": lambda: _report(deps, actor, args),
+                    "mine": lambda: _mine(deps, actor)}
         if verb in handlers:
             return handlers[verb]()
         if verb != "help":
             return text_activity(f"I don't know `{cards.escape(text)}`.\n\n{HELP}")
         return text_activity(HELP)
     except (DomainError, BadActivity) as exc:
-        return text_activity(cards.escape(str(exc)))
+        return text_activity(cards.escape(deps.refusal(exc)))
 
 
 async def handle_message(deps: TeamsDeps, context: TurnContext) -> None:

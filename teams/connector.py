@@ -51,6 +51,17 @@ def text_activity(text: str) -> Activity:
     return Activity(type="message", text=text, text_format="markdown")
 
 
+async def raise_turn_error(context: TurnContext, error: Exception) -> None:
+    """The adapter's ``on_turn_error``: let the error reach whoever started the turn.
+
+    The SDK's default posts "Exception caught: …" into the conversation (a channel, for a
+    proactive post) and then fails building that reply, hiding the Bot Connector's answer.
+    Raised instead, a proactive call's HTTP error reaches the outbox (``classify``) and an
+    incoming turn's reaches the endpoint, which answers 500 and logs it; nothing is posted.
+    """
+    raise error
+
+
 class TeamsConnector:
     """Send, reply, update and open personal chats, from any thread."""
 

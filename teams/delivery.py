@@ -17,8 +17,16 @@ import aiohttp
 from cases import messages
 from cases.audience import Audience, card_audiences, channel_audience
 from cases.clock import Clock
-from cases.delivery import DECISION_SLOT, DeliveryItem, MessageRefs, PermanentFailure, RetryLater
+from cases.delivery import (
+    DECISION_SLOT,
+    PERSON_INFORMED_SLOT,
+    DeliveryItem,
+    MessageRefs,
+    PermanentFailure,
+    RetryLater,
+)
 from cases.model import Case, NoticeKind, State
+from cases.people import AccountKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view, dates_to_tell, decision_view
@@ -33,9 +41,13 @@ from teams.ports import ConversationStore
 log = logging.getLogger(__name__)
 
 
-def teams_ref(conversation_id: str, activity_id: str) -> str:
-    """The opaque reference stored for a Teams message (its channel and its id)."""
-    return json.dumps({"conversation": conversation_id, "activity": activity_id})
+def teams_ref(conversation_id: str, activity_id: str, where: Where | None = None) -> str:
+    """The opaque reference stored for a Teams message (its conversation and its id; for a
+    personal chat, also the service it is on)."""
+    ref = {"conversation": conversation_id, "activity": activity_id}
+    if where is not None:
+        ref |= {"service_url": where.service_url, "tenant_id": where.tenant_id or ""}
+    return json.dumps(ref)
 
 
 def teams_position(ref: str) -> tuple[str, str]:
@@ -50,8 +62,12 @@ class TeamsDelivery:
 
     def __init__(self, desk: ComplaintsDesk, refs: MessageRefs, channels: TeamsChannels,
                  store: ConversationStore, connector: TeamsConnector, clock: Clock,
-                 calendar: DisplayCalendar, policy: Policy) -> None:
+                 calendar: DisplayCalendar, policy: Policy,
+                 other_surfaces: tuple[str, ...] = ()) -> None:
         self.desk, self.refs, self.channels, self.store = desk, refs, channels, store
+        # Chat surfaces delivering beside Teams: a person with an account there and none
+        # on Teams is told there, so their direct messages are not Teams' to send.
+        self.other_surfaces = tuple(s for s in other_surfaces if s in set(AccountKind))
         self.connector, self.clock, self.calendar, self.policy = connector, clock, calendar, policy
         self.people = TeamsPeople(desk, store)
 
@@ -67,6 +83,7 @@ class TeamsDelivery:
                 for audience in card_audiences(case):
                     self._card(case, audience)
                 self._refresh_decision(case)
+                self._retire_respond_button(case)
             elif kind is NoticeKind.TIMELINE:
                 assert case is not None
                 line = timeline_line(item.payload)
@@ -148,12 +165,40 @@ class TeamsDelivery:
         if case.state is State.UNDER_REVIEW:  # sent back: a redraft gets its own message
             self.refs.forget_message_ref(TEAMS, case.id, DECISION_SLOT)
 
+    def _retire_respond_button(self, case: Case) -> None:
+        """Once the named person has responded, their invitation loses its Respond button
+        (redrawn once, then forgotten: nothing more is asked of them)."""
+        assert case.id is not None
+        ref = self.refs.message_ref(TEAMS, case.id, PERSON_INFORMED_SLOT)
+        if case.person_responded_at is None or ref is None:
+            return
+        stored = json.loads(ref)
+        where = Where(str(stored["conversation"]), str(stored["service_url"]),
+                      stored.get("tenant_id") or None)
+        activity_id = str(stored["activity"])
+        view = case_card_view(case, self.clock.now(), self.calendar, self.policy)
+        dm = messages.person_informed_words(view, responded=True)
+        names = self.people.names([])
+        try:
+            self.connector.update(where, activity_id, card_activity(
+                cards.direct_card(dm, names), plain_text(dm.summary, names)))
+        except aiohttp.ClientResponseError as exc:
+            if exc.status != 404:
+                raise
+            log.warning("the named person's invitation on %s was deleted in Teams",
+                        case.reference, extra={"case_reference": case.reference})
+        self.refs.forget_message_ref(TEAMS, case.id, PERSON_INFORMED_SLOT)
+
     # ---- direct messages and channel posts ---------------------------------------------
 
     def _direct(self, case: Case | None, payload: dict[str, Any]) -> None:
         person = str(payload["user"])
         if case is None or case.id is None:
             raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
+        if self._told_elsewhere(person):
+            log.info("direct message for a person not on Teams: told on another surface",
+                     extra={"case_reference": case.reference})
+            return
         if template_of(payload) is Template.ALERT:
             view = messages.alert_view(payload, case.id, self.calendar)
             body = cards.alert_card(view, self.people.names([view.owner.id]))
@@ -166,7 +211,16 @@ class TeamsDelivery:
                                       for s in (*line, *dm.summary) if hasattr(s, "id"))
             body = cards.direct_card(dm, names)
             summary = plain_text(dm.summary, names)
-        self.connector.send(self._personal(person), card_activity(body, summary))
+        where = self._personal(person)
+        sent = self.connector.send(where, card_activity(body, summary))
+        if template_of(payload) is Template.PERSON_INFORMED:
+            self.refs.remember_message_ref(TEAMS, case.id, PERSON_INFORMED_SLOT,
+                                           teams_ref(where.conversation_id, sent, where))
+
+    def _told_elsewhere(self, person_id: str) -> bool:
+        found = self.desk.people([person_id]).get(person_id)
+        return found is not None and found.account(AccountKind.TEAMS) is None and any(
+            found.account(AccountKind(s)) is not None for s in self.other_surfaces)
 
     def _personal(self, person_id: str) -> Where:
         aad = self.people.aad_of(person_id)

@@ -14,7 +14,9 @@ from cases.clock import Clock
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar
+from teams.answers import Refusal, refusal_text
 from teams.channels import TeamsChannels
+from teams.ids import CARD_CONTENT_TYPE
 from teams.people import TeamsPeople
 from teams.ports import ConversationStore, Directory
 
@@ -36,6 +38,10 @@ class TeamsDeps:
     def people(self) -> TeamsPeople:
         return TeamsPeople(self.desk, self.store)
 
+    def refusal(self, error: Refusal) -> str:
+        """Why it was not done (and who changed the case last, when that is why)."""
+        return refusal_text(error, self.calendar, self.people)
+
     def choices(self) -> list[tuple[str, str]]:
         return list(self.directory.choices())
 
@@ -48,3 +54,15 @@ async def answer_invoke(context: TurnContext, body: Any, status: int = 200) -> N
     """The invoke's synchronous answer (a dialog, a card, a message)."""
     await context.send_activity(Activity(type="invokeResponse",
                                          value=InvokeResponse(status=status, body=body)))
+
+
+def dialog(title: str, card: dict[str, Any]) -> dict[str, Any]:
+    """A task module answer: show ``card`` in a dialog titled ``title``."""
+    return {"task": {"type": "continue", "value": {
+        "title": title[:60], "width": "medium", "height": "large",
+        "card": {"contentType": CARD_CONTENT_TYPE, "content": card}}}}
+
+
+def closing(message: str) -> dict[str, Any]:
+    """A task module answer: close the dialog, telling the person ``message``."""
+    return {"task": {"type": "message", "value": message}}

@@ -116,7 +116,9 @@ def _input(field: Field, value: Any, people: Choices, error: str | None) -> list
                 "valueOff": "false"}]
     else:
         options = people if field.kind == "person" else field.choices
-        out = [{"type": "Input.ChoiceSet", **base, "style": "compact",
+        # People are many: "filtered" lets one type a name to find them (1.5).
+        style = "filtered" if field.kind == "person" else "compact"
+        out = [{"type": "Input.ChoiceSet", **base, "style": style,
                 "choices": [{"title": t, "value": v} for v, t in options]}]
     if value is not None:
         if field.kind == "moment" and isinstance(value, datetime):
@@ -153,21 +155,29 @@ def intake_card(dates: DatesToTell, people: Choices, *, key: str, now: datetime,
     """The intake dialog, with the dates to quote to the complainant."""
     intro = [f"Tell the complainant: acknowledged by **{dates.acknowledge_by}**, "
              f"investigated by **{dates.investigate_by}**, reply by "
-             f"**{dates.reply_expected_by}** at the latest."]
+             f"**{dates.reply_expected_by}** at the latest.",
+             "_These dates follow when it was received: changed that? Press "
+             "**Update the dates**._"]
     shown = {"received_at": now, **(values or {})}
-    return form_card("Log a complaint", INTAKE_FIELDS,
-                     {"dialog": Dialog.INTAKE.value, "key": key},
-                     people=people, values=shown, errors=errors, intro=intro)
+    out = form_card("Log a complaint", INTAKE_FIELDS,
+                    {"dialog": Dialog.INTAKE.value, "key": key},
+                    people=people, values=shown, errors=errors, intro=intro)
+    # A dialog has no live inputs: this submits it and gets it back with the new dates.
+    out["actions"].append({"type": "Action.Submit", "title": "Update the dates",
+                           "associatedInputs": "auto",
+                           "data": {"dialog": Dialog.INTAKE.value, "key": key,
+                                    "recompute": True}})
+    return out
 
 
 def step_card(action: Action, reference: str, case_id: int, version: int, people: Choices,
               *, values: Mapping[str, Any] | None = None,
-              errors: Mapping[str, str] | None = None) -> Card:
+              errors: Mapping[str, str] | None = None, intro: Sequence[str] = ()) -> Card:
     """A step's dialog on one case, remembering the version it was opened on."""
     return form_card(f"{ACTION_LABELS[action]}: {reference}", STEP_FIELDS[action],
                      {"dialog": Dialog.STEP.value, "action": action.value,
                       "case_id": case_id, "version": version},
-                     people=people, values=values, errors=errors)
+                     people=people, values=values, errors=errors, intro=intro)
 
 
 # ---- reading submissions --------------------------------------------------------------

@@ -22,6 +22,9 @@ class Dialog(StrEnum):
     INTAKE = "intake"
     STEP = "step"
     DETAILS = "details"
+    CASE_FILE = "case_file"   # a page of the case file (and its Older / Newer buttons)
+    EDIT = "edit"             # Edit details, from the case file
+    REASSIGN = "reassign"     # Reassign, from the case file
 
 
 # Keys of conversation references kept in the store.

@@ -11,6 +11,7 @@ import html
 import logging
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 from microsoft_agents.hosting.core import TurnContext
@@ -20,11 +21,12 @@ from cases.errors import DomainError, IntakeInvalid
 from cases.lifecycle import ACTION_LABELS, Action
 from cases.model import Outcome
 from cases.views import case_card_view, dates_to_tell, decision_view
-from teams import cards, forms
+from teams import cards, file_dialogs, forms
 from teams.commands import remember
-from teams.deps import TeamsDeps, answer_invoke
+from teams.deps import TeamsDeps, answer_invoke, closing, dialog
 from teams.ids import CARD_CONTENT_TYPE, Dialog, Verb
 from teams.people import BadActivity
+from teams.prefill import step_start
 
 log = logging.getLogger(__name__)
 STEP_METHODS: dict[Action, str] = {
@@ -39,16 +41,6 @@ STEP_METHODS: dict[Action, str] = {
     Action.PROPOSE_DECISION: "propose_decision", Action.REQUEST_CHANGES: "request_changes",
 }
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def dialog(title: str, card: cards.Card) -> dict[str, Any]:
-    return {"task": {"type": "continue", "value": {
-        "title": title[:60], "width": "medium", "height": "large",
-        "card": {"contentType": CARD_CONTENT_TYPE, "content": card}}}}
-
-
-def closing(message: str) -> dict[str, Any]:
-    return {"task": {"type": "message", "value": message}}
 
 
 def _data(activity: Any) -> dict[str, Any]:
@@ -78,7 +70,11 @@ def _action(data: dict[str, Any]) -> Action:
 def _intake(deps: TeamsDeps, values: dict[str, Any] | None = None,
             errors: dict[str, str] | None = None, key: str | None = None) -> dict[str, Any]:
     now = deps.clock.now()
-    dates = dates_to_tell(deps.desk.policy_dates(now), deps.calendar)
+    received = (values or {}).get("received_at")
+    if isinstance(received, datetime):  # the dates follow the received time typed
+        received = received.replace(tzinfo=deps.calendar.zone)  # type: ignore[attr-defined]
+    dates = dates_to_tell(deps.desk.policy_dates(
+        received if isinstance(received, datetime) else now), deps.calendar)
     return dialog("Log a complaint", forms.intake_card(
         dates, deps.choices(), key=key or uuid.uuid4().hex, now=deps.calendar.local(now),
         values=values, errors=errors))
@@ -112,16 +108,18 @@ def fetch(deps: TeamsDeps, activity: Any, prefill: dict[str, Any] | None = None
         kind = data.get("dialog", Dialog.INTAKE.value)
         if kind == Dialog.DETAILS.value:
             return _details(deps, actor, _int(data, "case_id"))
+        if kind == Dialog.CASE_FILE.value:
+            return file_dialogs.open_file(deps, actor, data, first=True)
         if kind == Dialog.STEP.value:
             action, case_id = _action(data), _int(data, "case_id")
-            deps.desk.check_action(case_id, action, actor=actor)
-            case = deps.desk.get_case(case_id)
+            case = deps.desk.check_action(case_id, action, actor=actor)
+            start = step_start(deps, action, case, actor)
             return dialog(ACTION_LABELS[action], forms.step_card(
                 action, case.reference, case_id, case.version, deps.choices(),
-                values={"owner": actor} if action is Action.ACKNOWLEDGE else None))
+                values=start.values, intro=start.intro))
         return _intake(deps, values=prefill)
     except (DomainError, BadActivity) as exc:
-        return closing(str(exc))
+        return closing(deps.refusal(exc))
 
 
 def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
@@ -133,6 +131,13 @@ def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
         actor = deps.people.actor(activity)
         if data.get("dialog") == Dialog.STEP.value:
             return _submit_step(deps, actor, data, people, zone)
+        if data.get("dialog") == Dialog.CASE_FILE.value:
+            return file_dialogs.submit_file(deps, actor, data)
+        if data.get("dialog") in (Dialog.EDIT.value, Dialog.REASSIGN.value):
+            return file_dialogs.submit_correction(deps, actor, data)
+        if data.get("dialog") == Dialog.INTAKE.value and data.get("recompute"):
+            return _intake(deps, forms.values_of(forms.INTAKE_FIELDS, data),
+                           key=str(data.get("key") or "") or None)
         key = str(data.get("key") or "")
         if not key or len(key) > 64 or not key.isalnum():
             raise BadActivity("this form has no key; open it again")
@@ -145,7 +150,7 @@ def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
         return closing(f"Logged {case.reference}. What to tell the complainant is in our "
                        "personal chat.")
     except (DomainError, BadActivity) as exc:
-        return closing(str(exc))
+        return closing(deps.refusal(exc))
 
 
 def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict[str, str],
@@ -159,10 +164,11 @@ def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict
         case = getattr(deps.desk, STEP_METHODS[action])(
             case_id, actor=actor, expected_version=version, **kwargs)
     except (IntakeInvalid, forms.FormInvalid) as exc:
-        reference = deps.desk.get_case(case_id).reference
+        case = deps.desk.get_case(case_id)
         return dialog(ACTION_LABELS[action], forms.step_card(
-            action, reference, case_id, version, deps.choices(),
-            values=forms.values_of(forms.STEP_FIELDS[action], data), errors=exc.errors))
+            action, case.reference, case_id, version, deps.choices(),
+            values=forms.values_of(forms.STEP_FIELDS[action], data), errors=exc.errors,
+            intro=step_start(deps, action, case, actor).intro))
     deps.wake()
     return closing(f"{ACTION_LABELS[action]}: done on {case.reference}.")
 
@@ -196,7 +202,8 @@ def execute(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
         return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
     except (DomainError, BadActivity, ValueError) as exc:
         return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
-                "value": str(exc)}
+                "value": deps.refusal(exc) if not isinstance(exc, ValueError)
+                else str(exc)}
 
 
 def message_text(activity: Any) -> str | None:

@@ -49,8 +49,12 @@ SENIOR = "U0SENR001"
 class SlackDriver:
     """A workspace with a customer-services agent, two directors, a senior and some staff."""
 
-    def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock,
-                 **settings: Any) -> None:
+    def __init__(self, fake: FakeSlack, tmp_path: Path, clock: FrozenClock, *,
+                 also: dict[str, Any] | None = None,
+                 runtime_options: dict[str, Any] | None = None, **settings: Any) -> None:
+        """``settings``/``also``: more settings (a mail server for letters, another
+        surface's); ``runtime_options``: more for ``build_runtime`` (so one bot can serve
+        Slack and Teams in one test)."""
         self.fake = fake
         self.clock = clock
         fake.clock = clock  # trigger ids expire by the bot's clock, never by wall time
@@ -65,9 +69,11 @@ class SlackDriver:
             complaints_customer_services=[CS_AGENT, CS_AGENT_2],
             complaints_directors=[DIRECTOR, DIRECTOR_2],
             **settings,  # e.g. a mail server for letters
+            **(also or {}),
         )
         self.runtime: Runtime = build_runtime(self.settings, clock=clock,
-                                              pacer=Pacer(interval=0))
+                                              pacer=Pacer(interval=0),
+                                              **(runtime_options or {}))
         self.desk = self.runtime.container.desk
         self.people = SlackPeople(self.desk)
         self.grant(SENIOR, Role.SENIOR)  # suitably senior: a review may be delegated to them

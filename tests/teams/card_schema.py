@@ -16,6 +16,7 @@ ELEMENTS: dict[str, tuple[set[str], set[str]]] = {  # type: (allowed, required)
     "TextBlock": (COMMON | {"text", "wrap", "weight", "size", "color", "isSubtle", "maxLines",
                             "horizontalAlignment", "fontType", "style"}, {"text"}),
     "FactSet": (COMMON | {"facts"}, {"facts"}),
+    "ActionSet": (COMMON | {"actions"}, {"actions"}),
     "Container": (COMMON | {"items", "style", "bleed", "selectAction", "minHeight", "rtl",
                             "verticalContentAlignment", "backgroundImage"}, {"items"}),
     "Input.Text": (INPUT | {"isMultiline", "maxLength", "placeholder", "value", "style",
@@ -71,7 +72,12 @@ def validate(card: dict[str, Any]) -> None:
         if item["type"] == "Container":
             for i, child in enumerate(item["items"]):
                 element(child, f"{where}.items[{i}]")
+        if item["type"] == "ActionSet":
+            for i, action in enumerate(item["actions"]):
+                _check(ACTIONS, action, f"{where}.actions[{i}]")
+                assert action.get("style", "default") in ACTION_STYLES, action
         if item["type"] == "Input.ChoiceSet":
+            assert item.get("style", "compact") in {"compact", "expanded", "filtered"}, where
             for c in item.get("choices", []):
                 assert set(c) == {"title", "value"}, c
         if item["type"] == "TextBlock":

@@ -58,30 +58,45 @@ class LocalTokenProvider:
         raise NotImplementedError("tests use bearer tokens only")
 
 
+def teams_settings(fake: FakeTeams) -> dict[str, Any]:
+    """The settings that serve Teams against the local fake."""
+    return {"connections__service_connection__settings__clientid": APP_ID,
+            "connections__service_connection__settings__clientsecret": "not-used-in-tests",
+            "connections__service_connection__settings__tenantid": "tenant-tiny-tracker",
+            "complaints_teams_openid_metadata_url": fake.metadata_url,
+            "complaints_teams_cs_channel": "customer-services",
+            "complaints_teams_directors_channel": DIRECTORS_CHANNEL}
+
+
+def teams_runtime_options(fake: FakeTeams) -> dict[str, Any]:
+    """``build_runtime``'s Teams options: any free port, tokens from the fake."""
+    config = AgentAuthConfiguration(client_id=APP_ID)
+    connections = ConnectionManager(
+        provider_factory=lambda c: LocalTokenProvider(f"{fake.base_url}/token", c),
+        connections_configurations={"SERVICE_CONNECTION": config})
+    return {"teams_host": "127.0.0.1", "teams_port": 0, "teams_connections": connections}
+
+
 class TeamsDriver:
     """A team with a customer-services channel and a directors channel."""
 
-    def __init__(self, fake: FakeTeams, tmp_path: Path, clock: FrozenClock,
-                 **settings: Any) -> None:
+    def __init__(self, fake: FakeTeams, tmp_path: Path, clock: FrozenClock, *,
+                 runtime: Runtime | None = None, **settings: Any) -> None:
+        """The bot built here (Teams alone), or ``runtime``: one built with
+        ``teams_settings`` and ``teams_runtime_options`` beside another surface."""
         self.fake, self.clock = fake, clock
         fake.channels = [{"id": GENERAL}, {"id": CS_CHANNEL, "name": "customer-services"},
                          {"id": DIRECTORS_CHANNEL, "name": "directors"}]
-        config = AgentAuthConfiguration(client_id=APP_ID)
-        connections = ConnectionManager(
-            provider_factory=lambda c: LocalTokenProvider(f"{fake.base_url}/token", c),
-            connections_configurations={"SERVICE_CONNECTION": config})
-        self.settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
-            connections__service_connection__settings__clientid=APP_ID,
-            connections__service_connection__settings__clientsecret="not-used-in-tests",
-            connections__service_connection__settings__tenantid="tenant-tiny-tracker",
-            complaints_teams_openid_metadata_url=fake.metadata_url,
-            complaints_teams_cs_channel="customer-services",
-            complaints_teams_directors_channel=DIRECTORS_CHANNEL, **settings)
-        self.runtime: Runtime = build_runtime(self.settings, clock=clock,
-                                              teams_host="127.0.0.1", teams_port=0,
-                                              teams_connections=connections)
+        if runtime is None:
+            self.settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                database_url=f"sqlite:///{tmp_path / 'desk.sqlite3'}",
+                **teams_settings(fake), **settings)
+            runtime = build_runtime(self.settings, clock=clock,
+                                    **teams_runtime_options(fake))
+        else:
+            self.settings = runtime.container.settings
+        self.runtime: Runtime = runtime
         self.runtime.teams.host.start()
         self.desk = self.runtime.container.desk
         self.url = f"http://127.0.0.1:{self.runtime.teams.host.port}/api/messages"
@@ -137,17 +152,28 @@ class TeamsDriver:
     def install(self) -> tuple[int, Any]:
         return self.post(self.activity("install_in_team", "aad-installer"))
 
-    def say(self, aad: str, text: str, *, personal: bool = True) -> tuple[int, Any]:
+    @staticmethod
+    def personal_conversation(aad: str) -> dict[str, Any]:
+        return {"conversationType": "personal", "tenantId": "tenant-tiny-tracker",
+                "id": f"a:personal-{aad}"}
+
+    def say(self, aad: str, text: str, *, personal: bool = True,
+            display: str | None = None) -> tuple[int, Any]:
         name = "message_personal" if personal else "message_channel"
-        activity = self.activity(name, aad)
+        activity = self.activity(name, aad, display)
         if personal:
-            activity["conversation"]["id"] = f"a:personal-{aad}"
+            activity["conversation"] = self.personal_conversation(aad)
         activity["text"] = text if personal else f"<at>Complaints Desk</at> {text}"
         return self.post(activity)
 
-    def fetch(self, aad: str, data: dict[str, Any], name: str = "task_fetch") -> Any:
-        """Open a dialog (press a button carrying ``data``); the dialog's answer."""
+    def fetch(self, aad: str, data: dict[str, Any], name: str = "task_fetch", *,
+              personal: bool = False) -> Any:
+        """Open a dialog (press a button carrying ``data``, on a channel's card or, when
+        ``personal``, in the bot's personal chat with ``aad``); the dialog's answer."""
         activity = self.activity(name, aad)
+        if personal:
+            activity["conversation"] = self.personal_conversation(aad)
+            activity.pop("channelData", None)
         activity["value"]["data"] = {"msteams": {"type": "task/fetch"}, **data}
         status, body = self.post(activity)
         assert status == 200, (status, body)
@@ -157,6 +183,14 @@ class TeamsDriver:
         """Fill the dialog's card inputs with ``answers`` and press its submit button."""
         card = dialog["task"]["value"]["card"]["content"]
         data = dict(card["actions"][0]["data"])
+        # As Teams does: every input's current value goes with the submit (what was
+        # prefilled, unless the person changed it; an unticked toggle as its valueOff).
+        for element in card["body"]:
+            if element.get("type", "").startswith("Input.") and "id" in element:
+                default = element.get("valueOff") if element["type"] == "Input.Toggle" else None
+                value = element.get("value", default)
+                if value is not None:
+                    data[element["id"]] = value
         data.update(answers)
         activity = self.activity("task_submit", aad)
         activity["value"]["data"] = data
@@ -164,8 +198,13 @@ class TeamsDriver:
         assert status == 200, (status, body)
         return body
 
-    def execute(self, aad: str, verb: str, data: dict[str, Any]) -> Any:
+    def execute(self, aad: str, verb: str, data: dict[str, Any], *,
+                personal: bool = False) -> Any:
+        """Press an ``Action.Execute`` button (or let Teams refresh a card); the answer."""
         activity = self.activity("card_action", aad)
+        if personal:
+            activity["conversation"] = self.personal_conversation(aad)
+            activity.pop("channelData", None)
         activity["value"]["action"] = {"type": "Action.Execute", "verb": verb, "data": data}
         status, body = self.post(activity)
         assert status == 200, (status, body)

@@ -42,6 +42,8 @@ class FakeTeams:
     issued: set[str] = field(default_factory=set)
     channels: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
+    # The next Bot Connector calls answer these instead: (status, headers), oldest first.
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -83,6 +85,21 @@ class FakeTeams:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.failures.clear()
+
+    def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
+        """The next ``times`` Bot Connector calls answer ``status`` (e.g. 429, Retry-After)."""
+        with self._lock:
+            self.failures += [(status, {k.replace("_", "-"): v for k, v in headers.items()})
+                              ] * times
+
+    def _failure(self) -> web.Response | None:
+        with self._lock:
+            if not self.failures:
+                return None
+            status, headers = self.failures.pop(0)
+        return web.json_response({"error": {"code": "Failed", "message": f"HTTP {status}"}},
+                                 status=status, headers=headers)
 
     def of(self, kind: str) -> list[Call]:
         with self._lock:
@@ -124,6 +141,9 @@ class FakeTeams:
         async def connector(request: web.Request) -> web.Response:
             if not self._authorised(request):
                 return web.json_response({"error": "Unauthorized"}, status=401)
+            failure = self._failure()
+            if failure is not None:
+                return failure
             parts = request.match_info["tail"].split("/")
             body = await request.json() if request.can_read_body else {}
             if parts[:2] == ["v3", "teams"] and request.method == "GET":
