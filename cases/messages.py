@@ -95,8 +95,10 @@ def final_letter_due_view(view: CaseCardView) -> DirectMessageView:
                         Button(Link.VIEW_DETAILS, "View details")))
 
 
-def logged_words(ref: str, dates: DatesToTell) -> DirectMessageView:
-    """To the person who logged it: the reference and what to tell the complainant."""
+def logged_words(ref: str, dates: DatesToTell, script: str | None = None
+                 ) -> DirectMessageView:
+    """To the person who logged it: the reference and what to tell the complainant, with
+    the company's own call script (its ``intake_script`` letter template) when given."""
     return DirectMessageView(
         Template.LOGGED, None, 0, ref,
         (f"{ref} is logged. Tell the complainant: acknowledgement by {dates.acknowledge_by}, "
@@ -112,7 +114,8 @@ def logged_words(ref: str, dates: DatesToTell) -> DirectMessageView:
          ("• You can expect our reply, with suggestions for resolving the matter, by ",
           Strong(dates.reply_expected_by), " at the latest."),
          ("• If you are not satisfied with our reply you can ask for a review by a Director.",)),
-        ),
+        ) + ((((Strong("In the company's words"), " (its call script):"),),) if script else ()),
+        quote=script,
     )
 
 
@@ -232,13 +235,17 @@ def reassigned_words(view: CaseCardView, payload: Mapping[str, Any]) -> DirectMe
 
 
 def direct_message_view(payload: Mapping[str, Any], view: CaseCardView,
-                        dates: DatesToTell | None = None) -> DirectMessageView:
-    """The view model of a ``direct`` notice (not an alert), by its template."""
+                        dates: DatesToTell | None = None, *,
+                        script: str | None = None) -> DirectMessageView:
+    """The view model of a ``direct`` notice (not an alert), by its template.
+
+    ``script``: the company's call script for the ``logged`` DM, where a surface has it.
+    """
     template = template_of(payload)
     if template is Template.LOGGED:
         if dates is None:
             raise ValueError("the logged DM needs the dates to tell the complainant")
-        return logged_words(view.reference, dates)
+        return logged_words(view.reference, dates, script)
     if template is Template.INVESTIGATOR_ASSIGNED:
         return investigator_assigned_words(view)
     if template is Template.PERSON_INFORMED:

@@ -306,8 +306,10 @@ class SlackDelivery:
             raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
         view = case_card_view(case, self.clock.now(), self.calendar, self.policy,
                               surface=Audience.CUSTOMER_SERVICES)
-        text, dm_blocks = dm_message(messages.direct_message_view(payload, view,
-                                                                  self._dates(case)))
+        script = (self.letter_messages.intake_script(case, self.calendar.local_date(
+            self.clock.now())) if template is Template.LOGGED else None)
+        text, dm_blocks = dm_message(messages.direct_message_view(
+            payload, view, self._dates(case), script=script))
         self.pacer.wait(user)
         response = self.client.chat_postMessage(channel=user, text=text,
                                                 blocks=[b.to_dict() for b in dm_blocks])

@@ -8,6 +8,7 @@ owner with a Resend button.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from cases.communications import (
@@ -16,7 +17,7 @@ from cases.communications import (
     view_from_payload,
 )
 from cases.delivery import PermanentFailure
-from cases.letters import LETTER_LABELS, LetterWriter
+from cases.letters import LETTER_LABELS, LetterWriter, intake_script
 from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -75,3 +76,13 @@ class LetterMessages:
                           for name, data in files],
             initial_comment=to_post_words(view.reference, LETTER_LABELS[entry.kind],
                                           encloses_procedure=view.encloses_procedure))
+
+    def intake_script(self, case: Case, today: date) -> str | None:
+        """The company's call script for a case just logged (its ``intake_script``
+        template, which a company may override), or None without the letters surface."""
+        if self.letters is None:
+            return None
+        view = intake_script(case, self.policy.company, today,
+                             timezone=self.policy.calendar.timezone,
+                             reply_days=self.policy.stage_one_reply.days)
+        return self.letters.text(view)

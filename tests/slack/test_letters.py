@@ -4,11 +4,14 @@ what was submitted is in the case's communications log, shown with the details."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from cases.clock import FrozenClock
 from cases.communications import LetterState
 from cases.letters import DeliveryMethod, LetterKind
 from handlers.blocks.letters import LETTER_METHOD, LETTER_TEXT, RESEND_ACTION
 from handlers.ids import ActionId
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import CS_AGENT, DIRECTOR, DIRECTORS_CHANNEL, SlackDriver
 from tests.slack.test_stage_one import log_complaint, open_step, tick_all
 from tests.slack.test_stage_two import escalate, stage_one_replied
@@ -108,3 +111,32 @@ def test_a_posted_letter_comes_back_to_its_sender_as_a_pdf_in_their_dm(
     # The DM came through the upload pair, to a conversation id as Slack needs.
     [completed] = slack.fake.calls("files.completeUploadExternal")
     assert completed.body["channel_id"] == dm
+
+
+def test_the_logged_dm_carries_the_companys_call_script(slack: SlackDriver) -> None:
+    """The intake_script template is what staff say at first contact: the DM after
+    logging gives it, with the case's own reference and dates."""
+    log_complaint(slack)
+    case = slack.only_case()
+    slack.deliver()
+    [dm] = [m for m in slack.fake.messages(slack.fake.dm_channel(CS_AGENT))
+            if case.reference in m.text and "is logged" in m.text]
+    shown = json.dumps(dm.blocks)
+    assert "In the company's words" in shown
+    assert f"under reference {case.reference}" in shown
+    assert "8 May" in shown  # the acknowledgement date, in the script too
+
+
+def test_a_companys_own_call_script_replaces_the_shipped_one(
+        fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "intake_script.txt.j2").write_text(
+        "Thanks {{ complainant_name }}. Quote {{ reference }}; we acknowledge by "
+        "{{ acknowledge_by }}.\n")
+    slack = SlackDriver(fake_slack, tmp_path, clock, complaints_templates_dir=str(templates))
+    log_complaint(slack)
+    case = slack.only_case()
+    slack.deliver()
+    texts = [json.dumps(m.blocks) for m in slack.fake.messages(slack.fake.dm_channel(CS_AGENT))]
+    assert any(f"Thanks Ada Example. Quote {case.reference}" in t for t in texts)
