@@ -95,7 +95,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     letters = build_letters(settings, container.policy)
     delivery = SlackDelivery(client, container.desk, outbox, channels, container.clock,
                              container.calendar, container.policy, pacer, letters=letters)
-    mail = letter_deliverers(settings, letters)
+    mail = letter_deliverers(settings, letters, container.clock)
     letters.mail_configured = bool(mail)
     # Chat surfaces are configured (COMPLAINTS_SURFACES: every notice fans out to each);
     # email carries only the letters addressed to it, whenever mail is set up.

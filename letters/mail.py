@@ -14,9 +14,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime, formatdate
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cases.clock import Clock
 from cases.communications import view_from_payload
 from cases.delivery import DeliveryItem, PermanentFailure, RetryLater
 from letters.errors import LettersUnavailable
@@ -78,9 +79,11 @@ def message_id(letter_key: str, domain: str) -> str:
 class EmailDelivery:
     """``cases.delivery.Deliverer`` for the "email" surface: one letter per outbox row."""
 
-    def __init__(self, config: SmtpConfig, letters: Letters) -> None:
+    def __init__(self, config: SmtpConfig, letters: Letters, clock: Clock | None = None) -> None:
         self.config = config
         self.letters = letters
+        # The Date header reads the desk's clock (the sandbox's demo clock, a test's).
+        self.clock = clock
 
     def build(self, item: DeliveryItem) -> EmailMessage:
         """The email for one queued letter: text and HTML parts, the PDFs attached."""
@@ -93,7 +96,8 @@ class EmailDelivery:
         message["From"] = f"{self.letters.company.name} <{self.config.mail_from}>"
         message["To"] = str(payload["to"])
         message["Reply-To"] = self.letters.company.email
-        message["Date"] = formatdate(localtime=False)
+        message["Date"] = (formatdate(localtime=False) if self.clock is None
+                           else format_datetime(self.clock.now()))
         message["Message-ID"] = message_id(str(payload["letter"]), self.config.domain)
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,8 @@ def test_each_step_that_writes_to_the_complainant_emails_its_letter(
     slack.deliver()
     [ack] = mailbox.received
     assert ack["To"] == "ada@example.com"
+    # Dated by the desk's clock (the sandbox's demo clock, this test's), not the wall's.
+    assert parsedate_to_datetime(ack["Date"]) == slack.clock.now()
     assert f"User {CS_AGENT} is dealing with your complaint" in text_of(ack)
     assert "by 9 June 2026" in text_of(ack)
     files = {p.get_filename(): p.get_content() for p in ack.iter_attachments()}
