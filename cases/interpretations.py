@@ -16,6 +16,8 @@ SECTION_READINGS: dict[str, str] = {
     "calendar": "working days: the time zone, the nation's bank holidays, closures, 17:00",
     "stage_two": "whether a sole director may approve their own draft (recorded if so)",
     "intake": "how late a receipt may be logged without a reason (the procedure sets no limit)",
+    "learning": "the root causes a closing step chooses from (the procedure names none)",
+    "review": "the quarterly review's day and hour, and its actions' reminders",
 }
 
 # Readings that are rules of the code, not numbers in the policy file.
