@@ -166,6 +166,10 @@ class BlockId(StrEnum):
     REASONS = "reasons"
     REMEDY = "remedy"
     COMMENT = "comment"
+    # What a closing step teaches (Phase Three): added to the resolve, reply and decision.
+    ROOT_CAUSE = "root_cause"
+    REMEDIES = "remedies"
+    REMEDY_AMOUNT = "remedy_amount"
 
 
 class FileBlockId(StrEnum):

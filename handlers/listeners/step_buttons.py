@@ -24,6 +24,7 @@ from handlers.answers import refusal_text, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
+from handlers.blocks.learning import with_learning
 from handlers.listeners.letters import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
@@ -82,6 +83,9 @@ def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient
         return
     view = add_letter_choice(deps, domain_action, case, user,
                              step_view(deps, domain_action, case, user), client)
+    prior = (case.decision.learning if domain_action is Action.PROPOSE_DECISION
+             and case.decision else case.learning)
+    view = with_learning(view, domain_action, deps.policy.learning.root_causes, prior)
     client.views_open(trigger_id=trigger, view=view)
 
 
