@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from cases.communications import LetterEntry
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
+    from cases.review import Review, ReviewAction
     from cases.roles import Role
 
 
@@ -164,12 +165,37 @@ class LetterLog(Protocol):
         ...
 
 
+class ReviewRepository(Protocol):
+    """Quarterly reviews and their actions (Phase Three)."""
+
+    def add(self, review: Review) -> None:
+        """Store a review and its actions; assigns their ids."""
+        ...
+
+    def latest_ending_before(self, day: date) -> Review | None:
+        """The last recorded review of a period that ended before ``day``, with its actions."""
+        ...
+
+    def action(self, action_id: int) -> ReviewAction:
+        """One action; raises NotFound."""
+        ...
+
+    def save_action(self, action: ReviewAction) -> None:
+        """Persist an action's done state."""
+        ...
+
+    def open_actions(self, *, due_by: date, limit: int = 500) -> Sequence[ReviewAction]:
+        """Actions not done and due on or before ``due_by``, soonest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     roles: RoleRepository
     outbox: Outbox
     people: PeopleRepository
     letters: LetterLog
+    reviews: ReviewRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

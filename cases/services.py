@@ -24,8 +24,9 @@ from cases.usecases.corrections import Corrections
 from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.people import PeopleDesk
-from cases.usecases.queries import AnyTime, Queries, Reports
+from cases.usecases.queries import AnyTime, Queries
 from cases.usecases.queues import WorkQueues
+from cases.usecases.reports import Reports
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
 

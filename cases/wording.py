@@ -32,6 +32,9 @@ class Template(StrEnum):
     REASSIGNED = "reassigned"
     ALERT = "alert"
     DIGEST = "digest"
+    QUARTERLY_REVIEW = "quarterly_review"
+    REVIEW_ACTION_ASSIGNED = "review_action_assigned"
+    REVIEW_ACTION_REMINDER = "review_action_reminder"
 
 
 def template_of(payload: Mapping[str, Any]) -> Template | None:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from cases.learning import Learning
 from cases.intake import IntakeRecord
+from cases.learning import Learning
 from cases.model import (
     Case,
     Deadline,

@@ -16,6 +16,7 @@ from cases.ports import (
     LetterLog,
     Outbox,
     PeopleRepository,
+    ReviewRepository,
     RoleRepository,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -25,6 +26,7 @@ from storage.case_repository import SqlCaseRepository
 from storage.letter_log import SqlLetterLog
 from storage.outbox_writer import SqlOutbox
 from storage.people import SqlPeopleRepository
+from storage.reviews import SqlReviewRepository
 from storage.role_repository import SqlRoleRepository
 
 
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
     outbox: Outbox
     people: PeopleRepository
     letters: LetterLog
+    reviews: ReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
@@ -63,6 +66,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session, self._clock, self._surfaces)
         self.people = SqlPeopleRepository(session)
         self.letters = SqlLetterLog(session)
+        self.reviews = SqlReviewRepository(session)
         return self
 
     def __exit__(

@@ -21,10 +21,10 @@ from cases.subject import person_brief
 from cases.views import format_when
 from handlers import blocks
 from handlers.answers import refusal_text, tell
+from handlers.blocks.learning import with_learning
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
-from handlers.blocks.learning import with_learning
 from handlers.listeners.letters import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
 
