@@ -118,7 +118,8 @@ def build_sweeper(container: Container) -> Any:
     from storage.alerts import SqlAlertLedger
 
     ledger = SqlAlertLedger(container.engine, surfaces=container.settings.complaints_surfaces)
-    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk)
+    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk,
+                   reviews=container.desk)
 
 
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:

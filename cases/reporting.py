@@ -220,21 +220,21 @@ def period_report(p: _Period, start: date, end: date, limits: ReportPolicy,
                   root_causes: Mapping[str, str] | None = None) -> TrendReport:
     """The report of one period's tallies."""
     causes = dict(root_causes or DEFAULT_ROOT_CAUSES)
-    learned = _learning_counts(p, causes)
-    return replace(_report(p, start, end, limits), **learned)
+    by_cause, by_remedy = _learning_counts(p, causes)
+    return replace(_report(p, start, end, limits), by_root_cause=by_cause, by_remedy=by_remedy,
+                   refunded_pence=p.refunded_pence)
 
 
-def _learning_counts(p: _Period, causes: dict[str, str]) -> dict[str, object]:
+def _learning_counts(p: _Period, causes: dict[str, str]
+                     ) -> tuple[tuple[Count, ...], tuple[Count, ...]]:
     retired = [k for k in p.causes if k not in causes and k != NOT_RECORDED]
     by_cause = [Count(key=k, label=label, count=p.causes[k]) for k, label in causes.items()]
     by_cause += [Count(key=k, label=k.replace("_", " ").capitalize(), count=p.causes[k])
                  for k in sorted(retired)]
     by_cause.append(Count(key=NOT_RECORDED, label=NOT_RECORDED_LABEL,
                           count=p.causes[NOT_RECORDED]))
-    return {"by_root_cause": tuple(by_cause),
-            "by_remedy": tuple(Count(key=r.value, label=REMEDY_LABELS[r],
-                                     count=p.remedies[r.value]) for r in RemedyKind),
-            "refunded_pence": p.refunded_pence}
+    return tuple(by_cause), tuple(Count(key=r.value, label=REMEDY_LABELS[r],
+                                        count=p.remedies[r.value]) for r in RemedyKind)
 
 
 def _report(p: _Period, start: date, end: date, limits: ReportPolicy) -> TrendReport:

@@ -27,6 +27,7 @@ from cases.usecases.people import PeopleDesk
 from cases.usecases.queries import AnyTime, Queries
 from cases.usecases.queues import WorkQueues
 from cases.usecases.reports import Reports
+from cases.usecases.reviews import QuarterlyReviews
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
 
@@ -38,5 +39,5 @@ __all__ = [
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
                      CaseFiles, Finding, WorkQueues, Corrections, Attachments,
-                     Correspondence, PeopleDesk):
+                     Correspondence, PeopleDesk, QuarterlyReviews):
     """The service layer. Construct once with its dependencies; call from any adapter."""
