@@ -33,6 +33,7 @@ from handlers import blocks
 from handlers.blocks.alerts import alert_message, digest_message
 from handlers.blocks.direct import dm_message, timeline_line_text
 from handlers.people import PeopleClient, SlackPeople
+from handlers.review_delivery import deliver_review_notice, is_review_notice
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,9 @@ class SlackDelivery:
             return
         try:
             kind = NoticeKind(item.kind)
-            if kind is NoticeKind.CARD:
+            if is_review_notice(item.payload):
+                deliver_review_notice(self, kind, item.payload)
+            elif kind is NoticeKind.CARD:
                 assert case is not None
                 self._cards(case)
             elif kind is NoticeKind.TIMELINE:
@@ -277,6 +280,10 @@ class SlackDelivery:
         self.pacer.wait(user)
         self.client.chat_postMessage(channel=user, text=text,
                                      blocks=[b.to_dict() for b in dm_blocks])
+
+    def directors_channel(self) -> str:
+        """The directors channel's id."""
+        return self.channels.directors
 
     def _slack_account(self, person_id: str) -> str:
         """The Slack id a direct message to ``person_id`` goes to."""

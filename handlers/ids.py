@@ -38,6 +38,9 @@ class ActionId(StrEnum):
     CASE_FILE_NEWER = "case_file_newer"
     EDIT_DETAILS = "case_edit_details"
     REASSIGN = "case_reassign"
+    REPORT_EXPORT = "report_export"
+    REPORT_RECORD_REVIEW = "report_record_review"
+    REVIEW_ACTION_DONE = "review_action_done"
 
 
 ACTION_BUTTONS: dict[Action, ActionId] = {
@@ -85,6 +88,7 @@ class CallbackId(StrEnum):
     CASE_FILE = "case_file_modal"
     EDIT_DETAILS = "edit_details_modal"
     REASSIGN = "reassign_modal"
+    RECORD_REVIEW = "record_review_modal"
 
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {

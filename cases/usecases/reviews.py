@@ -22,6 +22,7 @@ from cases.usecases.common import MAX_NOTE, REPORT_ROLES, DeskBase, text_field
 from cases.wording import Template
 
 MAX_ACTIONS = 10
+ACTION_ROWS_MAX = MAX_ACTIONS
 MAX_ACTION_TEXT = 500
 
 

@@ -64,7 +64,7 @@ def test_manifest_slash_command_matches_handlers_ids() -> None:
 
 def test_manifest_asks_only_for_the_scopes_the_code_uses() -> None:
     scopes = load_manifest()["oauth_config"]["scopes"]
-    assert sorted(scopes["bot"]) == ["chat:write", "commands", "im:write"]
+    assert sorted(scopes["bot"]) == ["chat:write", "commands", "files:write", "im:write"]
     assert "user" not in scopes
 
 
