@@ -50,8 +50,8 @@ def deliver_review_notice(d: Deliverer, kind: NoticeKind, payload: dict[str, Any
         text = (f"An action from the complaints review ({payload.get('quarter')}) is yours: "
                 f"{what} — due {due:%a %d %b %Y}. Mark it done here when it is.")
     else:
-        text = (f"Your action from the complaints review {_REMINDER_WORDS.get(str(payload.get(
-            'kind')), 'is due')}: {what} — due {due:%a %d %b %Y}.")
+        words = _REMINDER_WORDS.get(str(payload.get("kind")), "is due")
+        text = f"Your action from the complaints review {words}: {what} — due {due:%a %d %b %Y}."
     button = ButtonElement(text=plain("Mark done"), action_id=ActionId.REVIEW_ACTION_DONE,
                            value=str(payload["action_id"]), style="primary")
     d.client.chat_postMessage(channel=channel, text=text, blocks=[

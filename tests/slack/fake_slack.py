@@ -131,6 +131,21 @@ class _Quiet(ThreadingHTTPServer):
         return
 
 
+@dataclass
+class UploadedFile:
+    """A file sent with files_upload_v2: asked for, its bytes uploaded, then shared."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    initial_comment: str | None = None
+    shared: bool = False
+
+
 class FakeSlack:
     """The fake Slack Web API. Start it, point a WebClient at ``base_url``, assert on calls."""
 
@@ -156,6 +171,8 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.channels_without_bot: set[str] = set()  # conversations.info: is_member false
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
+        self._files: dict[str, UploadedFile] = {}
+        self._file_ids = itertools.count(1)
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -215,6 +232,7 @@ class FakeSlack:
             self.clock = _default_clock()
             self.channels_without_bot.clear()
             self.missing_channels.clear()
+            self._files.clear()
             self._changed.notify_all()
         if self._socket_mode is not None:
             self._socket_mode.reset()
@@ -551,6 +569,56 @@ class FakeSlack:
         with self._lock:
             return self._open_views[view_id]
 
+    # files_upload_v2: getUploadURLExternal, a POST of the bytes, completeUploadExternal.
+
+    def files(self, channel: str | None = None) -> list[UploadedFile]:
+        """Files shared (completed uploads), oldest first; in ``channel`` if given."""
+        with self._lock:
+            return [f for f in self._files.values()
+                    if f.shared and (channel is None or f.channel == channel)]
+
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(body.get("filename") or ""), str(body.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            file_id = f"F{next(self._file_ids):08d}"
+            self._files[file_id] = UploadedFile(id=file_id, filename=filename,
+                                                length=int(length),
+                                                alt_txt=body.get("alt_txt") or None)
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> bool:
+        with self._lock:
+            found = self._files.get(file_id)
+            if found is None or found.content is not None or len(data) != found.length:
+                return False
+            found.content = data
+            return True
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        raw = body.get("files")
+        try:
+            files = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = self._channel_of({"channel": body.get("channel_id") or ""})
+        shared = []
+        with self._lock:
+            for item in files:
+                found = self._files.get(str(item.get("id")))
+                if found is None or found.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                found.title = item.get("title")
+                found.channel, found.shared = channel or None, True
+                found.initial_comment = body.get("initial_comment")
+                shared.append({"id": found.id, "name": found.filename, "title": found.title})
+            self._changed.notify_all()
+        return {"ok": True, "files": shared}
+
     def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
         users = str(body.get("users") or "").split(",")
         if not users or not users[0]:
@@ -628,6 +696,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if url.path.startswith("/upload/") and http_method == "POST":
+            ok = self.owner._receive_upload(url.path[len("/upload/"):], raw)
+            self._send_text(200 if ok else 400, f"OK - {len(raw)}" if ok else "bad upload")
+            return
         if not url.path.startswith("/api/"):
             self._send(404, {"ok": False, "error": "not_found"})
             return
