@@ -172,8 +172,29 @@ def cmd_report(args: argparse.Namespace) -> int:
                        ) from None
     finally:
         container.engine.dispose()
-    print(json.dumps(report_as_dict(report), indent=2) if args.json else report_text(report))
+    fmt = "json-summary" if args.json and args.format == "text" else args.format
+    if fmt in ("text", "json-summary"):
+        text = json.dumps(report_as_dict(report), indent=2) if args.json else report_text(report)
+        if args.output:
+            _write(args.output, (text + "\n").encode("utf-8"))
+        else:
+            print(text)
+        return 0
+    from exports.files import ExportFormat, export_bytes
+
+    _write(args.output, export_bytes(report, ExportFormat(fmt)))
     return 0
+
+
+def _write(path: str | None, data: bytes) -> None:
+    """To the file named, or to standard output."""
+    if path:
+        with open(path, "wb") as out:
+            out.write(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _add_policy_parser(sub: Any) -> None:
@@ -264,6 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="last day, included; default: today with --from, else the "
                              "last day of the last full quarter")
     report.add_argument("--json", action="store_true", help="one JSON object")
+    report.add_argument("--format", choices=("text", "csv", "xlsx", "json"), default="text",
+                        help="text (default); csv, xlsx (one sheet per table) or json: the "
+                             "report's tables, counts only")
+    report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     report.set_defaults(func=cmd_report)
     add_people_parser(sub)
     add_case_parser(sub)
