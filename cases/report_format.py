@@ -103,7 +103,12 @@ def report_text(report: TrendReport) -> str:
     for d in report.deadlines:
         out.append(f"  {d.label:<28} {d.met_on_time:>7} {d.met_late:>5} {d.open_overdue:>7} "
                    f"{d.open_not_yet_due:>7} {d.retired:>7} {format_share(d.breach_rate):>6}")
-    out += ["", "What we learn (root cause of each case closed so far)"]
+    out += _learning_and_attention(report)
+    return "\n".join(out)
+
+
+def _learning_and_attention(report: TrendReport) -> list[str]:
+    out = ["", "What we learn (root cause of each case closed so far)"]
     out += [f"  {c.label:<28} {c.count:>5}" for c in report.by_root_cause if c.count] \
         or ["  (none closed)"]
     remedies = ", ".join(f"{c.label} {c.count}" for c in report.by_remedy if c.count)
@@ -121,7 +126,7 @@ def report_text(report: TrendReport) -> str:
             out.append("    cases: " + ", ".join(c.reference for c in item.cases))
     if not report.attention:
         out.append("  Nothing stands out.")
-    return "\n".join(out)
+    return out
 
 
 def report_as_dict(report: TrendReport) -> dict[str, Any]:

@@ -164,7 +164,8 @@ def test_charts_are_pngs_of_the_expected_size_with_alt_text(report: TrendReport)
         image = Image.open(io.BytesIO(chart.png))
         assert image.format == "PNG" and image.size == (1200, 675)
         image.load()  # decodes the whole image
-    assert "Apr 2026 14" in charts[0].alt_text and "busiest month was Apr 2026" in charts[0].alt_text
+    assert "Apr 2026 14" in charts[0].alt_text
+    assert "busiest month was Apr 2026" in charts[0].alt_text
     assert "2026 Q2: Acknowledgement 80%" in charts[1].alt_text
     assert "2026 Q2: median 4 days" in charts[2].alt_text
     assert "2026 Q2: 4 of 40 (10%)" in charts[3].alt_text
