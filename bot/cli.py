@@ -180,8 +180,29 @@ def cmd_report(args: argparse.Namespace) -> int:
                        ) from None
     finally:
         container.engine.dispose()
-    print(json.dumps(report_as_dict(report), indent=2) if args.json else report_text(report))
+    fmt = "json-summary" if args.json and args.format == "text" else args.format
+    if fmt in ("text", "json-summary"):
+        text = json.dumps(report_as_dict(report), indent=2) if args.json else report_text(report)
+        if args.output:
+            _write(args.output, (text + "\n").encode("utf-8"))
+        else:
+            print(text)
+        return 0
+    from exports.files import ExportFormat, export_bytes
+
+    _write(args.output, export_bytes(report, ExportFormat(fmt)))
     return 0
+
+
+def _write(path: str | None, data: bytes) -> None:
+    """To the file named, or to standard output."""
+    if path:
+        with open(path, "wb") as out:
+            out.write(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _add_policy_parser(sub: Any) -> None:
@@ -222,6 +243,24 @@ def _add_run_and_db_parsers(sub: Any) -> None:
     down.add_argument("revision")
     db_sub.add_parser("current", help="show the database's schema revision")
     db.set_defaults(func=cmd_db)
+
+
+def _add_report_parser(sub: Any) -> None:
+    report = sub.add_parser(
+        "report", help="Phase Three: trends and effectiveness of complaints received in a "
+                       "period (counts only, no personal data)")
+    report.add_argument("--from", dest="start", metavar="YYYY-MM-DD",
+                        help="first day (London date of receipt); default: the first day "
+                             "of the last full calendar quarter")
+    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD",
+                        help="last day, included; default: today with --from, else the "
+                             "last day of the last full quarter")
+    report.add_argument("--json", action="store_true", help="one JSON object")
+    report.add_argument("--format", choices=("text", "csv", "xlsx", "json"), default="text",
+                        help="text (default); csv, xlsx (one sheet per table) or json: the "
+                             "report's tables, counts only")
+    report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.set_defaults(func=cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,17 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print what the sweep would do, change nothing")
     sweep.set_defaults(func=cmd_sweep)
 
-    report = sub.add_parser(
-        "report", help="Phase Three: trends and effectiveness of complaints received in a "
-                       "period (counts only, no personal data)")
-    report.add_argument("--from", dest="start", metavar="YYYY-MM-DD",
-                        help="first day (London date of receipt); default: the first day "
-                             "of the last full calendar quarter")
-    report.add_argument("--to", dest="end", metavar="YYYY-MM-DD",
-                        help="last day, included; default: today with --from, else the "
-                             "last day of the last full quarter")
-    report.add_argument("--json", action="store_true", help="one JSON object")
-    report.set_defaults(func=cmd_report)
+    _add_report_parser(sub)
     add_people_parser(sub)
     add_case_parser(sub)
     add_records_parser(sub)

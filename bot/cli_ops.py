@@ -158,7 +158,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                            "--dry-run to see what it would do without changing anything.")
         container = Container(container.settings, FrozenClock(at))
     migrate.upgrade(container.settings.database_url)
-    sweeper = build_sweeper(container)
+    # A sweep "as of" another time replays deadlines; the quarterly review goes only from a
+    # sweep of now (the running bot's, or `sweep --once` without --at).
+    sweeper = build_sweeper(container, reviews=args.at is None)
     now = container.clock.now()
     if args.dry_run:
         for line in preview_sweep(container, sweeper, now):

@@ -139,13 +139,17 @@ def deliverers(available: dict[str, Any], settings: Settings) -> dict[str, Any]:
     return {s: available[s] for s in settings.complaints_surfaces}
 
 
-def build_sweeper(container: Container) -> Any:
-    """The deadline sweeper on the container's database, calendar, policy and desk."""
+def build_sweeper(container: Container, *, reviews: bool = True) -> Any:
+    """The deadline sweeper on the container's database, calendar, policy and desk.
+
+    ``reviews``: the sweep also queues the quarterly review and its actions' reminders.
+    """
     from scheduling.sweep import Sweeper
     from storage.alerts import SqlAlertLedger
 
     ledger = SqlAlertLedger(container.engine, surfaces=container.settings.complaints_surfaces)
-    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk)
+    return Sweeper(ledger, container.calendar, container.policy, housekeeping=container.desk,
+                   reviews=container.desk if reviews else None)
 
 
 def build_alert_scheduler(container: Container, *, wake: Any = None) -> Any:

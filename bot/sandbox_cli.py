@@ -88,7 +88,8 @@ class DemoControls:
 
         self.clock, self.runtime = clock, runtime
         self.calendar = runtime.container.calendar
-        self.sweeper = build_sweeper(runtime.container)
+        # The stand-in has no files API for the review's charts: no quarterly review here.
+        self.sweeper = build_sweeper(runtime.container, reviews=False)
 
     def label(self) -> str:
         return f"{self.calendar.local(self.clock.now()):%a %d %b %Y %H:%M}"

@@ -18,6 +18,8 @@ SECTION_READINGS: dict[str, str] = {
     "intake": "how late a receipt may be logged without a reason (the procedure sets no limit)",
     "retention": "personal data kept six years after a case closes, then anonymised "
                  "(the procedure says only: follow data protection requirements)",
+    "learning": "the root causes a closing step chooses from (the procedure names none)",
+    "review": "the quarterly review's day and hour, and its actions' reminders",
 }
 
 # Readings that are rules of the code, not numbers in the policy file.

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from cases.intake import IntakeRecord
+from cases.learning import Learning
 
 
 class State(StrEnum):
@@ -159,6 +160,8 @@ class Decision:
     approved_by: str | None = None
     approved_at: datetime | None = None
     change_requests: list[dict[str, str]] = field(default_factory=list)
+    # Root cause and remedy of the final decision (Phase Three); None: not recorded.
+    learning: Learning | None = None
 
 
 @dataclass
@@ -183,6 +186,8 @@ class Case:
     outcome: Outcome | None = None
     suggestions: str | None = None
     replied_at: datetime | None = None
+    # Stage One's root cause and remedy (recorded at resolution or reply); None: not recorded.
+    learning: Learning | None = None
     review_requested_at: datetime | None = None
     review_effective_receipt: date | None = None
     review_request_how: str | None = None

@@ -26,6 +26,7 @@ from pydantic import (
 
 from cases.company import CompanyDetails
 from cases.errors import PolicyFileError
+from cases.policy_learning import LearningPolicy, ReviewPolicy
 
 
 class DayUnit(StrEnum):
@@ -127,6 +128,9 @@ class ReportPolicy(BaseModel):
     breach_rate: float = Field(default=0.20, gt=0, le=1)     # a deadline kind breached so often
     breach_min_cases: int = Field(default=3, ge=1)           # ...of this many decided
     repeat_subject_min: int = Field(default=2, ge=2)         # conduct complaints about one person
+    repeat_complainant_min: int = Field(default=2, ge=2)     # cases from one email or phone...
+    repeat_complainant_months: int = Field(default=12, ge=1, le=24)  # ...within these months
+    rising_quarters: int = Field(default=2, ge=1, le=3)      # a category up this many in a row
 
 
 class StageTwoPolicy(BaseModel):
@@ -176,6 +180,8 @@ SECTION_SOURCES: dict[str, Source] = {
     "stage_two": Source.INTERPRETATION,
     "intake": Source.INTERPRETATION,
     "retention": Source.INTERPRETATION,
+    "learning": Source.INTERPRETATION,
+    "review": Source.INTERPRETATION,
 }
 
 
@@ -222,6 +228,8 @@ class Policy(BaseModel):
     stage_two: StageTwoPolicy = StageTwoPolicy()
     intake: IntakePolicy = IntakePolicy()
     retention: RetentionPolicy = RetentionPolicy()
+    learning: LearningPolicy = LearningPolicy()
+    review: ReviewPolicy = ReviewPolicy()
     # Who letters to complainants come from ([company]); defaults: the procedure's contacts.
     company: CompanyDetails = CompanyDetails()
 

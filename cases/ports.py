@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
     from cases.records import AccessEntry, ExpiredCase, Hold, HowAnonymised, MatchBy
+    from cases.review import Review, ReviewAction
     from cases.roles import Role
 
 
@@ -218,6 +219,27 @@ class RecordsStore(Protocol):
 
     def claim_daily_run(self, job: str, day: date, worker: str, at: datetime) -> bool:
         """Claim ``job`` for ``day``: True for exactly one caller across every process."""
+class ReviewRepository(Protocol):
+    """Quarterly reviews and their actions (Phase Three)."""
+
+    def add(self, review: Review) -> None:
+        """Store a review and its actions; assigns their ids."""
+        ...
+
+    def latest_ending_before(self, day: date) -> Review | None:
+        """The last recorded review of a period that ended before ``day``, with its actions."""
+        ...
+
+    def action(self, action_id: int) -> ReviewAction:
+        """One action; raises NotFound."""
+        ...
+
+    def save_action(self, action: ReviewAction) -> None:
+        """Persist an action's done state."""
+        ...
+
+    def open_actions(self, *, due_by: date, limit: int = 500) -> Sequence[ReviewAction]:
+        """Actions not done and due on or before ``due_by``, soonest first."""
         ...
 
 
@@ -228,6 +250,7 @@ class UnitOfWork(Protocol):
     people: PeopleRepository
     letters: LetterLog
     records: RecordsStore
+    reviews: ReviewRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -103,9 +103,30 @@ def report_text(report: TrendReport) -> str:
     for d in report.deadlines:
         out.append(f"  {d.label:<28} {d.met_on_time:>7} {d.met_late:>5} {d.open_overdue:>7} "
                    f"{d.open_not_yet_due:>7} {d.retired:>7} {format_share(d.breach_rate):>6}")
-    out += ["", "Needs attention"]
-    out += [f"  - {a.message}" for a in report.attention] or ["  Nothing stands out."]
+    out += _learning_and_attention(report)
     return "\n".join(out)
+
+
+def _learning_and_attention(report: TrendReport) -> list[str]:
+    out = ["", "What we learn (root cause of each case closed so far)"]
+    out += [f"  {c.label:<28} {c.count:>5}" for c in report.by_root_cause if c.count] \
+        or ["  (none closed)"]
+    remedies = ", ".join(f"{c.label} {c.count}" for c in report.by_remedy if c.count)
+    out.append(f"  Remedies: {remedies or 'none recorded'}; refunded or credited "
+               f"£{report.refunded_pence / 100:,.2f}")
+    if report.actions is not None:
+        a = report.actions
+        out += ["", f"Actions from the last review ({a.review_start:%d %b %Y} – "
+                    f"{a.review_end:%d %b %Y}): {a.done} done, {a.overdue} overdue, "
+                    f"{a.open} not yet due"]
+    out += ["", "Needs attention"]
+    for item in report.attention:
+        out.append(f"  - {item.message}")
+        if item.cases:
+            out.append("    cases: " + ", ".join(c.reference for c in item.cases))
+    if not report.attention:
+        out.append("  Nothing stands out.")
+    return out
 
 
 def report_as_dict(report: TrendReport) -> dict[str, Any]:
@@ -148,4 +169,10 @@ def report_as_dict(report: TrendReport) -> dict[str, Any]:
             "p90": rt.p90_working_days,
         },
         "attention": [{"kind": a.kind.value, "message": a.message} for a in report.attention],
+        "by_root_cause": counts(report.by_root_cause),
+        "by_remedy": counts(report.by_remedy),
+        "refunded_pence": report.refunded_pence,
+        "review_actions": None if report.actions is None else {
+            "done": report.actions.done, "overdue": report.actions.overdue,
+            "not_yet_due": report.actions.open},
     }

@@ -91,14 +91,103 @@ class AttentionKind(StrEnum):
     CATEGORY = "category"
     DEADLINE = "deadline"
     REPEATED_SUBJECT = "repeated_subject"
+    RISING_CATEGORY = "rising_category"
+    REPEAT_COMPLAINANT = "repeat_complainant"
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """A case behind a trend: its id (to open it) and reference. No personal data."""
+
+    case_id: int
+    reference: str
 
 
 @dataclass(frozen=True)
 class Attention:
-    """One trend that may need further action (Phase Three)."""
+    """One trend that may need further action (Phase Three).
+
+    ``cases`` are the cases behind it; surfaces show them only to people who may open
+    them (the use case filters them per viewer; a channel gets none).
+    """
 
     kind: AttentionKind
     message: str
+    cases: tuple[CaseLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuarterPoint:
+    """One calendar quarter of the last four, for the charts and the trend lines."""
+
+    label: str  # "2026 Q2"
+    start: date
+    end: date
+    total: int
+    escalated: int
+    by_category: tuple[Count, ...]
+    # Met on time as a share of decided deadlines, per deadline kind (None: none decided).
+    on_time: tuple[tuple[DeadlineKind, str, float | None], ...]
+    reply_median_working_days: float | None
+    reply_p90_working_days: int | None
+
+    @property
+    def stage_two_rate(self) -> float | None:
+        """Escalated as a share of the complaints received in the quarter."""
+        return self.escalated / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """Complaints received in one calendar month, by category."""
+
+    label: str  # "Apr 2026"
+    start: date
+    by_category: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """The last four quarters (oldest first) and their twelve months."""
+
+    quarters: tuple[QuarterPoint, ...]
+    months: tuple[MonthPoint, ...]
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action from a review: what, whose, by when, and where it stands."""
+
+    action_id: int
+    what: str
+    owner: str  # a person id: shown to people, never in a channel
+    due_on: date
+    done: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    """The actions of the last review before this report's period."""
+
+    review_start: date
+    review_end: date
+    actions: tuple[ActionLine, ...]
+
+    @property
+    def done(self) -> int:
+        """Actions marked done."""
+        return sum(a.done for a in self.actions)
+
+    @property
+    def overdue(self) -> int:
+        """Not done, and past their due date."""
+        return sum(a.overdue for a in self.actions)
+
+    @property
+    def open(self) -> int:
+        """Not done and not yet due."""
+        return len(self.actions) - self.done - self.overdue
 
 
 @dataclass(frozen=True)
@@ -119,3 +208,10 @@ class TrendReport:
     deadlines: tuple[DeadlineStats, ...]
     reply_times: ReplyTimes
     attention: tuple[Attention, ...]
+    # Phase Three's learning: causes of the cases whose Stage One (or decision) is closed,
+    # "not_recorded" included; remedies given; the total refunded or credited.
+    by_root_cause: tuple[Count, ...] = ()
+    by_remedy: tuple[Count, ...] = ()
+    refunded_pence: int = 0
+    series: TrendSeries | None = None
+    actions: ActionSummary | None = None

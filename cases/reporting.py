@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
 from cases.clock import require_aware
 from cases.intake import LABELS, Category, Channel, Relationship
+from cases.learning import NOT_RECORDED, NOT_RECORDED_LABEL, REMEDY_LABELS, RemedyKind
 from cases.model import (
     ALERTED_DEADLINES,
     DEADLINE_LABELS,
@@ -27,6 +28,7 @@ from cases.model import (
     State,
 )
 from cases.policy import ReportPolicy
+from cases.policy_learning import DEFAULT_ROOT_CAUSES
 from cases.ports import WorkingCalendar
 from cases.report_format import (
     _pct,
@@ -41,6 +43,7 @@ from cases.report_format import (
 from cases.report_model import (
     Attention,
     AttentionKind,
+    CaseLink,
     Count,
     DeadlineStats,
     ReplyTimes,
@@ -52,6 +55,7 @@ from cases.report_model import (
 __all__ = [
     "Attention",
     "AttentionKind",
+    "CaseLink",
     "Count",
     "DeadlineStats",
     "REPORTED_DEADLINES",
@@ -90,18 +94,21 @@ class _Tally:
     open_not_yet_due: int = 0
     retired: int = 0
 
-    def add(self, deadline: Deadline, now: datetime) -> None:
+    def add(self, deadline: Deadline, now: datetime) -> bool:
+        """Count one deadline; True when it was breached (late, or overdue now)."""
         if deadline.met_at is not None:
             if deadline.met_at > deadline.original_due_at:
                 self.met_late += 1
-            else:
-                self.met_on_time += 1
+                return True
+            self.met_on_time += 1
         elif deadline.retired_at is not None:
             self.retired += 1
         elif now > deadline.original_due_at:
             self.open_overdue += 1
+            return True
         else:
             self.open_not_yet_due += 1
+        return False
 
 
 @dataclass
@@ -122,23 +129,50 @@ class _Period:
     reply_days: list[int] = field(default_factory=list)
     tallies: dict[DeadlineKind, _Tally] = field(
         default_factory=lambda: {kind: _Tally() for kind in REPORTED_DEADLINES})
+    # The cases behind each possible "needs attention" line (ids and references only).
+    keep_links: bool = True
+    category_cases: dict[str, list[CaseLink]] = field(default_factory=dict)
+    breached_cases: dict[DeadlineKind, list[CaseLink]] = field(default_factory=dict)
+    subject_cases: dict[str, list[CaseLink]] = field(default_factory=dict)
+    causes: Counter[str] = field(default_factory=Counter)
+    remedies: Counter[str] = field(default_factory=Counter)
+    refunded_pence: int = 0
 
     def add(self, case: Case) -> None:
         self.total += 1
         intake = case.intake
+        link = CaseLink(case.id or 0, case.reference)
         self.categories[intake.category.value] += 1
         self.channels[intake.channel.value] += 1
         self.relationships[intake.relationship.value] += 1
+        if self.keep_links:
+            self.category_cases.setdefault(intake.category.value, []).append(link)
         if intake.category is Category.STAFF_CONDUCT and intake.subject_user_id:
             self.subjects[intake.subject_user_id] += 1
+            if self.keep_links:
+                self.subject_cases.setdefault(intake.subject_user_id, []).append(link)
         self.still_open += case.is_open
         self.withdrawn += case.state is State.WITHDRAWN
         self._add_stage_one(case)
         self._add_stage_two(case)
+        self._add_learning(case)
         for kind, tally in self.tallies.items():
             deadline = case.deadlines.get(kind)
-            if deadline is not None:
-                tally.add(deadline, self.now)
+            if deadline is not None and tally.add(deadline, self.now) and self.keep_links:
+                self.breached_cases.setdefault(kind, []).append(link)
+
+    def _add_learning(self, case: Case) -> None:
+        """The final decision's cause and remedy, else Stage One's, once Stage One closed."""
+        learning = (case.decision.learning if case.decision and case.decision.learning
+                    else case.learning)
+        if learning is None:
+            if case.resolution is not None or case.replied_at is not None:
+                self.causes[NOT_RECORDED] += 1
+            return
+        self.causes[learning.root_cause] += 1
+        for remedy in learning.remedies:
+            self.remedies[remedy.value] += 1
+        self.refunded_pence += learning.amount_pence or 0
 
     def _add_stage_one(self, case: Case) -> None:
         if case.resolution is not None:
@@ -166,7 +200,8 @@ class _Period:
 
 def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
                   calendar: WorkingCalendar,
-                  thresholds: ReportPolicy | None = None) -> TrendReport:
+                  thresholds: ReportPolicy | None = None,
+                  root_causes: Mapping[str, str] | None = None) -> TrendReport:
     """Trends and effectiveness over the cases received (London date) in [start, end].
 
     ``cases`` may hold cases outside the period (they are skipped) and is read once,
@@ -178,7 +213,28 @@ def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
     for case in cases:
         if start <= calendar.local_date(case.received_at) <= end:
             period.add(case)
-    return _report(period, start, end, thresholds or ReportPolicy())
+    return period_report(period, start, end, thresholds or ReportPolicy(), root_causes)
+
+
+def period_report(p: _Period, start: date, end: date, limits: ReportPolicy,
+                  root_causes: Mapping[str, str] | None = None) -> TrendReport:
+    """The report of one period's tallies."""
+    causes = dict(root_causes or DEFAULT_ROOT_CAUSES)
+    by_cause, by_remedy = _learning_counts(p, causes)
+    return replace(_report(p, start, end, limits), by_root_cause=by_cause, by_remedy=by_remedy,
+                   refunded_pence=p.refunded_pence)
+
+
+def _learning_counts(p: _Period, causes: dict[str, str]
+                     ) -> tuple[tuple[Count, ...], tuple[Count, ...]]:
+    retired = [k for k in p.causes if k not in causes and k != NOT_RECORDED]
+    by_cause = [Count(key=k, label=label, count=p.causes[k]) for k, label in causes.items()]
+    by_cause += [Count(key=k, label=k.replace("_", " ").capitalize(), count=p.causes[k])
+                 for k in sorted(retired)]
+    by_cause.append(Count(key=NOT_RECORDED, label=NOT_RECORDED_LABEL,
+                          count=p.causes[NOT_RECORDED]))
+    return tuple(by_cause), tuple(Count(key=r.value, label=REMEDY_LABELS[r],
+                                        count=p.remedies[r.value]) for r in RemedyKind)
 
 
 def _report(p: _Period, start: date, end: date, limits: ReportPolicy) -> TrendReport:
@@ -211,7 +267,7 @@ def _report(p: _Period, start: date, end: date, limits: ReportPolicy) -> TrendRe
             still_in_review=two["in_review"]),
         deadlines=deadlines,
         reply_times=_reply_times(p.reply_days),
-        attention=_attention(total, by_category, deadlines, repeated, limits),
+        attention=_attention(p, by_category, deadlines, repeated, limits),
     )
 
 
@@ -237,16 +293,17 @@ def _reply_times(days: list[int]) -> ReplyTimes:
                       p90_working_days=percentile(days, 0.9))
 
 
-def _attention(total: int, by_category: Sequence[Count], deadlines: Sequence[DeadlineStats],
+def _attention(p: _Period, by_category: Sequence[Count], deadlines: Sequence[DeadlineStats],
                repeated_subjects: int, limits: ReportPolicy) -> tuple[Attention, ...]:
     lines: list[Attention] = []
+    total = p.total
     for c in by_category:
         if (total and c.count >= limits.category_min
                 and c.count / total >= limits.category_share):
             lines.append(Attention(
                 AttentionKind.CATEGORY,
                 f"{c.label} complaints are {c.count} of {total} ({_pct(c.count / total)}): "
-                "look for a common cause."))
+                "look for a common cause.", tuple(p.category_cases.get(c.key, ()))))
     for d in deadlines:
         rate = d.breach_rate
         if (rate is not None and d.decided >= limits.breach_min_cases
@@ -254,12 +311,15 @@ def _attention(total: int, by_category: Sequence[Count], deadlines: Sequence[Dea
             lines.append(Attention(
                 AttentionKind.DEADLINE,
                 f"{d.label}: {d.breached} of {d.decided} late ({_pct(rate)}) "
-                "against the procedure's time limit."))
+                "against the procedure's time limit.", tuple(p.breached_cases.get(d.kind, ()))))
     if repeated_subjects:
         who = ("1 member of staff was" if repeated_subjects == 1
                else f"{repeated_subjects} members of staff were")
+        behind = tuple(link for subject, n in p.subjects.items()
+                       if n >= limits.repeat_subject_min
+                       for link in p.subject_cases.get(subject, ()))
         lines.append(Attention(
             AttentionKind.REPEATED_SUBJECT,
             f"{who} the subject of {limits.repeat_subject_min} or more staff-conduct complaints "
-            "in the period: review those cases for a pattern."))
+            "in the period: review those cases for a pattern.", behind))
     return tuple(lines)

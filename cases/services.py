@@ -24,9 +24,11 @@ from cases.usecases.corrections import Corrections
 from cases.usecases.letters import Correspondence
 from cases.usecases.new_complaint import NewComplaint
 from cases.usecases.people import PeopleDesk
-from cases.usecases.queries import AnyTime, Queries, Reports
+from cases.usecases.queries import AnyTime, Queries
 from cases.usecases.queues import WorkQueues
 from cases.usecases.records import Records
+from cases.usecases.reports import Reports
+from cases.usecases.reviews import QuarterlyReviews
 from cases.usecases.stage_one import StageOne
 from cases.usecases.stage_two import StageTwoReview, final_letter
 
@@ -38,5 +40,5 @@ __all__ = [
 
 class ComplaintsDesk(NewComplaint, StageOne, StageTwoReview, AnyTime, Queries, Reports,
                      CaseFiles, Finding, WorkQueues, Corrections, Attachments,
-                     Correspondence, PeopleDesk, Records):
+                     Correspondence, PeopleDesk, Records, QuarterlyReviews):
     """The service layer. Construct once with its dependencies; call from any adapter."""

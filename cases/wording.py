@@ -37,6 +37,9 @@ class Template(StrEnum):
     LETTER_TO_POST = "letter_to_post"
     LETTER_REFUSED = "letter_refused"
     FINAL_LETTER_DUE = "final_letter_due"
+    QUARTERLY_REVIEW = "quarterly_review"
+    REVIEW_ACTION_ASSIGNED = "review_action_assigned"
+    REVIEW_ACTION_REMINDER = "review_action_reminder"
 
 
 def template_of(payload: Mapping[str, Any]) -> Template | None:

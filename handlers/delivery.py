@@ -36,6 +36,7 @@ from handlers.blocks.alerts import alert_message, digest_message
 from handlers.blocks.direct import dm_message, timeline_line_text
 from handlers.letter_delivery import LetterMessages
 from handlers.people import PeopleClient, SlackPeople
+from handlers.review_delivery import deliver_review_notice, is_review_notice
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,9 @@ class SlackDelivery:
             return
         try:
             kind = NoticeKind(item.kind)
-            if kind is NoticeKind.CARD:
+            if is_review_notice(item.payload):
+                deliver_review_notice(self, kind, item.payload)
+            elif kind is NoticeKind.CARD:
                 assert case is not None
                 self._cards(case)
             elif kind is NoticeKind.TIMELINE:
@@ -316,6 +319,10 @@ class SlackDelivery:
         if template is Template.PERSON_INFORMED and case.id is not None:
             self.posts.remember(case.id, PERSON_INFORMED_SLOT, str(response["channel"]),
                                 str(response["ts"]))
+
+    def directors_channel(self) -> str:
+        """The directors channel's id."""
+        return self.channels.directors
 
     def _slack_account(self, person_id: str) -> str:
         """The Slack id a direct message to ``person_id`` goes to."""

@@ -39,6 +39,9 @@ class ActionId(StrEnum):
     EDIT_DETAILS = "case_edit_details"
     REASSIGN = "case_reassign"
     SEND_FINAL_LETTER = "case_send_final_letter"
+    REPORT_EXPORT = "report_export"
+    REPORT_RECORD_REVIEW = "report_record_review"
+    REVIEW_ACTION_DONE = "review_action_done"
 
 
 ACTION_BUTTONS: dict[Action, ActionId] = {
@@ -87,6 +90,7 @@ class CallbackId(StrEnum):
     EDIT_DETAILS = "edit_details_modal"
     REASSIGN = "reassign_modal"
     SEND_FINAL_LETTER = "send_final_letter_modal"
+    RECORD_REVIEW = "record_review_modal"
 
 
 MODAL_FOR_ACTION: dict[Action, CallbackId] = {
@@ -168,6 +172,10 @@ class BlockId(StrEnum):
     REASONS = "reasons"
     REMEDY = "remedy"
     COMMENT = "comment"
+    # What a closing step teaches (Phase Three): added to the resolve, reply and decision.
+    ROOT_CAUSE = "root_cause"
+    REMEDIES = "remedies"
+    REMEDY_AMOUNT = "remedy_amount"
 
 
 class FileBlockId(StrEnum):

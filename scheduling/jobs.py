@@ -61,7 +61,7 @@ class AlertScheduler:
         except Exception:
             log.exception("deadline sweep failed; the next run will try again")
             return
-        if report.queued and self.wake is not None:
+        if (report.queued or report.review_notices) and self.wake is not None:
             self.wake()
 
     def run_digest(self) -> None:

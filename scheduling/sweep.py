@@ -43,6 +43,12 @@ class CaseHousekeeping(Protocol):
     def record_missing_responses(self) -> list[str]: ...
 
 
+class ReviewDuties(Protocol):
+    """The quarterly review and its actions' reminders (``ComplaintsDesk``)."""
+
+    def review_duties(self, now: datetime) -> int: ...
+
+
 # ---- the rules (pure) -------------------------------------------------------------------
 
 
@@ -154,6 +160,8 @@ class SweepReport:
     closed: list[str] = field(default_factory=list)
     no_response: list[str] = field(default_factory=list)
     quiet: bool = False
+    # Review and action-reminder notices offered to the outbox (each queued once by key).
+    review_notices: int = 0
 
     def add(self, alerts: Sequence[Alert]) -> None:
         """Count alerts just queued; keep the first few as the sample."""
@@ -185,8 +193,10 @@ class Sweeper:
     """Turns due deadlines into claimed alerts; safe to run in several processes at once."""
 
     def __init__(self, ledger: AlertLedger, calendar: WorkingCalendar, policy: Policy, *,
-                 housekeeping: CaseHousekeeping | None = None, batch: int = BATCH) -> None:
+                 housekeeping: CaseHousekeeping | None = None, batch: int = BATCH,
+                 reviews: ReviewDuties | None = None) -> None:
         self.ledger = ledger
+        self.reviews = reviews
         self.calendar = calendar
         self.policy = policy
         self.housekeeping = housekeeping
@@ -204,6 +214,8 @@ class Sweeper:
         if not in_business_hours(now, self.calendar):
             report.quiet = True
             return report
+        if self.reviews is not None:
+            report.review_notices = self.reviews.review_duties(now)
         horizon = sweep_horizon(now, self.calendar, self.policy)
         for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
             report.seen += len(page)

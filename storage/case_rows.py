@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cases.intake import IntakeRecord
+from cases.learning import Learning
 from cases.model import (
     Case,
     Deadline,
@@ -48,6 +49,7 @@ def _decision_to_json(decision: Decision | None) -> dict[str, Any] | None:
         "approved_by": decision.approved_by,
         "approved_at": decision.approved_at.isoformat() if decision.approved_at else None,
         "change_requests": [dict(c) for c in decision.change_requests],
+        "learning": decision.learning.as_json() if decision.learning else None,
     }
 
 
@@ -63,6 +65,7 @@ def _decision_from_json(data: dict[str, Any] | None) -> Decision | None:
         approved_by=data.get("approved_by"),
         approved_at=_opt_dt(data.get("approved_at")),
         change_requests=[dict(c) for c in data.get("change_requests", [])],
+        learning=Learning.from_json(data.get("learning")),
     )
 
 
@@ -85,6 +88,9 @@ def case_values(case: Case) -> dict[str, Any]:
         "outcome": case.outcome.value if case.outcome else None,
         "suggestions": case.suggestions,
         "replied_at": case.replied_at,
+        "root_cause": case.learning.root_cause if case.learning else None,
+        "remedies": [r.value for r in case.learning.remedies] if case.learning else None,
+        "remedy_amount_pence": case.learning.amount_pence if case.learning else None,
         "review_requested_at": case.review_requested_at,
         "review_effective_receipt": case.review_effective_receipt,
         "review_request_how": case.review_request_how,
@@ -133,6 +139,8 @@ def case_from_row(row: CaseRow, deadlines: Iterable[DeadlineRow]) -> Case:
         outcome=Outcome(row.outcome) if row.outcome else None,
         suggestions=row.suggestions,
         replied_at=row.replied_at,
+        learning=Learning.from_json({"root_cause": row.root_cause, "remedies": row.remedies,
+                                     "amount_pence": row.remedy_amount_pence}),
         review_requested_at=row.review_requested_at,
         review_effective_receipt=row.review_effective_receipt,
         review_request_how=row.review_request_how,

@@ -99,6 +99,11 @@ class CaseRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     suggestions: Mapped[str | None] = mapped_column(Text)
     replied_at: Mapped[datetime | None]
+    # Phase Three (0010): Stage One's root cause (a policy key) and remedies; NULL: not
+    # recorded (cases closed before it was asked).
+    root_cause: Mapped[str | None] = mapped_column(String(32))
+    remedies: Mapped[list[Any] | None]
+    remedy_amount_pence: Mapped[int | None] = mapped_column(Integer)
     review_requested_at: Mapped[datetime | None]
     review_effective_receipt: Mapped[date | None] = mapped_column(Date)
     review_request_how: Mapped[str | None] = mapped_column(Text)
@@ -291,3 +296,35 @@ class LetterRow(Base):
 from storage import conversation_rows as _conversation_rows  # noqa: E402, F401
 from storage import records_rows as _records_rows  # noqa: E402, F401 (its tables are on Base)
 from storage import search_rows as _search_rows  # noqa: E402, F401 (its table is on Base)
+
+
+class ReviewRow(Base):
+    """A quarterly review recorded by the HR manager or a director (Phase Three)."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime]
+
+
+class ReviewActionRow(Base):
+    """One action a review decided on: what, whose, by when, and when it was done."""
+
+    __tablename__ = "review_actions"
+    __table_args__ = (
+        Index("ix_review_actions_open_due", "due_on", sqlite_where=text("done_at IS NULL"),
+              postgresql_where=text("done_at IS NULL")),
+        Index("ix_review_actions_review", "review_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(64))

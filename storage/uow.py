@@ -17,6 +17,7 @@ from cases.ports import (
     Outbox,
     PeopleRepository,
     RecordsStore,
+    ReviewRepository,
     RoleRepository,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -27,6 +28,7 @@ from storage.letter_log import SqlLetterLog
 from storage.outbox_writer import SqlOutbox
 from storage.people import SqlPeopleRepository
 from storage.records import SqlRecordsStore
+from storage.reviews import SqlReviewRepository
 from storage.role_repository import SqlRoleRepository
 
 
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
     people: PeopleRepository
     letters: LetterLog
     records: RecordsStore
+    reviews: ReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
@@ -67,6 +70,7 @@ class SqlUnitOfWork:
         self.people = SqlPeopleRepository(session)
         self.letters = SqlLetterLog(session)
         self.records = SqlRecordsStore(session)
+        self.reviews = SqlReviewRepository(session)
         return self
 
     def __exit__(

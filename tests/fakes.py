@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -26,9 +26,11 @@ from cases.ports import (
     LetterLog,
     Outbox,
     PeopleRepository,
+    ReviewRepository,
     RoleRepository,
     UnitOfWork,
 )
+from cases.review import Review, ReviewAction
 from cases.roles import ORGANISATION_ROLES, Role
 from cases.search import search_terms
 
@@ -43,6 +45,7 @@ class InMemoryStore:
         self.outbox: list[Notice] = []
         self.people: dict[str, Person] = {}
         self.letters: list[LetterEntry] = []
+        self.reviews: list[Review] = []
         self.commits = 0
         self._next_id = 1
         self._references: dict[int, int] = {}
@@ -362,6 +365,49 @@ class InMemoryLetterLog:
         self.pending = []
 
 
+class InMemoryReviewRepository:
+    """``ReviewRepository``: reviews kept on commit; actions are the stored objects."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.pending: list[Review] = []
+
+    def add(self, review: Review) -> None:
+        review.id = self._store.allocate_id()
+        for action in review.actions:
+            action.id, action.review_id = self._store.allocate_id(), review.id
+        self.pending.append(copy.deepcopy(review))
+
+    def latest_ending_before(self, day: date) -> Review | None:
+        found = [r for r in self._store.reviews if r.period_end < day]
+        return copy.deepcopy(max(found, key=lambda r: (r.period_end, r.id or 0), default=None))
+
+    def action(self, action_id: int) -> ReviewAction:
+        for review in self._store.reviews:
+            for action in review.actions:
+                if action.id == action_id:
+                    return copy.deepcopy(action)
+        raise NotFound(f"No review action {action_id}.")
+
+    def save_action(self, action: ReviewAction) -> None:
+        for review in self._store.reviews:
+            review.actions = [copy.deepcopy(action) if a.id == action.id else a
+                              for a in review.actions]
+
+    def open_actions(self, *, due_by: date, limit: int = 500) -> Sequence[ReviewAction]:
+        found = [a for r in self._store.reviews for a in r.actions
+                 if a.done_at is None and a.due_on <= due_by]
+        return [copy.deepcopy(a) for a in sorted(found, key=lambda a: (a.due_on, a.id or 0))
+                ][:limit]
+
+    def commit(self) -> None:
+        self._store.reviews.extend(self.pending)
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.pending = []
+
+
 class InMemoryUnitOfWork:
     """``UnitOfWork``: one use case, one transaction; leaving without commit rolls back."""
 
@@ -372,12 +418,14 @@ class InMemoryUnitOfWork:
         self._outbox = InMemoryOutbox(store)
         self._people = InMemoryPeopleRepository(store)
         self._letters = InMemoryLetterLog(store)
+        self._reviews = InMemoryReviewRepository(store)
         # Typed as the ports, so mypy checks that the fakes implement them.
         self.cases: CaseRepository = self._cases
         self.roles: RoleRepository = self._roles
         self.outbox: Outbox = self._outbox
         self.people: PeopleRepository = self._people
         self.letters: LetterLog = self._letters
+        self.reviews: ReviewRepository = self._reviews
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -396,6 +444,7 @@ class InMemoryUnitOfWork:
         self._outbox.commit()
         self._people.commit()
         self._letters.commit()
+        self._reviews.commit()
         self.store.commits += 1
 
     def rollback(self) -> None:
@@ -404,6 +453,7 @@ class InMemoryUnitOfWork:
         self._outbox.rollback()
         self._people.rollback()
         self._letters.rollback()
+        self._reviews.rollback()
 
 
 class InMemoryUnitOfWorkFactory:

@@ -1,9 +1,9 @@
-"""Reading cases, notes and 'View details', pre-checks, and the Phase Three report."""
+"""Reading cases, notes and 'View details', and pre-checks."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from cases import deadlines as dl
@@ -20,10 +20,8 @@ from cases.lifecycle import (
     transition_for,
 )
 from cases.model import Case
-from cases.reporting import TrendReport, trends_report
 from cases.roles import Role
 from cases.usecases.common import (
-    REPORT_ROLES,
     DeskBase,
     PersonalDetails,
     check_version,
@@ -138,35 +136,3 @@ class Queries(DeskBase):
         """Every due date for a receipt at ``received_at`` (for telling the complainant)."""
         return dl.policy_dates(self.policy, self.calendar, require_aware(received_at),
                                require_aware(concluded_at) if concluded_at else None)
-
-
-class Reports(DeskBase):
-    """Phase Three: trends and effectiveness."""
-
-    def trends_report(self, *, viewer: str, start: date, end: date) -> TrendReport:
-        """Trends and effectiveness over complaints received in [start, end]: HR and directors."""
-        with self.reader() as uow:
-            roles = uow.roles.roles_of(viewer)
-        if not roles & REPORT_ROLES:
-            raise NotAllowed(
-                "The trends report is for the HR manager, who owns the complaints policy, "
-                "and directors. Ask one of them if you need it.")
-        return self.trends_report_as_operator(start=start, end=end)
-
-    def trends_report_as_operator(self, *, start: date, end: date) -> TrendReport:
-        """The trends report without a role check: for operator tools (the CLI) only."""
-        if start > end:
-            raise IntakeInvalid({"end": f"the end date {end:%d %b %Y} is before the start "
-                                        f"date {start:%d %b %Y}"})
-        if start.year < 2000 or end.year > 9000:
-            raise IntakeInvalid({"start" if start.year < 2000 else "end":
-                                 "choose a date between 2000 and 9000"})
-        now = self._now()
-        # The period is in London dates: read a day either side in UTC and let the report
-        # keep the cases whose London receipt date falls inside.
-        since = datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC)
-        until = datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)
-        with self.reader() as uow:
-            pages = uow.cases.received_between(since, until)
-            return trends_report((case for page in pages for case in page), start, end, now,
-                                 self.calendar, self.policy.report)

@@ -7,11 +7,13 @@ record on the case and who hears of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
 from cases.events import TimelineEvent as E
+from cases.learning import learning_of
 from cases.letters import LetterDraft
 from cases.lifecycle import Action
 from cases.model import Case, Notice, Outcome
@@ -46,14 +48,20 @@ class StageOne(DeskBase):
                             expected_version=expected_version, letter=letter)
 
     def resolve_case(self, case_id: int, *, actor: str, resolution: str,
-                     expected_version: int | None = None,
+                     expected_version: int | None = None, root_cause: str | None = None,
+                     remedies: Sequence[str] = (), remedy_amount: str | None = None,
                      letter: LetterDraft | None = None) -> Case:
-        """Customer services resolved it; the Stage One reply clock starts."""
+        """Customer services resolved it (how, root cause, remedy); the reply clock starts."""
         text = text_field(resolution, "resolution")
+        learning = learning_of(root_cause, remedies, remedy_amount, self.policy.learning)
 
         def record(case: Case, now: datetime) -> Done:
             case.resolution = text
-            return {"resolution": text}, [timeline(case, E.RESOLVED, actor, now)]
+            details: dict[str, Any] = {"resolution": text}
+            if learning is not None:
+                case.learning = learning
+                details["learning"] = learning.as_json()
+            return details, [timeline(case, E.RESOLVED, actor, now)]
 
         return self._change(case_id, Action.RESOLVE, actor, record,
                             expected_version=expected_version, letter=letter)
@@ -88,15 +96,24 @@ class StageOne(DeskBase):
 
     def send_reply(self, case_id: int, *, actor: str, outcome: Outcome,
                    suggestions: str, expected_version: int | None = None,
+                   root_cause: str | None = None, remedies: Sequence[str] = (),
+                   remedy_amount: str | None = None,
                    letter: LetterDraft | None = None) -> Case:
-        """Record the Stage One reply with its outcome and suggestions; the review window opens."""
+        """The Stage One reply: outcome, suggestions, root cause and remedy; window opens.
+
+        A root cause left blank keeps the one recorded at the resolution, if any.
+        """
         text = text_field(suggestions, "suggestions")
+        learning = learning_of(root_cause, remedies, remedy_amount, self.policy.learning)
 
         def record(case: Case, now: datetime) -> Done:
             case.outcome = outcome
             case.suggestions = text
             case.replied_at = now
-            details = {"outcome": outcome.value, "suggestions": text}
+            details: dict[str, Any] = {"outcome": outcome.value, "suggestions": text}
+            if learning is not None:
+                case.learning = learning
+                details["learning"] = learning.as_json()
             return details, [timeline(case, E.REPLIED, actor, now, outcome=outcome.value)]
 
         return self._change(case_id, Action.SEND_REPLY, actor, record,

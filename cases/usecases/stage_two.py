@@ -6,6 +6,7 @@ each use case here parses its inputs and records the step's own fields and notic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from cases.audience import Audience
 from cases.clock import require_aware
 from cases.errors import ConcurrentChange, InvalidTransition
 from cases.events import TimelineEvent as E
+from cases.learning import learning_of
 from cases.letters import LetterDraft
 from cases.lifecycle import Action
 from cases.model import (
@@ -165,18 +167,24 @@ class StageTwoReview(DeskBase):
                             letter=letter)
 
     def propose_decision(self, case_id: int, *, actor: str, outcome: Outcome, reasons: str,
-                         remedy: str, expected_version: int | None = None) -> Case:
-        """The reviewer drafts the decision; directors approve it in the thread."""
+                         remedy: str, expected_version: int | None = None,
+                         root_cause: str | None = None, remedies: Sequence[str] = (),
+                         remedy_amount: str | None = None) -> Case:
+        """The reviewer drafts the decision (with root cause and remedy); directors approve."""
         reasons_text = text_field(reasons, "reasons", limit=MAX_REASONS)
         remedy_text = text_field(remedy, "remedy", limit=MAX_REMEDY)
+        learning = learning_of(root_cause, remedies, remedy_amount, self.policy.learning)
 
         def record(case: Case, now: datetime) -> Done:
             previous = case.decision.change_requests if case.decision else []
             case.decision = Decision(outcome=outcome, reasons=reasons_text or "",
                                      remedy=remedy_text or "", drafted_by=actor,
-                                     drafted_at=now, change_requests=previous)
-            details = {"outcome": outcome.value, "reasons": reasons_text,
-                       "remedy": remedy_text}
+                                     drafted_at=now, change_requests=previous,
+                                     learning=learning)
+            details: dict[str, Any] = {"outcome": outcome.value, "reasons": reasons_text,
+                                       "remedy": remedy_text}
+            if learning is not None:
+                details["learning"] = learning.as_json()
             return details, [Notice(NoticeKind.CHANNEL, case.id,
                                     {"template": Template.DECISION_PROPOSED,
                                      "audience": Audience.DIRECTORS})]

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from cases.model import OUTCOME_LABELS, Outcome
+from cases.report_model import Attention
 from cases.reporting import Count, TrendReport, format_days, format_share, period_label
 from handlers.blocks._common import (
     FIELD_TEXT_MAX,
@@ -26,6 +27,12 @@ from handlers.blocks._common import (
     context,
     plain,
     section,
+)
+from handlers.blocks.review import (
+    actions_blocks,
+    attention_blocks,
+    learning_block,
+    report_buttons,
 )
 
 
@@ -53,8 +60,13 @@ def _deadline_table(report: TrendReport) -> str:
     return "```\n" + "\n".join([head, *rows]) + "\n```"
 
 
-def report_message(report: TrendReport) -> Message:
-    """Trends and effectiveness over a period: counts, outcomes, deadlines, what stands out."""
+def report_message(report: TrendReport, *, review: bool = False, private: bool = True
+                   ) -> Message:
+    """Trends and effectiveness over a period: counts, outcomes, deadlines, what stands out.
+
+    ``private``: for one reader (action owners named, the trends' cases listed as the use
+    case cut them); a channel copy has neither. ``review`` adds "Record review".
+    """
     s1, s2, rt = report.stage_one, report.stage_two, report.reply_times
     title = f"Complaints trends · {report.start:%d %b %Y} – {report.end:%d %b %Y}"
     stamp = int(report.generated_at.timestamp())
@@ -93,13 +105,17 @@ def report_message(report: TrendReport) -> Message:
             f"{_outcome_lines(s2.upheld, s2.partly_upheld, s2.not_upheld)}"),
         section("*Deadlines* (late = after the procedure's original due time; a progress "
                 "update does not change it)\n" + _deadline_table(report)),
+        learning_block(report),
         DividerBlock(),
+        *actions_blocks(report, private=private),
+        *attention_blocks(report.attention if private else tuple(
+            Attention(a.kind, a.message) for a in report.attention)),
+        report_buttons(report, review=review),
     ]
-    if report.attention:
-        lines = "\n".join(f":warning: {a.message}" for a in report.attention)
-        blocks.append(section(f"*Needs attention*\n{lines}"))
-    else:
-        blocks.append(section("*Needs attention*\nNothing stands out in this period."))
+    if report.series is not None:
+        blocks.insert(-1, context("Charts of the last four quarters follow as images: "
+                                  "complaints per month by category, deadlines met on "
+                                  "time, time to reply, and the Stage Two rate."))
     text = (f"Complaints trends {report.start:%d %b %Y} – {report.end:%d %b %Y}: "
             f"{report.total} received, {len(report.attention)} point(s) needing attention")
     return clip(text, FIELD_TEXT_MAX), blocks

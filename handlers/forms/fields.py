@@ -137,6 +137,15 @@ def _ticked(state: Any) -> frozenset[str]:
     return frozenset(str(v) for v in values)
 
 
+def _chosen_key(state: Any) -> str | None:
+    value = _chosen(state)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise refuse("choose one of the options")
+    return value
+
+
 class YesNo(StrEnum):
     YES = "yes"
     NO = "no"
@@ -147,6 +156,8 @@ Person = Annotated[str | None, BeforeValidator(_user)]
 Day = Annotated[date | None, BeforeValidator(_date)]
 Moment = Annotated[datetime | None, BeforeValidator(_datetime)]
 Ticked = Annotated[frozenset[str], BeforeValidator(_ticked)]
+# A select whose options come from the policy (the core checks the value is one of them).
+ChosenKey = Annotated[str | None, BeforeValidator(_chosen_key)]
 YesOrNo = Annotated[YesNo | None, BeforeValidator(chosen(YesNo))]
 
 

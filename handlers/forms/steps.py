@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, field_validator
 
 from cases.model import Outcome
-from handlers.forms.fields import Day, Moment, Person, Text, Ticked, chosen, refuse
+from handlers.forms.fields import ChosenKey, Day, Moment, Person, Text, Ticked, chosen, refuse
 from handlers.forms.reading import Form
 from handlers.ids import CallbackId
 
@@ -30,7 +30,20 @@ class AcknowledgeForm(Form):
         return ticked
 
 
-class ResolveForm(Form):
+class LearningFields(Form):
+    """Root cause and remedy, on the steps that close a stage (Phase Three)."""
+
+    root_cause: ChosenKey = None
+    remedies: Ticked = frozenset()
+    remedy_amount: Text = None
+
+    def learning(self) -> dict[str, Any]:
+        """The use case's keyword arguments."""
+        return {"root_cause": self.root_cause, "remedies": sorted(self.remedies),
+                "remedy_amount": self.remedy_amount}
+
+
+class ResolveForm(LearningFields):
     resolution: Text = None
 
 
@@ -43,7 +56,7 @@ class ConcludeInvestigationForm(Form):
     findings: Text = None
 
 
-class SendReplyForm(Form):
+class SendReplyForm(LearningFields):
     required: ClassVar = {"outcome": "choose the outcome"}
     outcome: OutcomeChoice = None
     suggestions: Text = None
@@ -79,7 +92,7 @@ class ProgressUpdateForm(Form):
     new_reply_by: Day = None
 
 
-class ProposeDecisionForm(Form):
+class ProposeDecisionForm(LearningFields):
     required: ClassVar = {"outcome": "choose the outcome"}
     outcome: OutcomeChoice = None
     reasons: Text = None

@@ -20,13 +20,14 @@ from handlers.listeners import (
     home,
     intake,
     letters,
+    report,
     shortcuts,
     step_buttons,
     step_submissions,
 )
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
-            casefile, corrections, attach, letters, errors)
+            casefile, corrections, attach, letters, report, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:

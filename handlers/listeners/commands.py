@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from cases.lifecycle import Action
 from cases.reporting import last_full_quarter, parse_day
 from cases.views import format_day
 from handlers import blocks
-from handlers.answers import command_answer
+from handlers.answers import command_answer, tell
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import SlashCommand
@@ -23,9 +24,12 @@ from handlers.listeners.intake import open_intake
 from handlers.listeners.records import RECORDS_VERBS
 from handlers.listeners.step_buttons import step_view
 from handlers.payloads import BadPayload, text_of, trigger_of
+from handlers.report_files import dm_channel, upload_charts
 
 LIST_USAGE = ("Use `/complaint list mine`, `/complaint list overdue` or "
               "`/complaint list open`.")
+log = logging.getLogger(__name__)
+
 REPORT_USAGE = ("Use `/complaint report` (the last full quarter), `/complaint report FROM` "
                 "(up to today) or `/complaint report FROM TO`, dates as YYYY-MM-DD.")
 
@@ -160,6 +164,12 @@ class ComplaintCommand:
             return
         text, report_blocks = blocks.report_message(report)
         self.ack(text=text, blocks=report_blocks)
+        try:  # the charts follow in the reader's DMs: an ack carries no files
+            upload_charts(self.client, dm_channel(self.client, self.user), report)
+        except Exception:  # the report itself was answered; say the charts did not come
+            log.exception("the report's charts could not be sent")
+            tell(self.client, self.body, self.user,
+                 "The report's charts could not be sent to you just now; run it again.")
 
     def unknown(self, command: Complaint) -> None:
         self.ack(text=f"I don't know `/complaint {' '.join(command.text.split())}`.\n\n"

@@ -21,6 +21,7 @@ from cases.subject import person_brief
 from cases.views import format_when
 from handlers import blocks
 from handlers.answers import refusal_text, tell
+from handlers.blocks.learning import with_learning
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
@@ -82,6 +83,9 @@ def click(deps: HandlerDeps, domain_action: Action, body: Any, client: WebClient
         return
     view = add_letter_choice(deps, domain_action, case, user,
                              step_view(deps, domain_action, case, user), client)
+    prior = (case.decision.learning if domain_action is Action.PROPOSE_DECISION
+             and case.decision else case.learning)
+    view = with_learning(view, domain_action, deps.policy.learning.root_causes, prior)
     client.views_open(trigger_id=trigger, view=view)
 
 

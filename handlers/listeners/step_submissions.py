@@ -58,7 +58,8 @@ def acknowledge(s: Step, form: f.AcknowledgeForm) -> object:
 
 
 def resolve(s: Step, form: f.ResolveForm) -> object:
-    return s.desk.resolve_case(s.ref.case_id, **s.writing(), resolution=form.resolution or "")
+    return s.desk.resolve_case(s.ref.case_id, **s.writing(), resolution=form.resolution or "",
+                               **form.learning())
 
 
 def assign_investigator(s: Step, form: f.AssignInvestigatorForm) -> object:
@@ -72,7 +73,7 @@ def conclude_investigation(s: Step, form: f.ConcludeInvestigationForm) -> object
 
 def send_reply(s: Step, form: f.SendReplyForm) -> object:
     return s.desk.send_reply(s.ref.case_id, **s.writing(), outcome=_outcome(form.outcome),
-                             suggestions=form.suggestions or "")
+                             suggestions=form.suggestions or "", **form.learning())
 
 
 def request_review(s: Step, form: f.RequestReviewForm) -> object:
@@ -108,7 +109,8 @@ def send_progress_update(s: Step, form: f.ProgressUpdateForm) -> object:
 
 def propose_decision(s: Step, form: f.ProposeDecisionForm) -> object:
     return s.desk.propose_decision(s.ref.case_id, **s.of(), outcome=_outcome(form.outcome),
-                                   reasons=form.reasons or "", remedy=form.remedy or "")
+                                   reasons=form.reasons or "", remedy=form.remedy or "",
+                                   **form.learning())
 
 
 def request_changes(s: Step, form: f.RequestChangesForm) -> object:

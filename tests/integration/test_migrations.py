@@ -15,10 +15,11 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0011"
+HEAD = "0012"
 _ADDED_IN_0010 = {"legal_holds", "anonymised_cases", "record_exports", "daily_job_runs"}
 _ADDED_IN_0011 = {"conversation_refs"}
-# Tables added after 0009, which the step-down checks of older migrations set aside.
+# Tables added after 0009, which the step-down checks of older migrations set aside
+# (0012's tables and columns are set aside by _without_0012).
 _ADDED_AFTER_0009 = _ADDED_IN_0010 | _ADDED_IN_0011
 
 
@@ -50,10 +51,26 @@ def _before_0004(differences: list[object]) -> list[object]:
 _ADDED_IN_0007 = {"people", "person_accounts"}
 _ADDED_IN_0008 = {"letters"}
 _ADDED_IN_0009 = {"case_search_terms"}
+_ADDED_IN_0012 = {"reviews", "review_actions"}
+_CASE_COLUMNS_0012 = {"root_cause", "remedies", "remedy_amount_pence"}
+
+
+def _without_0012(differences: list[object]) -> list[object]:
+    """Differences other than 0012's: the review tables and the cases' root-cause columns."""
+    def added(d: object) -> bool:
+        if not isinstance(d, tuple):
+            return False
+        if d[0] == "add_table":
+            return str(d[1].name) in _ADDED_IN_0012
+        if d[0] == "add_index":
+            return str(d[1].table.name) in _ADDED_IN_0012
+        return (d[0] == "add_column" and str(d[2]) == "cases"
+                and d[3].name in _CASE_COLUMNS_0012)
+    return [d for d in differences if not added(d)]
 
 
 def _without_people(differences: list[object]) -> list[object]:
-    """Differences other than the tables (and indexes) that 0007 (people), 0008, 0009 add."""
+    """Differences other than the tables (and indexes) that 0007 (people) and later add."""
     added_later = _ADDED_IN_0007 | _ADDED_IN_0008 | _ADDED_IN_0009 | _ADDED_AFTER_0009
 
     def added(d: object) -> bool:
@@ -61,7 +78,7 @@ def _without_people(differences: list[object]) -> list[object]:
             return str(d[1].name) in added_later
         return (isinstance(d, tuple) and d[0] == "add_index"
                 and str(d[1].table.name) in added_later)
-    return [d for d in differences if not added(d)]
+    return [d for d in _without_0012(differences) if not added(d)]
 
 
 def _before_0005(differences: list[object]) -> list[object]:
@@ -133,26 +150,39 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
+    # 0012 alone steps back cleanly: the review tables and the root-cause columns go.
+    migrate.downgrade(database_url, "0011")
+    assert migrate.current(database_url) == "0011"
+    only_0012 = _differences(database_url, Base.metadata)
+    assert sorted(_signature(d) for d in only_0012) == sorted([
+        ("add_table", "reviews"), ("add_table", "review_actions"), ("add_index", ""),
+        ("add_index", ""), ("add_column", "root_cause"), ("add_column", "remedies"),
+        ("add_column", "remedy_amount_pence")])
+    assert _without_0012(only_0012) == []
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
     # 0011 alone steps back cleanly: only the conversation references go.
     migrate.downgrade(database_url, "0010")
     assert migrate.current(database_url) == "0010"
-    assert {_signature(d) for d in _differences(database_url, Base.metadata)} == {
-        ("add_table", name) for name in _ADDED_IN_0011}
+    assert {_signature(d) for d in _without_0012(_differences(database_url, Base.metadata))
+            } == {("add_table", name) for name in _ADDED_IN_0011}
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
     # 0010 steps back cleanly: the records tables go.
     migrate.downgrade(database_url, "0009")
     assert migrate.current(database_url) == "0009"
-    assert {_signature(d) for d in _differences(database_url, Base.metadata)} == {
-        ("add_table", name) for name in _ADDED_AFTER_0009}
+    assert {_signature(d) for d in _without_0012(_differences(database_url, Base.metadata))
+            } == {("add_table", name) for name in _ADDED_AFTER_0009}
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
-    # 0009 alone steps back cleanly: only the search table goes (and 0010's above it).
+    # 0009 alone steps back cleanly: only the search table goes (and those above it).
     migrate.downgrade(database_url, "0008")
     assert migrate.current(database_url) == "0008"
-    assert sorted(str(d[1].name) for d in _differences(database_url, Base.metadata)
+    assert sorted(str(d[1].name) for d in _without_0012(
+        _differences(database_url, Base.metadata))
                   if isinstance(d, tuple) and d[0] == "add_table"
                   and d[1].name not in _ADDED_AFTER_0009) == ["case_search_terms"]
     migrate.upgrade(database_url)
@@ -161,7 +191,7 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     # 0008 alone steps back cleanly: only the letters table goes (and 0009's above it).
     migrate.downgrade(database_url, "0007")
     assert migrate.current(database_url) == "0007"
-    letters_only = [d for d in _differences(database_url, Base.metadata)
+    letters_only = [d for d in _without_0012(_differences(database_url, Base.metadata))
                     if not (isinstance(d, tuple) and d[0] in ("add_table", "add_index")
                             and "case_search_terms" in (getattr(d[1], "name", None),
                                                         getattr(getattr(d[1], "table", None),

@@ -21,6 +21,7 @@ from cases.intake import (
     IntakeRecord,
     parse_intake,
 )
+from cases.learning import Learning, RemedyKind
 from cases.lifecycle import Action
 from cases.model import Case, DeadlineKind, Decision, Outcome, ProgressUpdate, State
 from cases.policy import Policy
@@ -34,6 +35,7 @@ from cases.views import (
 )
 from handlers import blocks
 from handlers.answers import field_errors
+from handlers.blocks.learning import with_learning
 from handlers.forms import FIELD_BLOCKS, parse_form
 from handlers.forms.intake import IntakeForm
 from handlers.ids import (
@@ -546,6 +548,12 @@ def _step_modals() -> list[View]:
         blocks.draft_decision_modal("CMP-2025-9999", meta, outcome=Outcome.NOT_UPHELD,
                                     reasons="Q" * MAX_REASONS, remedy="M" * MAX_REMEDY),
         blocks.request_changes_modal("CMP-2025-9999", meta),
+        # The learning part on the longest modal, with the most causes a policy may list.
+        with_learning(blocks.draft_decision_modal(
+            "CMP-2025-9999", meta, outcome=Outcome.NOT_UPHELD, reasons="Q" * MAX_REASONS,
+            remedy="M" * MAX_REMEDY), Action.PROPOSE_DECISION,
+            {f"cause_{i}": "C" * 60 for i in range(50)},
+            Learning("cause_3", tuple(RemedyKind), 99_999_999)),
     ]
 
 

@@ -192,6 +192,10 @@ def test_needs_attention_lines(report: TrendReport) -> None:
         (AttentionKind.REPEATED_SUBJECT, "1 member of staff was the subject of 2 or more "
                                          "staff-conduct complaints in the period: review "
                                          "those cases for a pattern."),
+        # Every case of the fixture has the same complainant (the one intake).
+        (AttentionKind.REPEAT_COMPLAINANT, "1 complainant (same email or phone) made 2 or more "
+                                           "complaints in the 12 months to 30 Jun 2026: 8 "
+                                           "cases; look at them together."),
     }
     # Stage Two's reply was late every time, but once is too few to call a trend;
     # staff conduct is 2 of 7 (29%), under the 30% line.
@@ -289,7 +293,7 @@ def test_json_form_is_one_object_with_every_section(report: TrendReport) -> None
     assert data["by_category"]["billing"] == 3
     assert data["deadlines"]["stage_two_reply"]["met_late"] == 1
     assert data["reply_working_days"] == {"replies": 4, "median": 11.0, "p90": 16}
-    assert len(data["attention"]) == 4
+    assert len(data["attention"]) == 5
     json.dumps(data)  # serialisable as it is
 
 

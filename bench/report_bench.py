@@ -1,0 +1,138 @@
+"""Report benchmark: the Phase Three report (four quarters) over N cases, on PostgreSQL.
+
+    .venv/bin/python -m bench.report_bench --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.report_bench            # SQLite temp file
+
+Seeds N cases (default 100,000) received over the last year with full intakes (so the
+intake model is parsed for each, as in production), one acknowledgement deadline each,
+then times ``trends_report_as_operator`` for the last quarter (which reads the four
+quarters and 12 months of contacts: every case) and the charts, and reports Python's peak
+traced memory for 10,000 and for N cases (flat: pages of 500, nothing of a page is kept
+but counts and the trends' references).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+
+from bench.sweep_bench import CHUNK, _drop_schema, _pg_schema_url
+from cases.clock import FrozenClock
+from cases.policy import Policy
+from cases.services import ComplaintsDesk
+from charts.render import report_charts
+from scheduling.calendar import UKWorkingCalendar
+from storage import migrate
+from storage.db import make_engine
+from storage.models import CaseRow, DeadlineRow
+from storage.uow import SqlUnitOfWorkFactory
+
+NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+CATEGORIES = ("product", "billing", "delivery", "staff_conduct", "service", "other")
+
+
+def _intake(i: int, received: datetime) -> dict[str, Any]:
+    category = CATEGORIES[i % len(CATEGORIES)]
+    return {"complainant_name": f"Person {i}", "email": f"person{i % 40000}@example.com",
+            "phone": None, "relationship": "customer", "channel": "phone",
+            "received_at": received.isoformat(), "facts": "Bench facts.", "category": category,
+            "subject_user_id": f"P-{i % 300:010d}" if category == "staff_conduct" else None,
+            "not_a_named_person": False,
+            "checklist": {"referred_to_procedure": True, "feedback_form_sent": True,
+                          "told_next_steps": True}}
+
+
+def seed(url: str, n: int) -> None:
+    """``n`` cases received over the year to NOW, a quarter of them replied."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for start in range(0, n, CHUNK):
+                ids = range(start + 1, min(n, start + CHUNK) + 1)
+                rows, deadlines = [], []
+                for i in ids:
+                    received = NOW - timedelta(days=1 + (i * 7919) % 364, hours=i % 7)
+                    replied = received + timedelta(days=6) if i % 4 == 0 else None
+                    rows.append({"id": i, "reference": f"TT-2026-{i:06d}", "version": 0,
+                                 "state": "replied" if replied else "acknowledged",
+                                 "intake": _intake(i, received), "received_at": received,
+                                 "effective_receipt": received.date(), "logged_by": "P-BENCH",
+                                 "logged_at": received, "outcome": "upheld" if replied
+                                 else None, "replied_at": replied, "progress_updates": [],
+                                 "root_cause": "billing" if replied else None,
+                                 "remedies": ["apology"] if replied else None})
+                    due = received + timedelta(days=3)
+                    deadlines.append({"case_id": i, "kind": "stage_one_acknowledgement",
+                                      "due_at": due, "original_due_at": due,
+                                      "started_at": received,
+                                      "met_at": due - timedelta(hours=i % 50),
+                                      "retired_at": None})
+                conn.execute(insert(CaseRow), rows)
+                conn.execute(insert(DeadlineRow), deadlines)
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+
+
+def measure(url: str, n: int) -> dict[str, float]:
+    migrate.upgrade(url)
+    seed(url, n)
+    engine = make_engine(url)
+    try:
+        clock = FrozenClock(NOW)
+        desk = ComplaintsDesk(SqlUnitOfWorkFactory(engine, clock=clock), clock,
+                              UKWorkingCalendar(), Policy())
+        period = {"start": date(2026, 4, 1), "end": date(2026, 6, 30)}
+        desk.trends_report_as_operator(**period)  # warm-up: holidays, caches
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            report = desk.trends_report_as_operator(**period)
+            times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        report_charts(report)
+        charts = time.perf_counter() - t
+        tracemalloc.start()
+        desk.trends_report_as_operator(**period)
+        peak = tracemalloc.get_traced_memory()[1] / 1024
+        tracemalloc.stop()
+        return {"report": statistics.median(times), "charts": charts, "peak_kib": peak,
+                "in_period": report.total}
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Run the benchmark and print one line per size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", help="PostgreSQL URL (a scratch schema is made and dropped)")
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    for n in (int(s) for s in args.sizes.split(",")):
+        if args.pg:
+            url, schema = _pg_schema_url(args.pg)
+            try:
+                found = measure(url, n)
+            finally:
+                _drop_schema(args.pg, schema)
+            db = "PostgreSQL"
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                found = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", n)
+            db = "SQLite"
+        print(f"{db:<10} {n:>7,} cases ({found['in_period']:,.0f} in the quarter): report "
+              f"{found['report']:.2f} s, charts {found['charts']:.2f} s, "
+              f"peak {found['peak_kib']:,.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
