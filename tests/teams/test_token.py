@@ -21,8 +21,8 @@ def _nothing_recorded(teams: TeamsDriver) -> None:
 def test_a_good_token_is_answered(teams: TeamsDriver) -> None:
     status, _ = teams.say("aad-casey", "help")
     assert status == 200 or status == 202
-    replies = teams.fake.of("reply")
-    assert replies and "Complaints Desk" in replies[0].body["text"]
+    texts = [str(c.body.get("text") or "") for c in teams.fake.of("reply")]
+    assert any("Complaints Desk" in t for t in texts), texts
 
 
 @pytest.mark.parametrize("bad", [
