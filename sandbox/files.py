@@ -42,6 +42,7 @@ class Upload:
     data: bytes | None = None
     title: str = ""
     completed: bool = False
+    alt_txt: str = ""  # what a screen reader says of an image
 
     @property
     def mimetype(self) -> str:
@@ -51,7 +52,8 @@ class Upload:
         """The file as a message's ``files`` lists it (Slack's file object, in short)."""
         return {"id": self.id, "name": self.filename, "title": self.title or self.filename,
                 "mimetype": self.mimetype, "filetype": self.filename.rpartition(".")[2],
-                "size": len(self.data or b""), "url_private": file_url}
+                "size": len(self.data or b""), "url_private": file_url,
+                **({"alt_txt": self.alt_txt} if self.alt_txt else {})}
 
 
 def _refused(error: str, *problems: str) -> dict[str, Any]:
@@ -111,7 +113,8 @@ class Uploads:
             return _refused("invalid_arguments", *problems)
         with self._lock:
             file_id = self._new_id()
-            self.files[file_id] = Upload(file_id, filename, int(length_text))
+            self.files[file_id] = Upload(file_id, filename, int(length_text),
+                                         alt_txt=str(body.get("alt_txt") or ""))
         return {"ok": True, "upload_url": self._upload_url(file_id), "file_id": file_id}
 
     def receive(self, file_id: str, data: bytes) -> tuple[int, str]:

@@ -182,6 +182,7 @@ class FakeSlack:
                     continue
                 found.append({"id": upload.id, "filename": upload.filename,
                               "title": upload.title, "content": upload.data,
+                              "alt_txt": upload.alt_txt,
                               "channel": message.channel, "initial_comment": message.text})
         return found
 

@@ -66,7 +66,8 @@ def _press(slack: SlackDriver, user: str, message: Any, action_id: str) -> dict[
 
 
 def _review_message(slack: SlackDriver, channel: str) -> Any:
-    found = [m for m in slack.fake.messages(channel) if "Quarterly complaints review" in m.text]
+    found = [m for m in slack.fake.messages(channel)
+             if "Quarterly complaints review" in m.text and not m.files]  # not the charts
     assert len(found) == 1, f"{len(found)} review messages in {channel}"
     return found[0]
 
@@ -94,19 +95,19 @@ def test_hr_manager_gets_the_review_with_charts_records_two_actions_and_sees_the
     assert any(k.startswith(ActionId.CASE_FILE.value) for k in _buttons(review))
     for secret in ("Ada Example", "ada@example.com", "High Street", "stopped reporting"):
         assert secret not in shown
-    charts = slack.fake.files(hr_dm)
-    assert [f.filename for f in charts] == ["complaints-per-month.png",
+    charts = slack.fake.uploaded_files(hr_dm)
+    assert [f["filename"] for f in charts] == ["complaints-per-month.png",
                                             "on-time-by-deadline.png", "time-to-reply.png",
                                             "stage-two-rate.png"]
     for chart in charts:
-        assert chart.alt_txt and len(chart.alt_txt) > 40
-        assert chart.content is not None
-        assert Image.open(io.BytesIO(chart.content)).size == (1200, 675)
+        assert chart["alt_txt"] and len(chart["alt_txt"]) > 40
+        assert chart["content"] is not None
+        assert Image.open(io.BytesIO(chart["content"])).size == (1200, 675)
     # The directors channel gets the same report and charts, with no case references.
     in_channel = _review_message(slack, DIRECTORS_CHANNEL)
     assert "TT-2026-" not in json.dumps(in_channel.blocks)
-    assert len(slack.fake.files(DIRECTORS_CHANNEL)) == 4
-    assert slack.fake.files(CS_CHANNEL) == []
+    assert len(slack.fake.uploaded_files(DIRECTORS_CHANNEL)) == 4
+    assert slack.fake.uploaded_files(CS_CHANNEL) == []
 
     # Record review: findings and two actions, one due before the next quarter.
     _press(slack, HR_MANAGER, review, ActionId.REPORT_RECORD_REVIEW.value)
@@ -132,7 +133,8 @@ def test_hr_manager_gets_the_review_with_charts_records_two_actions_and_sees_the
     clock.set(datetime(2026, 10, 1, 10, 0, tzinfo=LONDON))
     sweeper.sweep(clock.now())
     slack.deliver()
-    reviews = [m for m in slack.fake.messages(hr_dm) if "Quarterly complaints review" in m.text]
+    reviews = [m for m in slack.fake.messages(hr_dm)
+               if "Quarterly complaints review" in m.text and not m.files]
     assert len(reviews) == 2
     latest = json.dumps(reviews[-1].blocks, ensure_ascii=False)
     assert ("Actions from the last review (01 Apr 2026 – 30 Jun 2026): 1 done, 1 overdue, "
