@@ -13,6 +13,7 @@ from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view
+from handlers.memo import LastMade
 from handlers.people import SlackPeople
 
 
@@ -26,6 +27,8 @@ class HandlerDeps:
     # The letters surface, for previews and posted PDFs; None: the modals offer no letter.
     letters: LetterWriter | None = None
     people: SlackPeople = field(default=None)  # type: ignore[assignment]  # set below
+    # The blank intake modal as sent, kept for the second it shows (handlers.listeners.intake).
+    blank_intake: LastMade = field(default_factory=LastMade, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.people is None:
