@@ -24,7 +24,7 @@ from cases.clock import require_aware
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
-from storage.db import upsert_insert
+from storage.db import enter_reference_gate, upsert_insert
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, matching_ids
 
@@ -189,6 +189,8 @@ class SqlCaseRepository:
     def next_reference(self, year: int) -> str:
         """Allocate ``TT-YYYY-NNNN`` with one atomic upsert of the year's counter."""
         counters = ReferenceCounterRow.__table__
+        if self.session.get_bind().dialect.name == "postgresql":
+            enter_reference_gate(self.session)
         ins = upsert_insert(self.session)
         # One statement: the year's first case inserts 1, every later one increments.
         number = self.session.connection().execute(
