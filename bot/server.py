@@ -71,15 +71,20 @@ def verify_signature(body: bytes, timestamp: str, signature: str, secret: str,
 
 
 def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
+    """How deep ``value`` nests (a scalar is 1), counting no further than MAX_DEPTH + 1."""
+    deepest, stack = 1, [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            break
         children = item.values() if isinstance(item, dict) else item \
             if isinstance(item, list) else ()
-        stack.extend((child, depth + 1) for child in children)
+        if children:
+            # Every child is one level deeper; only containers are walked (a modal's
+            # payload is hundreds of strings, checked on every request before the ack).
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in children
+                         if isinstance(child, dict | list))
     return deepest
 
 

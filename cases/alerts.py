@@ -94,6 +94,10 @@ class AlertLedger(Protocol):
         """Open alerted deadlines due at or before ``horizon``, soonest first, in pages."""
         ...
 
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are claimed already (a read; the sweep skips their messages)."""
+        ...
+
     def claim(self, alerts: Sequence[Alert], now: datetime) -> list[Alert]:
         """Insert-if-absent each alert's key and queue its notices; returns the ones won."""
         ...

@@ -8,6 +8,8 @@ come back as an ephemeral message or a modal, never an error screen.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt import App
 from slack_sdk import WebClient
 
@@ -17,6 +19,12 @@ from handlers.people import speak_slack
 
 __all__ = ["HandlerDeps", "build_app"]
 
+# Threads that run listeners. A listener acks first and then works on (opens a modal, posts
+# an answer), so a listener thread stays busy after its ack; with bolt's default of 5, a
+# new request's ack waited for one of them under load. More than the HTTP server's request
+# threads (16, bot/server.py), so every request in flight can ack at once.
+LISTENER_THREADS = 32
+
 
 def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | None,
               token_verification: bool = False) -> App:
@@ -25,7 +33,9 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
               token_verification_enabled=token_verification,
               request_verification_enabled=signing_secret is not None,
               ignoring_self_events_enabled=False, url_verification_enabled=True,
-              process_before_response=False)
+              process_before_response=False,
+              listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
+                                                   thread_name_prefix="listener"))
     app.use(speak_slack(deps.people))
     register_all(app, deps)
     return app

@@ -14,6 +14,7 @@ from cases.policy import Policy
 from cases.records import CaseFilePdf
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view
+from handlers.memo import LastMade
 from handlers.people import SlackPeople
 
 
@@ -29,6 +30,8 @@ class HandlerDeps:
     # Renders a readable PDF of each case in a subject-access export; None: JSON and text.
     exports: CaseFilePdf | None = None
     people: SlackPeople = field(default=None)  # type: ignore[assignment]  # set below
+    # The blank intake modal as sent, kept for the second it shows (handlers.listeners.intake).
+    blank_intake: LastMade = field(default_factory=LastMade, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.people is None:

@@ -101,38 +101,41 @@ class SlackPeople:
 
     def to_slack(self, payload: Any) -> Any:
         """``payload`` with every person id turned into what Slack understands."""
-        plain = _plain(payload)
         ids: list[str] = []
-        _collect(plain, ids)
+        plain = _plain(payload, ids)
         if not ids:
             return plain
         found = self.resolve(ids)
         return _replace(plain, found)
 
 
-def _plain(value: Any) -> Any:
-    """Block Kit objects as dicts, containers copied, so they can be rewritten."""
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return _plain(value.to_dict())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+def _plain(value: Any, ids: list[str], key: str | None = None) -> Any:
+    """Block Kit objects as dicts, containers copied, so they can be rewritten; the person
+    ids found on the way (a person key's value, mentions in text) are added to ``ids``.
 
-
-def _collect(value: Any, ids: list[str], key: str | None = None) -> None:
+    One walk for both: every Web API call passes here (a modal is hundreds of values),
+    so the common leaves are tested first.
+    """
     if isinstance(value, str):
         if key in _PERSON_KEYS and PERSON_ID.fullmatch(value):
             ids.append(value)
         elif "<@P-" in value:
             ids.extend(_MENTION.findall(value))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _collect(v, ids, k)
-    elif isinstance(value, list):
-        for v in value:
-            _collect(v, ids)
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v, ids, k) for k, v in value.items()}
+    if isinstance(value, _SEQUENCES):
+        return [_plain(v, ids) for v in value]
+    if value is None or isinstance(value, _SCALARS):
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return _plain(to_dict(), ids, key)
+    return value
+
+
+_SEQUENCES = (list, tuple)
+_SCALARS = (bool, int, float)
 
 
 def _replace(value: Any, found: Mapping[str, Person | str], key: str | None = None) -> Any:

@@ -85,29 +85,45 @@ def alerts_due(d: OpenDeadline, now: datetime, calendar: WorkingCalendar, policy
     only the current occurrence is produced: one alert, not one per missed day.
     """
     now = require_aware(now)
-    if d.kind not in ALERTED_DEADLINES or not in_business_hours(now, calendar):
+    if not in_business_hours(now, calendar):
+        return []
+    today = calendar.local_date(now)
+    not_before = calendar.start_of_business(today)
+    return [due_alert(d, kind, occ, late, today, not_before)
+            for kind, occ, late in due_kinds(d, now, today, calendar, policy)]
+
+
+def due_kinds(d: OpenDeadline, now: datetime, today: date, calendar: WorkingCalendar,
+              policy: Policy) -> list[tuple[AlertKind, int, int]]:
+    """(alert kind, occurrence, working days late) due for ``d`` at ``now``, in business
+    hours on ``today``: the rules alone, without keys or messages."""
+    if d.kind not in ALERTED_DEADLINES:
         return []
     rules = policy.alerts
-    today = calendar.local_date(now)
-    due_day = calendar.local_date(d.due_at)
-    found: list[tuple[AlertKind, int, int]] = []  # (kind, occurrence, working days late)
+    found: list[tuple[AlertKind, int, int]] = []
     if now > d.due_at:
         late = working_days_overdue(d.due_at, now, calendar)
         found.append((AlertKind.OVERDUE, late // rules.overdue_repeat_working_days, late))
         if (d.kind in STAGE_ONE_DEADLINES
                 and late >= rules.escalate_stage_one_after_working_days):
             found.append((AlertKind.ESCALATED, 0, late))
-    elif due_day == today:
+        return found
+    due_day = calendar.local_date(d.due_at)
+    if due_day == today:
         found.append((AlertKind.DUE_TODAY, 0, 0))
     elif (rules.warn_before_working_days > 0
           and calendar.working_days_between(today, due_day) <= rules.warn_before_working_days):
         found.append((AlertKind.DUE_SOON, 0, 0))
-    not_before = calendar.start_of_business(today)
-    return [Alert(key=alert_key(d, kind, occ), case_id=d.case_id, reference=d.reference,
-                  deadline_kind=d.kind, alert_kind=kind, occurrence=occ, due_at=d.due_at,
-                  not_before=not_before,
-                  notices=alert_notices(d, kind, alert_key(d, kind, occ), today, late))
-            for kind, occ, late in found]
+    return found
+
+
+def due_alert(d: OpenDeadline, kind: AlertKind, occurrence: int, late: int, today: date,
+              not_before: datetime, key: str | None = None) -> Alert:
+    """One alert of ``d`` with its messages (``key`` when already computed)."""
+    key = key or alert_key(d, kind, occurrence)
+    return Alert(key=key, case_id=d.case_id, reference=d.reference, deadline_kind=d.kind,
+                 alert_kind=kind, occurrence=occurrence, due_at=d.due_at,
+                 not_before=not_before, notices=alert_notices(d, kind, key, today, late))
 
 
 def alert_notices(d: OpenDeadline, kind: AlertKind, key: str, today: date, late: int
@@ -217,9 +233,18 @@ class Sweeper:
         if self.reviews is not None:
             report.review_notices = self.reviews.review_duties(now)
         horizon = sweep_horizon(now, self.calendar, self.policy)
+        today = self.calendar.local_date(now)
+        not_before = self.calendar.start_of_business(today)
         for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
             report.seen += len(page)
-            wanted = [a for d in page for a in alerts_due(d, now, self.calendar, self.policy)]
+            found = [(d, kind, occ, late, alert_key(d, kind, occ)) for d in page
+                     for kind, occ, late in due_kinds(d, now, today, self.calendar, self.policy)]
+            if not found:
+                continue
+            # Messages only for keys not claimed yet: every minute, most due alerts are.
+            taken = self.ledger.claimed([f[4] for f in found])
+            wanted = [due_alert(d, kind, occ, late, today, not_before, key)
+                      for d, kind, occ, late, key in found if key not in taken]
             if not wanted:
                 continue
             won = self.ledger.claim(wanted, now)

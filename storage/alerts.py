@@ -44,6 +44,18 @@ _PG_CLAIM = text("""
     ON CONFLICT (key) DO NOTHING
     RETURNING key
 """)
+_PG_CLAIMED = text("SELECT key FROM alerts WHERE key = ANY(CAST(:keys AS text[]))")
+
+
+def _claimed(session: Session, keys: Sequence[str]) -> set[str]:
+    """The keys among ``keys`` that have a row in ``alerts``."""
+    if is_postgres(session):
+        # One array parameter: the same short statement for any number of keys (an IN
+        # list of 500 placeholders is a new statement to parse for each page size).
+        return set(session.scalars(_PG_CLAIMED, {"keys": list(keys)}))
+    return set(session.scalars(select(AlertRow.key).where(AlertRow.key.in_(keys))))
+
+
 def default_worker_id() -> str:
     """host:pid, recorded as ``alerts.claimed_by`` for operators."""
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
@@ -123,9 +135,10 @@ class SqlAlertLedger:
         # One order for every process: concurrent inserts meet keys in the same order.
         keys = sorted(by_key)
         with self._sessions.begin() as session:
-            # Keys already claimed (the steady state, every minute) are not re-inserted: an
-            # index lookup, and no sequence value burnt by ON CONFLICT on PostgreSQL.
-            known = set(session.scalars(select(AlertRow.key).where(AlertRow.key.in_(keys))))
+            # Keys already claimed are not re-inserted: an index lookup, and no sequence
+            # value burnt by ON CONFLICT on PostgreSQL. (The sweep asks ``claimed`` first,
+            # so here they are only those another process claimed in between.)
+            known = _claimed(session, keys)
             keys = [k for k in keys if k not in known]
             if not keys:
                 return []
@@ -141,6 +154,13 @@ class SqlAlertLedger:
                         for case_id in sorted({a.case_id for a in won})]
             self._queue(session, notices, now)
         return won
+
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are claimed already: a read, outside the writers' queue."""
+        if not keys:
+            return set()
+        with self._reads() as session:
+            return _claimed(session, keys)
 
     def queue(self, notices: Sequence[Notice], now: datetime) -> int:
         """Queue notices in their own transaction; returns how many rows were new."""

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CursorResult,
     Select,
     Table,
+    bindparam,
     func,
     insert,
     or_,
@@ -24,7 +25,7 @@ from cases.clock import require_aware
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
-from storage.db import upsert_insert
+from storage.db import enter_reference_gate, upsert_insert
 from storage.letter_log import sent_kinds
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, matching_ids
@@ -36,6 +37,19 @@ _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 
 
 
+# Built once: every button, card and delivery loads a case, and building the statement
+# (coercing the comparison, annotating the columns) cost as much CPU as running it.
+_CASE_BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))
+_DEADLINES_OF = (select(DeadlineRow)
+                 .where(DeadlineRow.case_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(DeadlineRow.case_id, DeadlineRow.id)
+                 .execution_options(populate_existing=True))
+
+_LOCK_CASE = select(CaseRow.id).where(CaseRow.id == bindparam("case_id")).with_for_update()
+_LAST_SEQ = select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == bindparam("case_id"))
+_DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+
+
 class SqlCaseRepository:
     """``cases.ports.CaseRepository`` on one SQLAlchemy session (owned by the unit of work)."""
 
@@ -44,16 +58,15 @@ class SqlCaseRepository:
 
     # -- loading
 
-    def _load(self, stmt: Select[CaseRow]) -> list[Case]:
-        rows = list(self.session.scalars(stmt.execution_options(populate_existing=True)))
+    def _load(self, stmt: Select[CaseRow], params: dict[str, Any] | None = None
+              ) -> list[Case]:
+        rows = list(self.session.scalars(stmt.execution_options(populate_existing=True),
+                                         params))
         if not rows:
             return []
         ids = [r.id for r in rows]
         by_case: dict[int, list[DeadlineRow]] = {i: [] for i in ids}
-        deadline_rows = self.session.scalars(
-            select(DeadlineRow).where(DeadlineRow.case_id.in_(ids))
-            .order_by(DeadlineRow.case_id, DeadlineRow.id)
-            .execution_options(populate_existing=True))
+        deadline_rows = self.session.scalars(_DEADLINES_OF, {"ids": ids})
         for d in deadline_rows:
             by_case[d.case_id].append(d)
         cases = [case_from_row(r, by_case[r.id]) for r in rows]
@@ -62,16 +75,16 @@ class SqlCaseRepository:
             case.letters_sent = sent.get(case.id or 0, frozenset())
         return cases
 
-    def _one(self, stmt: Select[CaseRow], missing: str) -> Case:
-        found = self._load(stmt)
+    def _one(self, stmt: Select[CaseRow], missing: str,
+             params: dict[str, Any] | None = None) -> Case:
+        found = self._load(stmt, params)
         if not found:
             raise NotFound(missing)
         return found[0]
 
     def get(self, case_id: int) -> Case:
         """Load one case by id; raises NotFound."""
-        return self._one(select(CaseRow).where(CaseRow.id == case_id),
-                         f"No case with id {case_id}.")
+        return self._one(_CASE_BY_ID, f"No case with id {case_id}.", {"case_id": case_id})
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""
@@ -194,6 +207,8 @@ class SqlCaseRepository:
     def next_reference(self, year: int) -> str:
         """Allocate ``TT-YYYY-NNNN`` with one atomic upsert of the year's counter."""
         counters = ReferenceCounterRow.__table__
+        if self.session.get_bind().dialect.name == "postgresql":
+            enter_reference_gate(self.session)
         ins = upsert_insert(self.session)
         # One statement: the year's first case inserts 1, every later one increments.
         number = self.session.connection().execute(
@@ -248,25 +263,26 @@ class SqlCaseRepository:
             raise ValueError(f"{case.reference} was never added")
         # Lock the case row (PostgreSQL; SQLite's write transaction is already exclusive)
         # so concurrent appends and saves number events one after the other.
-        locked = self.session.scalar(
-            select(CaseRow.id).where(CaseRow.id == case.id).with_for_update())
+        locked = self.session.scalar(_LOCK_CASE, {"case_id": case.id})
         if locked is None:
             raise NotFound(f"No case with id {case.id}.")
-        last = self.session.scalar(
-            select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
+        last = self.session.scalar(_LAST_SEQ, {"case_id": case.id})
         self._append_events(case, first_seq=(last or 0) + 1)
 
     def _write_deadlines(self, case: Case) -> None:
         assert case.id is not None
         if not case.deadlines:
             return
-        deadlines = DeadlineRow.__table__
-        ins = upsert_insert(self.session)(deadlines)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[deadlines.c.case_id, deadlines.c.kind],
-            set_={c: ins.excluded[c] for c in
-                  ("due_at", "original_due_at", "started_at", "met_at", "retired_at")},
-        )
+        dialect = self.session.get_bind().dialect.name
+        stmt = _DEADLINE_UPSERTS.get(dialect)
+        if stmt is None:
+            deadlines = DeadlineRow.__table__
+            ins = upsert_insert(self.session)(deadlines)
+            stmt = _DEADLINE_UPSERTS[dialect] = ins.on_conflict_do_update(
+                index_elements=[deadlines.c.case_id, deadlines.c.kind],
+                set_={c: ins.excluded[c] for c in
+                      ("due_at", "original_due_at", "started_at", "met_at", "retired_at")},
+            )
         self.session.connection().execute(stmt, [
             {"case_id": case.id, "kind": d.kind.value, "due_at": d.due_at,
              "original_due_at": d.original_due_at, "started_at": d.started_at,

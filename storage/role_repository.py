@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from cases.people import AccountKind, validate_account
@@ -13,6 +13,9 @@ from cases.ports import UnitOfWorkFactory
 from cases.roles import ORGANISATION_ROLES, Role
 from storage.db import upsert_insert
 from storage.models import RoleRow
+
+# Built once: asked on every button and command.
+_ROLES_OF = select(RoleRow.role).where(RoleRow.user_id == bindparam("user_id"))
 
 
 class SqlRoleRepository:
@@ -23,8 +26,8 @@ class SqlRoleRepository:
 
     def roles_of(self, user_id: str) -> frozenset[Role]:
         """The organisation roles a user holds."""
-        return frozenset(Role(r) for r in self.session.scalars(
-            select(RoleRow.role).where(RoleRow.user_id == user_id)))
+        return frozenset(Role(r) for r in self.session.scalars(_ROLES_OF,
+                                                                {"user_id": user_id}))
 
     def grant(self, user_id: str, role: Role) -> bool:
         """Give a role; False when the user had it already."""

@@ -84,6 +84,7 @@ class SqlUnitOfWork:
             # Anything not committed explicitly is forgotten, error or not.
             session.rollback()
         finally:
+            db.leave_reference_gate(session)
             session.close()
             self._session = None
 
@@ -91,7 +92,10 @@ class SqlUnitOfWork:
         """Make everything done in this unit durable, at once."""
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit: use a writing one")
-        self.session.commit()
+        try:
+            self.session.commit()
+        finally:
+            db.leave_reference_gate(self.session)
 
     def rollback(self) -> None:
         """Forget everything done in this unit."""

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from cases.errors import InvalidTransition
 from cases.roles import Role
 from cases.services import ComplaintsDesk
+from storage.db import reference_gate
 from storage.models import OutboxRow
 from storage.outbox import OutboxStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -93,6 +94,29 @@ def test_reference_numbers_restart_each_year(uow_factory: SqlUnitOfWorkFactory) 
         uow.commit()
     with uow_factory() as uow:
         assert uow.cases.next_reference(2026) == "TT-2026-0003"
+
+
+def test_the_turn_at_the_reference_counter_passes_on_at_commit_and_at_rollback(
+        engine: Engine, uow_factory: SqlUnitOfWorkFactory) -> None:
+    gate = reference_gate(engine)
+    with uow_factory() as uow:
+        uow.cases.next_reference(2026)
+        # PostgreSQL: this process's intakes queue for the counter in order, one at a time.
+        assert gate.held is (engine.dialect.name == "postgresql")
+        uow.commit()
+        assert not gate.held
+    with uow_factory() as uow:  # an intake that fails after taking its number
+        uow.cases.next_reference(2026)
+    assert not gate.held
+    other = _race([lambda: _reference_in_new_uow(uow_factory)])
+    assert other == ["TT-2026-0002"]  # the rolled-back number is given again
+
+
+def _reference_in_new_uow(uow_factory: SqlUnitOfWorkFactory) -> str:
+    with uow_factory() as uow:
+        reference = uow.cases.next_reference(2026)
+        uow.commit()
+        return reference
 
 
 def test_double_submit_with_the_same_intake_key_creates_one_case(

@@ -140,3 +140,24 @@ def test_the_dispatcher_imports_nothing_from_any_surface_adapter() -> None:
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in imported if m.split(".")[0] in ("handlers", "slack_sdk",
                                                             "slack_bolt")}
+
+
+def test_one_call_keeps_its_order_payloads_and_skips_its_own_repeated_dedupe_keys(
+        engine: Engine) -> None:
+    notices = [Notice(NoticeKind.CHANNEL, None, {"n": i, "text": f'"quoted" \\ {i} é'},
+                      dedupe_key=f"k:{i % 3}" if i % 2 else None) for i in range(12)]
+    ledger = SqlAlertLedger(engine, surfaces=BOTH)
+    # Odd i carry keys k:1, k:0, k:2, k:1, k:0, k:2: only their first three are new.
+    assert ledger.queue(notices, NOW) == 2 * (6 + 3)
+
+    with Session(engine) as session:
+        rows = session.execute(select(OutboxRow.surface, OutboxRow.payload,
+                                      OutboxRow.dedupe_key, OutboxRow.created_at)
+                               .order_by(OutboxRow.id)).all()
+    kept = [0, 1, 2, 3, 4, 5, 6, 8, 10]
+    assert [(r.surface, r.payload["n"]) for r in rows] == [
+        (surface, i) for i in kept for surface in BOTH]
+    assert rows[2].payload == {"n": 1, "text": '"quoted" \\ 1 é'}
+    assert [r.dedupe_key for r in rows[::2]] == [
+        f"k:{i % 3}" if i % 2 else None for i in kept]
+    assert all(r.created_at == NOW for r in rows)

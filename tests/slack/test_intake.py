@@ -4,7 +4,7 @@ receipts, international phone numbers, and long texts never cut."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -201,3 +201,18 @@ def test_a_staff_conduct_complaint_names_the_person_or_says_it_names_no_one(
     case = slack.only_case()
     assert case.intake.category.value == "staff_conduct"
     assert case.intake.not_a_named_person is True and case.intake.subject_user_id is None
+
+
+def test_the_blank_form_shows_the_time_it_is_opened_even_when_made_once_per_second(
+        slack: SlackDriver) -> None:
+    def received(view: dict[str, Any]) -> int:
+        block = next(b for b in view["blocks"] if b.get("block_id") == "received_at")
+        return int(block["element"]["initial_date_time"])
+
+    first, again = open_intake(slack), open_intake(slack)
+    assert received(first) == received(again) == int(slack.clock.now().timestamp())
+    slack.clock.advance(timedelta(hours=8, seconds=1))  # Tue 5 May 18:00: after the cut-off
+    later = open_intake(slack)
+    assert received(later) == int(slack.clock.now().timestamp())
+    assert "Fri 8 May 2026" in dates_text(first)
+    assert "Mon 11 May 2026" in dates_text(later)

@@ -155,7 +155,7 @@ class OneCaseLedger:
 
     def __init__(self, desk: ComplaintsDesk, case_id: int, outbox: list[Notice]) -> None:
         self.desk, self.case_id, self.outbox = desk, case_id, outbox
-        self.claimed: set[str] = set()
+        self.claimed_keys: set[str] = set()
 
     def open_deadlines_before(self, horizon: datetime, *, batch: int
                               ) -> Iterator[Sequence[OpenDeadline]]:
@@ -163,9 +163,12 @@ class OneCaseLedger:
                for kind, d in self.desk.get_case(self.case_id).deadlines.items()
                if d.is_open and d.due_at <= horizon]
 
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        return self.claimed_keys & set(keys)
+
     def claim(self, alerts: Sequence[Alert], now: datetime) -> list[Alert]:
-        won = [a for a in alerts if a.key not in self.claimed]
-        self.claimed |= {a.key for a in won}
+        won = [a for a in alerts if a.key not in self.claimed_keys]
+        self.claimed_keys |= {a.key for a in won}
         self.outbox.extend(n for a in won for n in a.notices)
         return won
 
