@@ -89,7 +89,5 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
                                    anonymous=settings.complaints_teams_anonymous), host, port)
     connector = TeamsConnector(adapter, settings.teams_app_id(), lambda: teams_host.loop)
     delivery = TeamsDelivery(container.desk, outbox, channels, store, connector,
-                             container.clock, container.calendar, container.policy,
-                             other_surfaces=tuple(s for s in settings.complaints_surfaces
-                                                  if s != TEAMS))
+                             container.clock, container.calendar, container.policy)
     return TeamsSurface(host=teams_host, delivery=delivery, deps=deps)
