@@ -150,13 +150,17 @@ class StepLetters:
         return LetterDraft(view=view, method=method, text=fill_markers(text, view))
 
 
-def read_choice(method: object, text: object) -> tuple[DeliveryMethod, str]:
+def read_choice(method: object, text: object,
+                offered: tuple[DeliveryMethod, ...] | None = None
+                ) -> tuple[DeliveryMethod, str]:
     """How the letter goes and its words, as a form handed them back; IntakeInvalid at
-    the input that is wrong (no way chosen, or no words)."""
+    the input that is wrong (no way chosen, one the form did not offer, or no words)."""
     try:
         chosen = DeliveryMethod(str(method) if method is not None else "")
     except ValueError:
         raise IntakeInvalid({LETTER_METHOD: NO_METHOD}) from None
+    if offered is not None and chosen not in offered:
+        raise IntakeInvalid({LETTER_METHOD: f"{NO_METHOD}: one of the ways offered"})
     if not isinstance(text, str) or not text.strip():
         raise IntakeInvalid({LETTER_TEXT: NO_TEXT})
     return chosen, text

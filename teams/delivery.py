@@ -25,6 +25,7 @@ from cases.delivery import (
     PermanentFailure,
     RetryLater,
 )
+from cases.letters import LetterWriter
 from cases.model import Case, NoticeKind, State
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
@@ -34,6 +35,7 @@ from teams import TEAMS, cards
 from teams.channels import ChannelRef, TeamsChannels
 from teams.connector import TeamsConnector, Where, card_activity, text_activity
 from teams.ids import MEMBER_KEY, PERSONAL_KEY
+from teams.letter_delivery import TeamsLetterMessages
 from teams.people import TeamsPeople
 from teams.ports import ConversationStore
 
@@ -61,8 +63,10 @@ class TeamsDelivery:
 
     def __init__(self, desk: ComplaintsDesk, refs: MessageRefs, channels: TeamsChannels,
                  store: ConversationStore, connector: TeamsConnector, clock: Clock,
-                 calendar: DisplayCalendar, policy: Policy) -> None:
+                 calendar: DisplayCalendar, policy: Policy,
+                 letters: LetterWriter | None = None) -> None:
         self.desk, self.refs, self.channels, self.store = desk, refs, channels, store
+        self.letter_messages = TeamsLetterMessages(desk, policy, letters)
         self.connector, self.clock, self.calendar, self.policy = connector, clock, calendar, policy
         self.people = TeamsPeople(desk, store)
 
@@ -190,6 +194,10 @@ class TeamsDelivery:
         person = str(payload["user"])
         if case is None or case.id is None:
             raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
+        about_letter = self.letter_messages.activity(case, payload)
+        if about_letter is not None:
+            self.connector.send(self._personal(person), about_letter)
+            return
         if template_of(payload) is Template.ALERT:
             view = messages.alert_view(payload, case.id, self.calendar)
             body = cards.alert_card(view, self.people.names([view.owner.id]))

@@ -107,7 +107,8 @@ class FakeTeams:
 
     def cards(self, kind: str = "send") -> list[dict[str, Any]]:
         """The Adaptive Cards the bot posted (or updated, or replied)."""
-        return [a["content"] for c in self.of(kind) for a in c.body.get("attachments") or []]
+        return [a["content"] for c in self.of(kind) for a in c.body.get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
 
     # ---- the server ----------------------------------------------------------------------
 
