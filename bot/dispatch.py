@@ -3,6 +3,11 @@
 Each row names its surface; the dispatcher hands it to the deliverer registered for that
 surface (``cases.delivery.Deliverer``) and claims only rows it has a deliverer for, so a
 worker without, say, Teams leaves Teams rows to a worker that has it.
+
+A direct message is queued for every chat surface. A surface that cannot reach the person
+(no account there, or no way to open a chat with them) skips its row when another surface
+here can (``Reach``); only when none can does its row fail, with the surface's own "link an
+account" reason, and is dead-lettered like any other permanent failure.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -50,6 +56,15 @@ DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
 # worker could claim a row still being posted here: a duplicate post, and a case's
 # messages out of order. The margin covers one delivery in progress.
 LEASE_MARGIN_SECONDS = 10.0
+
+
+@runtime_checkable
+class Reach(Protocol):
+    """A chat surface's answer to "can a direct message reach this person here?"."""
+
+    def reaches(self, person_id: str) -> bool:
+        """Whether this surface can deliver a direct message to ``person_id`` now."""
+        ...
 
 
 def deliverers_by_surface(deliverers: Deliverer | Mapping[str, Deliverer]
@@ -115,9 +130,25 @@ class OutboxDispatcher:
                 break
         return total
 
+    def left_to_another(self, item: OutboxItem) -> str | None:
+        """The surface that tells the person a direct message this row's surface cannot
+        deliver (None: this surface can, or no other surface here can either)."""
+        person = item.payload.get("user") if item.kind == "direct" else None
+        own = self.deliverers[item.surface]
+        if not isinstance(person, str) or not isinstance(own, Reach) or own.reaches(person):
+            return None
+        return next((surface for surface, other in sorted(self.deliverers.items())
+                     if surface != item.surface and isinstance(other, Reach)
+                     and other.reaches(person)), None)
+
     def _deliver_one(self, item: OutboxItem) -> bool:
         try:
-            self.deliverers[item.surface].deliver(item)
+            elsewhere = self.left_to_another(item)
+            if elsewhere is not None:
+                log.info("outbox %s: direct message left to %s (not reachable on %s)",
+                         item.id, elsewhere, item.surface, extra={"case_id": item.case_id})
+            else:
+                self.deliverers[item.surface].deliver(item)
         except RetryLater as exc:
             self._retry(item, str(exc), exc.seconds or backoff(item.attempts))
             return False

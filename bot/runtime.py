@@ -106,7 +106,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         from bot.teams_wiring import build_teams
 
         teams = build_teams(settings, container, outbox, lambda: _wake_all(wake_later),
-                            host=teams_host, port=teams_port, connections=teams_connections)
+                            host=teams_host, port=teams_port, connections=teams_connections,
+                            letters=letters)
         available[teams.delivery.surface] = teams.delivery
     dispatcher = OutboxDispatcher(outbox, {**deliverers(available, settings), **mail},
                                   container.clock)

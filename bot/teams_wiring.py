@@ -11,6 +11,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentAuthConfiguration, Connections
 
 from bot.settings import Settings
+from cases.letters import LetterWriter
 from cases.people import AccountKind
 from storage.conversations import SqlConversationRefs
 from teams import TEAMS
@@ -71,14 +72,16 @@ def msal_connections(settings: Settings) -> Connections:
 
 def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
                 wake: Callable[[], None], *, host: str = "0.0.0.0", port: int = DEFAULT_PORT,
-                connections: Connections | None = None) -> TeamsSurface:
+                connections: Connections | None = None,
+                letters: LetterWriter | None = None) -> TeamsSurface:
     """Everything Teams needs; the endpoint starts with ``surface.host.start()``."""
     store = SqlConversationRefs(container.engine, TEAMS, container.clock)
     channels = TeamsChannels(store, settings.complaints_teams_cs_channel,
                              settings.complaints_teams_directors_channel)
     deps = TeamsDeps(desk=container.desk, clock=container.clock, calendar=container.calendar,
                      policy=container.policy, wake=wake, store=store,
-                     directory=PeopleDirectory(container), channels=channels)
+                     directory=PeopleDirectory(container), channels=channels,
+                     letters=letters)
     connections = connections or msal_connections(settings)
     adapter = CloudAdapter(connection_manager=connections)
     adapter.on_turn_error = raise_turn_error
@@ -90,6 +93,5 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
     connector = TeamsConnector(adapter, settings.teams_app_id(), lambda: teams_host.loop)
     delivery = TeamsDelivery(container.desk, outbox, channels, store, connector,
                              container.clock, container.calendar, container.policy,
-                             other_surfaces=tuple(s for s in settings.complaints_surfaces
-                                                  if s != TEAMS))
+                             letters=letters)
     return TeamsSurface(host=teams_host, delivery=delivery, deps=deps)

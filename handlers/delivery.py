@@ -324,6 +324,10 @@ class SlackDelivery:
         """The directors channel's id."""
         return self.channels.directors
 
+    def reaches(self, person_id: str) -> bool:
+        """Whether a direct message can reach ``person_id`` on Slack (a linked account)."""
+        return self.people.slack_id(person_id) is not None
+
     def _slack_account(self, person_id: str) -> str:
         """The Slack id a direct message to ``person_id`` goes to."""
         found = self.people.slack_id(person_id)

@@ -1,10 +1,14 @@
 """Messages to the bot (``new``, ``list``, ``show REF``, ``find TEXT``, ``note REF TEXT``,
-``report``, ``help``) and conversation updates (install: learn the team's channels)."""
+``report``, ``help``) and conversation updates (install: learn the team's channels).
+
+Typed in a channel, every answer but a bare acknowledgement goes to the person's personal
+chat (``teams.privately``), refusals included."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from microsoft_agents.activity import Activity
@@ -17,31 +21,28 @@ from cases.report_format import report_text
 from cases.report_period import report_period
 from cases.reporting import parse_day
 from cases.views import case_card_view
-from teams import cards
+from teams import cards, privately
 from teams.connector import card_activity, text_activity
 from teams.deps import TeamsDeps
 from teams.ids import PERSONAL_KEY, Dialog
 from teams.people import BadActivity
+from teams.privately import Answer
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<at>[^<]*</at>")
 HELP = ("**Complaints Desk**: log customer complaints and track them through the "
         "procedure. Send me:\n\n"
         "- `new`: log a complaint (opens the intake form)\n"
-        "- `mine` (or `my cases`): your work queues, each case with its next step "
-        "(personal chat only)\n"
+        "- `mine` (or `my cases`): your work queues, each case with its next step\n"
         "- `list [mine|overdue|open]`: cases you can see\n"
         "- `show REF`: one case's card, just for you\n"
-        "- `find TEXT`: cases by reference, name, organisation, email or phone "
-        "(in our personal chat only)\n"
+        "- `find TEXT`: cases by reference, name, organisation, email or phone\n"
         "- `escalate REF`: record a request for a Stage Two review\n"
         "- `note REF TEXT`: add a note to the case's history\n"
-        "- `report [FROM [TO]]`: trends and effectiveness (HR manager and directors; "
-        "personal chat only)\n"
+        "- `report [FROM [TO]]`: trends and effectiveness (HR manager and directors)\n"
         "- `help`: this message\n\n"
-        "*Log a complaint* is also in the message menu (…) of any message.")
-PRIVATE_ONLY = ("`{verb}` shows personal data, so I answer it only in our personal chat: "
-                "send it to me there.")
+        "Asked in a channel, I answer you in our personal chat. *Log a complaint* is "
+        "also in the message menu (…) of any message.")
 
 
 def channel_data(activity: Any) -> dict[str, Any]:
@@ -98,12 +99,13 @@ def _find(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
         f"({cards.escape(f.complainant)}, {f.state_label})" for f in found))
 
 
-def _note(deps: TeamsDeps, actor: str, args: list[str], text: str) -> Activity:
+def _note(deps: TeamsDeps, actor: str, args: list[str], text: str) -> Answer:
     case = deps.desk.find_case(args[0], viewer=actor)
     assert case.id is not None
     deps.desk.add_note(case.id, actor=actor, text=text.split(None, 2)[2])
     deps.wake()
-    return text_activity(f"Note added to {case.reference}'s history.")
+    # A bare acknowledgement (the note itself is in the case's thread): fine in a channel.
+    return Answer(text_activity(f"Note added to {case.reference}'s history."), public=True)
 
 
 def _escalate(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
@@ -135,11 +137,15 @@ def _report(deps: TeamsDeps, actor: str, args: list[str]) -> Activity:
 
 
 NEEDS = {"show": 1, "escalate": 1, "note": 2, "find": 1}
-PRIVATE = frozenset({"find", "report", "mine"})
 
 
-def answer(deps: TeamsDeps, activity: Any) -> Activity:
+def answer(deps: TeamsDeps, activity: Any) -> Answer:
     """The answer to one message to the bot (blocking: it calls the desk)."""
+    found = _answer(deps, activity)
+    return found if isinstance(found, Answer) else Answer(found)
+
+
+def _answer(deps: TeamsDeps, activity: Any) -> Activity | Answer:
     remember(deps, activity)
     text = _MENTION.sub("", activity.text or "").strip()
     words = text.split()
@@ -147,21 +153,18 @@ def answer(deps: TeamsDeps, activity: Any) -> Activity:
     args = words[1:]
     if verb == "my" and args[:1] == ["cases"]:  # "my cases", as Slack's App Home
         verb, args = "mine", args[1:]
-    personal = activity.conversation is not None and \
-        activity.conversation.conversation_type == "personal"
     try:
         actor = deps.people.actor(activity)
         if len(args) < NEEDS.get(verb, 0):
             return text_activity(f"`{verb}` needs more: e.g. `{verb} TT-2026-0001"
                                  f"{' Rang the customer back.' if verb == 'note' else ''}`")
-        if verb in PRIVATE and not personal:
-            return text_activity(PRIVATE_ONLY.format(verb=verb))
         if verb == "new":
             return card_activity(cards.notice_card(
                 "Log a complaint after the call: the form asks for everything the "
                 "procedure needs.", actions=[cards.dialog_button(
                     "Log a complaint", Dialog.INTAKE, "positive")]), "Log a complaint")
-        handlers = {"list": lambda: _list(deps, actor, args),
+        handlers: dict[str, Callable[[], Activity | Answer]] = {
+                    "list": lambda: _list(deps, actor, args),
                     "show": lambda: _show(deps, actor, args),
                     "find": lambda: _find(deps, actor, args),
                     "note": lambda: _note(deps, actor, args, text),
@@ -178,8 +181,7 @@ def answer(deps: TeamsDeps, activity: Any) -> Activity:
 
 
 async def handle_message(deps: TeamsDeps, context: TurnContext) -> None:
-    reply = await deps.run(answer, deps, context.activity)
-    await context.send_activity(reply)
+    await privately.reply(deps, context, await deps.run(answer, deps, context.activity))
 
 
 async def handle_conversation_update(deps: TeamsDeps, context: TurnContext) -> None:

@@ -25,8 +25,8 @@ from cases.delivery import (
     PermanentFailure,
     RetryLater,
 )
+from cases.letters import LetterWriter
 from cases.model import Case, NoticeKind, State
-from cases.people import AccountKind
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar, case_card_view, dates_to_tell, decision_view
@@ -35,6 +35,7 @@ from teams import TEAMS, cards
 from teams.channels import ChannelRef, TeamsChannels
 from teams.connector import TeamsConnector, Where, card_activity, text_activity
 from teams.ids import MEMBER_KEY, PERSONAL_KEY
+from teams.letter_delivery import TeamsLetterMessages
 from teams.people import TeamsPeople
 from teams.ports import ConversationStore
 
@@ -63,11 +64,9 @@ class TeamsDelivery:
     def __init__(self, desk: ComplaintsDesk, refs: MessageRefs, channels: TeamsChannels,
                  store: ConversationStore, connector: TeamsConnector, clock: Clock,
                  calendar: DisplayCalendar, policy: Policy,
-                 other_surfaces: tuple[str, ...] = ()) -> None:
+                 letters: LetterWriter | None = None) -> None:
         self.desk, self.refs, self.channels, self.store = desk, refs, channels, store
-        # Chat surfaces delivering beside Teams: a person with an account there and none
-        # on Teams is told there, so their direct messages are not Teams' to send.
-        self.other_surfaces = tuple(s for s in other_surfaces if s in set(AccountKind))
+        self.letter_messages = TeamsLetterMessages(desk, policy, letters)
         self.connector, self.clock, self.calendar, self.policy = connector, clock, calendar, policy
         self.people = TeamsPeople(desk, store)
 
@@ -195,9 +194,9 @@ class TeamsDelivery:
         person = str(payload["user"])
         if case is None or case.id is None:
             raise PermanentFailure(f"direct message {payload.get('template')!r} has no case")
-        if self._told_elsewhere(person):
-            log.info("direct message for a person not on Teams: told on another surface",
-                     extra={"case_reference": case.reference})
+        about_letter = self.letter_messages.activity(case, payload)
+        if about_letter is not None:
+            self.connector.send(self._personal(person), about_letter)
             return
         if template_of(payload) is Template.ALERT:
             view = messages.alert_view(payload, case.id, self.calendar)
@@ -217,10 +216,12 @@ class TeamsDelivery:
             self.refs.remember_message_ref(TEAMS, case.id, PERSON_INFORMED_SLOT,
                                            teams_ref(where.conversation_id, sent, where))
 
-    def _told_elsewhere(self, person_id: str) -> bool:
-        found = self.desk.people([person_id]).get(person_id)
-        return found is not None and found.account(AccountKind.TEAMS) is None and any(
-            found.account(AccountKind(s)) is not None for s in self.other_surfaces)
+    def reaches(self, person_id: str) -> bool:
+        """Whether a direct message can reach ``person_id`` on Teams: a linked account, and
+        a personal chat with the bot or a way to open one (they have used the bot)."""
+        aad = self.people.aad_of(person_id)
+        return aad is not None and (self.store.load(PERSONAL_KEY + aad) is not None
+                                    or self.store.load(MEMBER_KEY + aad) is not None)
 
     def _personal(self, person_id: str) -> Where:
         aad = self.people.aad_of(person_id)

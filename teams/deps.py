@@ -11,6 +11,7 @@ from microsoft_agents.activity import Activity, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from cases.clock import Clock
+from cases.letters import LetterWriter
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.views import DisplayCalendar
@@ -33,6 +34,8 @@ class TeamsDeps:
     store: ConversationStore
     directory: Directory
     channels: TeamsChannels
+    # The letters surface's previews and PDFs (None: this desk writes no letters).
+    letters: LetterWriter | None = None
 
     @property
     def people(self) -> TeamsPeople:

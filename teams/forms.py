@@ -14,6 +14,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from cases.intake import CHECKLIST_MESSAGES, Category, Channel, Relationship
+from cases.letters import MAX_LETTER_TEXT
 from cases.lifecycle import ACTION_LABELS, Action
 from cases.model import OUTCOME_LABELS, Outcome
 from cases.views import DatesToTell
@@ -38,7 +39,8 @@ class Field:
     """One input of a dialog: its id (the use case's argument), kind, label."""
 
     name: str
-    kind: str  # text | long | date | moment | person | outcome | toggle | choice
+    kind: str  # text | long | letter | date | moment | person | outcome | toggle | choice
+    #            | radio (a choice shown as radio buttons)
     label: str
     required: bool = False
     choices: Choices = ()
@@ -102,9 +104,9 @@ def _input(field: Field, value: Any, people: Choices, error: str | None) -> list
     base: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.required:
         base["errorMessage"] = f"{field.label}: required"
-    if field.kind in ("text", "long"):
-        out = [{"type": "Input.Text", **base, "isMultiline": field.kind == "long",
-                "maxLength": 4000 if field.kind == "long" else 500}]
+    if field.kind in ("text", "long", "letter"):
+        out = [{"type": "Input.Text", **base, "isMultiline": field.kind != "text",
+                "maxLength": {"text": 500, "long": 4000}.get(field.kind, MAX_LETTER_TEXT)}]
     elif field.kind == "date":
         out = [{"type": "Input.Date", **base}]
     elif field.kind == "moment":
@@ -117,7 +119,7 @@ def _input(field: Field, value: Any, people: Choices, error: str | None) -> list
     else:
         options = people if field.kind == "person" else field.choices
         # People are many: "filtered" lets one type a name to find them (1.5).
-        style = "filtered" if field.kind == "person" else "compact"
+        style = {"person": "filtered", "radio": "expanded"}.get(field.kind, "compact")
         out = [{"type": "Input.ChoiceSet", **base, "style": style,
                 "choices": [{"title": t, "value": v} for v, t in options]}]
     if value is not None:
@@ -132,8 +134,10 @@ def _input(field: Field, value: Any, people: Choices, error: str | None) -> list
 
 def form_card(title: str, fields: Sequence[Field], submit: Mapping[str, Any], *,
               people: Choices = (), values: Mapping[str, Any] | None = None,
-              errors: Mapping[str, str] | None = None, intro: Sequence[str] = ()) -> Card:
-    """A dialog's card: intro lines, each input (with its error), one submit button."""
+              errors: Mapping[str, str] | None = None, intro: Sequence[str] = (),
+              outro: Sequence[str] = ()) -> Card:
+    """A dialog's card: intro lines, each input (with its error), closing lines, one
+    submit button."""
     values, errors = values or {}, dict(errors or {})
     body: list[dict[str, Any]] = [text(f"**{escape(title)}**", size="Medium")]
     body += [text(line) for line in intro]
@@ -145,6 +149,7 @@ def form_card(title: str, fields: Sequence[Field], submit: Mapping[str, Any], *,
     for field in fields:
         body += _input(field, values.get(field.name), people,
                        errors.get(field.name) or errors.get(field.name.split(".")[0]))
+    body += [text(line, isSubtle=True) for line in outro]
     return card(body, [{"type": "Action.Submit", "title": "Submit", "style": "positive",
                         "data": dict(submit)}])
 
@@ -172,12 +177,14 @@ def intake_card(dates: DatesToTell, people: Choices, *, key: str, now: datetime,
 
 def step_card(action: Action, reference: str, case_id: int, version: int, people: Choices,
               *, values: Mapping[str, Any] | None = None,
-              errors: Mapping[str, str] | None = None, intro: Sequence[str] = ()) -> Card:
-    """A step's dialog on one case, remembering the version it was opened on."""
-    return form_card(f"{ACTION_LABELS[action]}: {reference}", STEP_FIELDS[action],
+              errors: Mapping[str, str] | None = None, intro: Sequence[str] = (),
+              extra: Sequence[Field] = (), outro: Sequence[str] = ()) -> Card:
+    """A step's dialog on one case, remembering the version it was opened on; ``extra``
+    inputs (the letter to the complainant) come after the step's own."""
+    return form_card(f"{ACTION_LABELS[action]}: {reference}", (*STEP_FIELDS[action], *extra),
                      {"dialog": Dialog.STEP.value, "action": action.value,
                       "case_id": case_id, "version": version},
-                     people=people, values=values, errors=errors, intro=intro)
+                     people=people, values=values, errors=errors, intro=intro, outro=outro)
 
 
 # ---- reading submissions --------------------------------------------------------------
@@ -226,7 +233,7 @@ def read_field(field: Field, data: Mapping[str, Any], people: Mapping[str, str],
         if value is not None and value not in people:
             errors[field.name] = "choose a person from the list"
             return None
-    elif field.kind in ("outcome", "choice"):
+    elif field.kind in ("outcome", "choice", "radio"):
         value = _text(raw)
         if value is not None and value not in {v for v, _ in field.choices}:
             errors[field.name] = "choose one of the options"

@@ -25,6 +25,13 @@ from teams import cards, file_dialogs, forms
 from teams.commands import remember
 from teams.deps import TeamsDeps, answer_invoke, closing, dialog
 from teams.ids import CARD_CONTENT_TYPE, Dialog, Verb
+from teams.letter_dialogs import (
+    drafted_letter,
+    letter_choice,
+    letter_fields,
+    letter_notes,
+    letter_values,
+)
 from teams.people import BadActivity
 from teams.prefill import step_start
 
@@ -113,10 +120,7 @@ def fetch(deps: TeamsDeps, activity: Any, prefill: dict[str, Any] | None = None
         if kind == Dialog.STEP.value:
             action, case_id = _action(data), _int(data, "case_id")
             case = deps.desk.check_action(case_id, action, actor=actor)
-            start = step_start(deps, action, case, actor)
-            return dialog(ACTION_LABELS[action], forms.step_card(
-                action, case.reference, case_id, case.version, deps.choices(),
-                values=start.values, intro=start.intro))
+            return _step_dialog(deps, action, case, actor)
         return _intake(deps, values=prefill)
     except (DomainError, BadActivity) as exc:
         return closing(deps.refusal(exc))
@@ -161,16 +165,32 @@ def _submit_step(deps: TeamsDeps, actor: str, data: dict[str, Any], people: dict
         kwargs = forms.read_step(action, data, people, zone)
         if "outcome" in kwargs:
             kwargs["outcome"] = Outcome(kwargs["outcome"])
+        letter = drafted_letter(deps, action, case_id, actor, kwargs, data)
+        if letter is not None:
+            kwargs["letter"] = letter  # recorded with the step, in its transaction
         case = getattr(deps.desk, STEP_METHODS[action])(
             case_id, actor=actor, expected_version=version, **kwargs)
     except (IntakeInvalid, forms.FormInvalid) as exc:
-        case = deps.desk.get_case(case_id)
-        return dialog(ACTION_LABELS[action], forms.step_card(
-            action, case.reference, case_id, version, deps.choices(),
-            values=forms.values_of(forms.STEP_FIELDS[action], data), errors=exc.errors,
-            intro=step_start(deps, action, case, actor).intro))
+        return _step_dialog(deps, action, deps.desk.get_case(case_id), actor, data=data,
+                            errors=exc.errors, version=version)
     deps.wake()
     return closing(f"{ACTION_LABELS[action]}: done on {case.reference}.")
+
+
+def _step_dialog(deps: TeamsDeps, action: Action, case: Any, actor: str, *,
+                 data: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                 version: int | None = None) -> dict[str, Any]:
+    """A step's dialog: as it opens (prefilled), or as submitted with what is wrong; with
+    the letter to the complainant where the step writes one."""
+    start = step_start(deps, action, case, actor)
+    choice = letter_choice(deps, action, case, actor)
+    extra = letter_fields(choice)
+    values = {**start.values, **letter_values(choice)} if data is None else \
+        forms.values_of((*forms.STEP_FIELDS[action], *extra), data)
+    return dialog(ACTION_LABELS[action], forms.step_card(
+        action, case.reference, case.id, case.version if version is None else version,
+        deps.choices(), values=values, errors=errors, intro=start.intro, extra=extra,
+        outro=letter_notes(choice)))
 
 
 def execute(deps: TeamsDeps, activity: Any) -> dict[str, Any]:

@@ -20,11 +20,14 @@ from slack_sdk.models.views import View
 
 from cases.communications import LogLine
 from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
+from cases.step_letters import LETTER_METHOD as STEP_LETTER_METHOD
+from cases.step_letters import LETTER_TEXT as STEP_LETTER_TEXT
 from handlers.blocks._common import Message, context, escape, option, plain
 
-# Block ids (also the action ids) of the letter inputs; the listener reads them back.
-LETTER_METHOD = "letter_method"
-LETTER_TEXT = "letter_text"
+# Block ids (also the action ids) of the letter inputs, the core's input names: the
+# listener reads them back and a refusal names them.
+LETTER_METHOD = STEP_LETTER_METHOD
+LETTER_TEXT = STEP_LETTER_TEXT
 # The communications log's button: value "<case id>:<letter key>".
 RESEND_ACTION = "letter_resend"
 # Slack's limit on a plain-text input's value.

@@ -17,8 +17,8 @@ from slack_sdk.models.views import View
 
 from cases.communications import log_lines
 from cases.errors import DomainError, InvalidTransition
-from cases.letters import LetterView, final_decision, letter_choice
-from cases.model import Case, State
+from cases.letters import LetterView, letter_choice
+from cases.model import Case
 from handlers.answers import answer_submission, refusal_text, tell
 from handlers.blocks._common import context
 from handlers.blocks.inputs import about, modal
@@ -26,19 +26,13 @@ from handlers.blocks.letters import RESEND_ACTION, with_letter_choice, with_lett
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId, CallbackId, CaseRef, encode_case_ref
-from handlers.listeners.letter_steps import chosen_letter, today, writer_name
+from handlers.listeners.letter_steps import chosen_letter, step_letters, writer_name
 from handlers.payloads import BadPayload, button_value, case_ref_of, part, trigger_of
 
 
 def final_letter(deps: HandlerDeps, case: Case, name: str) -> LetterView:
     """The approved decision's letter; InvalidTransition while there is none."""
-    decision = case.decision
-    if case.state is not State.FINAL or decision is None or decision.approved_at is None:
-        raise InvalidTransition(f"{case.reference} has no approved final decision to write "
-                                "to the complainant about yet.")
-    return final_decision(case, deps.policy.company, today(deps), outcome=decision.outcome,
-                          reasons=decision.reasons, remedy=decision.remedy,
-                          writer_name=name)
+    return step_letters(deps).final(case, name)
 
 
 def final_letter_modal(deps: HandlerDeps, case: Case, letter: LetterView) -> View:

@@ -107,7 +107,8 @@ class FakeTeams:
 
     def cards(self, kind: str = "send") -> list[dict[str, Any]]:
         """The Adaptive Cards the bot posted (or updated, or replied)."""
-        return [a["content"] for c in self.of(kind) for a in c.body.get("attachments") or []]
+        return [a["content"] for c in self.of(kind) for a in c.body.get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
 
     # ---- the server ----------------------------------------------------------------------
 
@@ -150,9 +151,16 @@ class FakeTeams:
                 self._record("channels", parts[2], None, {})
                 return web.json_response({"conversations": self.channels})
             if parts == ["v3", "conversations"]:
-                conv = f"a:personal-{next(self._ids)}"
+                refused = _personal_chat_refusal(body)
+                if refused:
+                    return web.json_response({"error": {"code": "BadArgument",
+                                                         "message": refused}}, status=400)
+                # As Teams: a 1:1 chat with the bot is one conversation per member, so
+                # creating it again gives the same id (here the id the tests' personal
+                # messages use).
+                conv = f"a:personal-{body['members'][0]['id'].removeprefix('29:')}"
                 self._record("create", conv, None, body)
-                return web.json_response({"id": conv, "activityId": None})
+                return web.json_response({"id": conv})  # no activityId: none was sent
             if len(parts) >= 4 and parts[:2] == ["v3", "conversations"] \
                     and parts[3] == "activities":
                 conv = parts[2]
@@ -168,6 +176,11 @@ class FakeTeams:
         app.router.add_route("*", "/connector/{tail:.*}", connector)
         return app
 
+    def attachments(self, conversation: str) -> list[dict[str, Any]]:
+        """Every attachment the bot sent in ``conversation`` (cards, files), oldest first."""
+        return [a for c in self.of("send") if c.conversation == conversation
+                for a in c.body.get("attachments") or []]
+
     def __enter__(self) -> FakeTeams:
         self._thread.start()
         self._runner = web.AppRunner(self._app(), access_log=None)
@@ -181,3 +194,18 @@ class FakeTeams:
     def __exit__(self, *exc: object) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def _personal_chat_refusal(body: dict[str, Any]) -> str | None:
+    """Why the Bot Connector would refuse this create-conversation call (None: it would not)."""
+    members = body.get("members")
+    if body.get("isGroup"):
+        return "only a personal (1:1) chat is created by this bot"
+    if not isinstance(members, list) or len(members) != 1 or not str(
+            (members[0] or {}).get("id", "")).startswith("29:"):
+        return "a personal chat needs exactly one member, by their 29: id"
+    if not (body.get("bot") or {}).get("id", "").startswith("28:"):
+        return "the bot (28: id) must be named"
+    if not body.get("tenantId"):
+        return "tenantId is required"
+    return None

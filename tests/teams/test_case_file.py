@@ -111,10 +111,14 @@ def test_my_cases_in_personal_chat_lists_the_work_queues(teams: TeamsDriver) -> 
     validate(mine)
     assert case.reference in json.dumps(mine)
     assert "Acknowledge" in json.dumps(mine) and "Case file" in json.dumps(mine)
-    before = len(teams.fake.of("reply"))
+    # Asked in a channel: the queues go to the personal chat, the channel hears only that.
+    before, sent = len(teams.fake.of("reply")), len(dm_cards(teams, CASEY))
     teams.say(CASEY, "mine", personal=False)
     [in_channel] = teams.fake.of("reply")[before:]
-    assert "only in our personal chat" in in_channel.body["text"]
+    assert in_channel.body["text"] == "I've answered you in our personal chat."
+    assert case.reference not in json.dumps(in_channel.body)
+    [privately] = dm_cards(teams, CASEY)[sent:]
+    assert privately == mine
     before = len(teams.fake.of("reply"))
     teams.say(IVAN, "mine")
     [none] = teams.fake.of("reply")[before:]

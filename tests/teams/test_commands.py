@@ -16,6 +16,7 @@ from bot.runtime import build_sweeper
 from cases.model import DeadlineKind
 from cases.roles import Role
 from storage.models import OutboxRow
+from teams.privately import ANSWERED_PRIVATELY
 from tests.teams.card_schema import validate
 from tests.teams.driver import CS_CHANNEL, GENERAL, TeamsDriver
 from tests.teams.walk import (
@@ -74,7 +75,9 @@ def test_help_list_show_find_note_and_unknown_words(teams: TeamsDriver) -> None:
     found = said(teams, CASEY, "find lovelace")["text"]
     assert case.reference in found and "Ada Lovelace" in found
     in_channel = said(teams, CASEY, "find lovelace", personal=False)["text"]
-    assert "only in our personal chat" in in_channel and "Ada" not in in_channel
+    assert in_channel == ANSWERED_PRIVATELY  # the matches went to the personal chat
+    assert "Ada Lovelace" in teams.fake.of("send")[-1].body["text"]
+    assert teams.fake.of("send")[-1].conversation == chat(CASEY)
     assert "No cases that you can see" in said(teams, IVAN, "find lovelace")["text"]
 
     noted = said(teams, CASEY, f"note {case.reference} Rang the customer back.")["text"]
@@ -100,7 +103,9 @@ def test_report_is_for_the_hr_manager_and_directors_in_personal_chat(
     assert "received Mon 01 Jun 2026 to Tue 30 Jun 2026" in report
     assert "Complaints received: 1 (still open 1" in report
     assert "Ada" not in report
-    assert "only in our personal chat" in said(teams, DANA, "report", personal=False)["text"]
+    assert said(teams, DANA, "report", personal=False)["text"] == ANSWERED_PRIVATELY
+    assert "Complaints trends and effectiveness" in teams.fake.of("send")[-1].body["text"]
+    assert teams.fake.of("send")[-1].conversation == chat(DANA)
     refused = said(teams, CASEY, "report")["text"]
     assert "The trends report is for the HR manager" in refused and "Complaints" not in refused
     bad = said(teams, HR, "report yesterday")["text"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from bot.cli import main
 from cases.clock import FrozenClock
 from cases.model import State
+from cases.people import AccountKind
 from handlers.ids import ActionId
 from tests.slack.conftest import _fake_slack_server, fake_slack  # noqa: F401 (fixtures)
 from tests.slack.fake_slack import FakeSlack
@@ -20,7 +22,7 @@ from tests.slack.harness import CS_AGENT, INVESTIGATOR, SlackDriver, card_text
 from tests.slack.test_stage_two import log_complaint, open_step, step
 from tests.teams.driver import CS_CHANNEL, TeamsDriver, teams_runtime_options, teams_settings
 from tests.teams.fake_teams import FakeTeams
-from tests.teams.walk import CASEY, button, card_now, done, inputs, press
+from tests.teams.walk import CASEY, IVAN, button, card_now, dm_cards, done, inputs, press
 
 Both = tuple[SlackDriver, TeamsDriver]
 
@@ -111,3 +113,75 @@ def test_a_case_started_on_slack_is_continued_on_teams_by_the_linked_person(
     assert "Ada Example" not in json.dumps([c.body for c in teams.fake.calls
                                             if c.conversation.startswith("19:")])
     assert button(card_now(teams), "View details")
+
+
+def _acknowledged_on_slack(slack: SlackDriver) -> tuple[int, str]:
+    """A complaint logged and acknowledged on Slack; its case id and the agent's person."""
+    case = log_complaint(slack)
+    assert case.id is not None
+    agent = slack.person(CS_AGENT)
+    slack.desk.acknowledge_case(case.id, actor=agent, owner=agent,
+                                promised_reply_by=date(2026, 7, 8), procedure_attached=True)
+    return case.id, agent
+
+
+def deliver_for(slack: SlackDriver, minutes: int) -> None:
+    """Let delivery run as the minutes pass (retries and backoff included)."""
+    for _ in range(minutes):
+        slack.deliver()
+        slack.clock.advance(timedelta(minutes=1))
+    slack.deliver()
+
+
+def test_a_person_only_on_teams_is_told_on_teams_and_slack_skips_them(both: Both) -> None:
+    slack, teams = both
+    teams.install()
+    teams.say(IVAN, "help", display="Ivan Inman")  # on Teams only: no Slack account
+    ivan = teams.person(IVAN)
+    case_id, agent = _acknowledged_on_slack(slack)
+    slack.desk.assign_investigator(case_id, actor=agent, investigator=ivan)
+    deliver_for(slack, 6)
+
+    told = [json.dumps(c) for c in dm_cards(teams, IVAN)]
+    assert any("investigat" in t for t in told), told
+    # Slack could not reach them and Teams could: Slack's row is done, nothing is dead.
+    assert slack.runtime.outbox.dead() == []
+    assert slack.runtime.outbox.counts()["pending"] == 0
+
+
+def test_a_person_no_surface_reaches_is_dead_lettered_on_each_with_the_reason(
+        both: Both) -> None:
+    slack, teams = both
+    teams.install()
+    with slack.runtime.container.uow() as uow:
+        ada = uow.people.get_or_create_for_account(AccountKind.EMAIL, "ada@tinytracker.example",
+                                                   "Ada Investigator")
+        uow.commit()
+    case_id, agent = _acknowledged_on_slack(slack)
+    slack.desk.assign_investigator(case_id, actor=agent, investigator=ada.id)
+    deliver_for(slack, 6)
+
+    dead = {d.surface: d for d in slack.runtime.outbox.dead()}
+    assert set(dead) == {"slack", "teams"}, dead
+    assert "no Slack account: link one" in dead["slack"].error
+    assert f"people link {ada.id} slack:" in dead["slack"].error
+    assert "no Teams account: link one" in dead["teams"].error
+    assert f"people link {ada.id} teams:" in dead["teams"].error
+    assert all(d.kind == "direct" for d in dead.values())
+
+
+def test_a_teams_account_that_never_used_the_bot_leaves_the_message_to_slack(
+        both: Both, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    slack, teams = both
+    teams.install()
+    assert slack.command(INVESTIGATOR, "help").status == 200
+    investigator = slack.person(INVESTIGATOR)
+    # Linked to a Teams account the bot has never seen: no personal chat can be opened.
+    link(monkeypatch, tmp_path, slack, investigator, "teams:aad-never-seen")
+    case_id, agent = _acknowledged_on_slack(slack)
+    slack.desk.assign_investigator(case_id, actor=agent, investigator=investigator)
+    deliver_for(slack, 6)
+
+    assert any("investigate" in t for t in slack.dms(INVESTIGATOR))
+    assert slack.runtime.outbox.dead() == []
+    assert not teams.fake.of("create")

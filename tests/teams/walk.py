@@ -57,7 +57,7 @@ def posted(teams: TeamsDriver, conversation: str, kind: str = "send") -> list[di
     """The cards the bot sent (or updated, or replied) in ``conversation``."""
     return [a["content"] for c in teams.fake.of(kind)
             if c.conversation.split(";")[0] == conversation
-            for a in c.body.get("attachments") or []]
+            for a in c.body.get("attachments") or [] if "content" in a]
 
 
 def card_now(teams: TeamsDriver, channel: str = CS_CHANNEL) -> dict[str, Any]:
