@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from cases.audience import Audience
 from cases.lifecycle import ACTION_LABELS as ACTION_TITLES
 from cases.lifecycle import Action
-from cases.messages import AlertView, DigestView, DirectMessageView, Link
+from cases.messages import UNSENT_FINAL_LETTER, AlertView, DigestView, DirectMessageView, Link
 from cases.views import MARKER_LABELS, CaseCardView, DecisionView, Marker
 from cases.wording import Line, Person, Strong
 from teams.ids import CARD_VERSION, SCHEMA_URL, Dialog, Verb
@@ -117,6 +118,7 @@ def case_card(view: CaseCardView, names: Names) -> Card:
         facts.append(("Stage One outcome", view.outcome))
     if view.final_decision:
         facts.append(("Final decision", view.final_decision))
+    unsent = view.final_letter_unsent
     s2 = view.stage_two
     if s2 is not None:
         facts += [("Review requested", s2.requested_at or "—"),
@@ -131,10 +133,15 @@ def case_card(view: CaseCardView, names: Names) -> Card:
     if s2 is not None:
         body += [text(f"Progress update {u.at} by {who(u.by)}: reply now by {u.new_reply_by}",
                       isSubtle=True) for u in s2.progress_updates]
+    if unsent:
+        body.append(text(f"⚠ **{UNSENT_FINAL_LETTER}**", color="Warning"))
     if view.deadline is not None:
         body[0]["color"] = MARKER_COLOURS[view.deadline.marker]
     actions = [step_button(view, a, view.label_of(a), primary=i == 0)
                for i, a in enumerate(view.actions)]
+    if unsent and view.surface is Audience.CUSTOMER_SERVICES:
+        actions.append(dialog_button("Send final letter", Dialog.FINAL_LETTER, "positive",
+                                     case_id=view.case_id))
     actions.append(dialog_button("View details", Dialog.DETAILS, case_id=view.case_id))
     actions.append(dialog_button("Case file", Dialog.CASE_FILE, case_id=view.case_id))
     actions.append(execute("Refresh", Verb.REFRESH, case_id=view.case_id,
@@ -172,7 +179,10 @@ def direct_card(view: DirectMessageView, names: Names) -> Card:
                      "items": [text(escape(view.quote))]})
     actions = []
     for b in view.buttons:
-        if isinstance(b.target, Link):
+        if b.target is Link.SEND_FINAL_LETTER:
+            actions.append(dialog_button(b.label, Dialog.FINAL_LETTER, "positive",
+                                         case_id=view.case_id))
+        elif isinstance(b.target, Link):
             actions.append(dialog_button(b.label, Dialog.DETAILS, case_id=view.case_id))
         else:
             actions.append(dialog_button(b.label, Dialog.STEP, "positive" if b.primary

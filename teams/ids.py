@@ -25,6 +25,8 @@ class Dialog(StrEnum):
     CASE_FILE = "case_file"   # a page of the case file (and its Older / Newer buttons)
     EDIT = "edit"             # Edit details, from the case file
     REASSIGN = "reassign"     # Reassign, from the case file
+    FINAL_LETTER = "final_letter"  # Send final letter: the approved decision's letter
+    RESEND = "resend"         # Resend a letter that bounced or may have been lost
 
 
 # Keys of conversation references kept in the store.

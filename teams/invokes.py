@@ -21,7 +21,7 @@ from cases.errors import DomainError, IntakeInvalid
 from cases.lifecycle import ACTION_LABELS, Action
 from cases.model import Outcome
 from cases.views import case_card_view, dates_to_tell, decision_view
-from teams import cards, file_dialogs, forms
+from teams import cards, file_dialogs, forms, letter_actions
 from teams.commands import remember
 from teams.deps import TeamsDeps, answer_invoke, closing, dialog
 from teams.ids import CARD_CONTENT_TYPE, Dialog, Verb
@@ -102,6 +102,7 @@ def _details(deps: TeamsDeps, actor: str, case_id: int) -> dict[str, Any]:
     if found.person_response:
         body.append(cards.text(f"**The named person's response:** "
                                f"{cards.escape(found.person_response)}"))
+    body += letter_actions.log_items(deps, case_id, actor)  # with Resend, as on Slack
     return dialog(f"{found.reference}: details", cards.card(body))
 
 
@@ -117,6 +118,9 @@ def fetch(deps: TeamsDeps, activity: Any, prefill: dict[str, Any] | None = None
             return _details(deps, actor, _int(data, "case_id"))
         if kind == Dialog.CASE_FILE.value:
             return file_dialogs.open_file(deps, actor, data, first=True)
+        letters = letter_actions.dispatch(deps, actor, data, submitted=False)
+        if letters is not None:
+            return letters
         if kind == Dialog.STEP.value:
             action, case_id = _action(data), _int(data, "case_id")
             case = deps.desk.check_action(case_id, action, actor=actor)
@@ -137,6 +141,9 @@ def submit(deps: TeamsDeps, activity: Any) -> dict[str, Any]:
             return _submit_step(deps, actor, data, people, zone)
         if data.get("dialog") == Dialog.CASE_FILE.value:
             return file_dialogs.submit_file(deps, actor, data)
+        letters = letter_actions.dispatch(deps, actor, data, submitted=True)
+        if letters is not None:
+            return letters
         if data.get("dialog") in (Dialog.EDIT.value, Dialog.REASSIGN.value):
             return file_dialogs.submit_correction(deps, actor, data)
         if data.get("dialog") == Dialog.INTAKE.value and data.get("recompute"):

@@ -1,6 +1,7 @@
 """The Teams side of letters, delivered from the outbox after the step's commit: a posted
 letter's PDFs to its sender's personal chat, and a letter the mail server refused told to
-the owner there. As ``handlers/letter_delivery.py`` does on Slack, from the same words."""
+the owner there with a Resend button. As ``handlers/letter_delivery.py`` does on Slack,
+from the same words."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from cases.model import Case
 from cases.policy import Policy
 from cases.services import ComplaintsDesk
 from cases.wording import Template, template_of
-from teams.cards import escape
+from teams.cards import card, escape, text
+from teams.connector import card_activity
+from teams.letter_actions import resend_button
 
 LETTER_TEMPLATES = frozenset({Template.LETTER_TO_POST, Template.LETTER_REFUSED})
 PDF = "application/pdf"
@@ -44,7 +47,8 @@ class TeamsLetterMessages:
         title = LETTER_LABELS[entry.kind]
         if template is Template.LETTER_REFUSED:
             words = refused_words(case.reference, title, str(payload.get("error") or ""))
-            return Activity(type="message", text_format="markdown", text=escape(words))
+            return card_activity(card([text(f"⚠ {escape(words)}", wrap=True)], [
+                resend_button(case.id, entry.key, in_dialog=False)]), words)
         if self.letters is None:
             raise PermanentFailure("this bot has no letters surface to render the PDF with")
         view = view_from_payload(entry.view, self.policy.company)

@@ -1,4 +1,5 @@
-"""Fixtures for the Teams tests: the local fake of Microsoft's side, a driver per test."""
+"""Fixtures for the Teams tests: the local fake of Microsoft's side, a driver per test, and
+a driver whose letters go to a local SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.clock import FrozenClock
+from tests.letters.smtp_server import Mailbox, Server
 from tests.teams.driver import TeamsDriver
 from tests.teams.fake_teams import FakeTeams
 
 LONDON = ZoneInfo("Europe/London")
+MAIL_FROM = "complaints@example.co.uk"
 
 
 @pytest.fixture(scope="session")
@@ -37,4 +40,24 @@ def clock() -> FrozenClock:
 def teams(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock) -> Iterator[TeamsDriver]:
     driver = TeamsDriver(fake_teams, tmp_path, clock)
     yield driver
+    driver.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Server, Mailbox]]:
+    mailbox = Mailbox()
+    server = Server(mailbox)
+    server.start()
+    yield server, mailbox
+    server.stop()
+
+
+@pytest.fixture
+def mailing(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock,
+            smtp: tuple[Server, Mailbox]) -> Iterator[tuple[TeamsDriver, Mailbox]]:
+    server, mailbox = smtp
+    driver = TeamsDriver(fake_teams, tmp_path, clock,
+                         complaints_smtp_url=f"smtp://127.0.0.1:{server.port}",
+                         complaints_mail_from=MAIL_FROM)
+    yield driver, mailbox
     driver.close()

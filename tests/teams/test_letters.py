@@ -7,23 +7,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from cases.clock import FrozenClock
 from cases.communications import LetterState
 from cases.letters import MARKERS, DeliveryMethod, LetterKind
 from cases.model import State
 from cases.step_letters import LETTER_METHOD, LETTER_TEXT
 from letters.pdf import PROCEDURE_PDF
 from tests.letters.helpers import pdf_text
-from tests.letters.smtp_server import Mailbox, Server, text_of
+from tests.letters.smtp_server import Mailbox, text_of
+from tests.teams.conftest import MAIL_FROM
 from tests.teams.driver import TeamsDriver
-from tests.teams.fake_teams import FakeTeams
 from tests.teams.walk import (
     CASEY,
     IVAN,
@@ -37,28 +32,6 @@ from tests.teams.walk import (
     press,
     staff,
 )
-
-MAIL_FROM = "complaints@example.co.uk"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Server, Mailbox]]:
-    mailbox = Mailbox()
-    server = Server(mailbox)
-    server.start()
-    yield server, mailbox
-    server.stop()
-
-
-@pytest.fixture
-def mailing(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock,
-            smtp: tuple[Server, Mailbox]) -> Iterator[tuple[TeamsDriver, Mailbox]]:
-    server, mailbox = smtp
-    driver = TeamsDriver(fake_teams, tmp_path, clock,
-                         complaints_smtp_url=f"smtp://127.0.0.1:{server.port}",
-                         complaints_mail_from=MAIL_FROM)
-    yield driver, mailbox
-    driver.close()
 
 
 def methods(dialog: dict[str, Any]) -> list[str]:
@@ -199,6 +172,6 @@ def test_a_letter_the_mail_server_refuses_is_told_to_the_owner_in_personal_chat(
 
     [entry] = teams.desk.letters_of(case.id or 0, actor=people[CASEY])
     assert entry.state is LetterState.FAILED
-    told = [c.body.get("text", "") for c in teams.fake.of("send")
+    told = [json.dumps(c.body) for c in teams.fake.of("send")
             if c.conversation == chat(CASEY)]
     assert any("mail server refused" in t and case.reference in t for t in told), told
