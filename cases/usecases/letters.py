@@ -57,6 +57,12 @@ class Correspondence(DeskBase):
         now = self._now()
         with self.uow() as uow:
             case = uow.cases.get(case_id)
+            if (letter.kind is LetterKind.FINAL_DECISION and letter.resend_of is None
+                    and not case.final_letter_unsent):
+                # A second dialog left open, or a double submit: the letter goes once.
+                raise NotAllowed("The final decision letter has already gone to the "
+                                 "complainant; its entry in the communications log has "
+                                 "Resend if it needs sending again.")
             entry = record_letter(uow, case, letter, actor=actor, now=now)
             if letter.kind is LetterKind.FINAL_DECISION:
                 uow.outbox.add([card(case)])  # "final letter not sent" goes from the card

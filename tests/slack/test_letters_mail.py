@@ -196,6 +196,9 @@ def test_each_step_that_writes_to_the_complainant_emails_its_letter(
     final = text_of(mailbox.received[-1])
     assert "Our decision: Upheld." in final and "Replacement and refund." in final
     assert UNSENT_FINAL_LETTER not in card_text(slack.card(case))
+    # The same dialog submitted again (a second one left open): the letter goes once.
+    again = json.loads(slack.submit(CS_AGENT, view, {}).body or "{}")
+    assert "already gone" in json.dumps(again)
     slack.clock.advance(timedelta(days=3))  # the next working day's digest
     assert _unsent_in_digest(slack) == ""
 
