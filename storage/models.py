@@ -104,6 +104,11 @@ class CaseRow(Base):
     root_cause: Mapped[str | None] = mapped_column(String(32))
     remedies: Mapped[list[Any] | None]
     remedy_amount_pence: Mapped[int | None] = mapped_column(Integer)
+    # The complainant's email and phone as repeat-complainant keys (cases.report_facts),
+    # kept with the intake they come from; NULL when there is none (or, for a phone, it
+    # cannot be normalised). The trends report groups by them in SQL (0013).
+    contact_email_key: Mapped[str | None] = mapped_column(Text)
+    contact_phone_key: Mapped[str | None] = mapped_column(Text)
     review_requested_at: Mapped[datetime | None]
     review_effective_receipt: Mapped[date | None] = mapped_column(Date)
     review_request_how: Mapped[str | None] = mapped_column(Text)
