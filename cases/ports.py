@@ -166,11 +166,13 @@ class ReportReader(Protocol):
     def repeat_contacts(self, window: Window, least: int) -> Iterable[ContactCase]:
         """The cases of each contact key (email, phone) given by ``least`` or more cases
         received in ``window.contacts``: ordered by the key's first case id, the key, then
-        the case id (a streaming reader can then tell two keys of the same cases apart)."""
+        the case id. Read lazily: the report stops once it has the cases it lists."""
         ...
 
-    def repeat_contact_case_count(self, window: Window, least: int) -> int:
-        """How many distinct cases ``repeat_contacts`` covers."""
+    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
+        """(complainants, cases) behind those keys: a complainant is a distinct set of
+        cases (an email and a phone given on the very same cases are one person), and
+        cases are counted once however many keys they share."""
         ...
 
 

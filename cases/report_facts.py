@@ -266,10 +266,11 @@ class CaseListReader:
         for first, key, links in sorted(repeated, key=lambda r: (r[0], r[1])):
             yield from (ContactCase(key, first, link) for link in links)
 
-    def repeat_contact_case_count(self, window: Window, least: int) -> int:
-        """How many distinct cases have a contact key given by at least ``least`` cases."""
-        return len({link.case_id for links in self._contacts(window).values()
-                    if len(links) >= least for link in links})
+    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
+        """(complainants: distinct sets of cases, cases) of the keys with ``least`` cases."""
+        sets = {frozenset(link.case_id for link in links)
+                for links in self._contacts(window).values() if len(links) >= least}
+        return len(sets), len(frozenset().union(*sets))
 
 
 def _link(case: Case) -> CaseLink:

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from itertools import chain
 
 from cases.clock import require_aware
 from cases.intake import LABELS, Category
@@ -209,33 +208,21 @@ def _rising(quarters: Sequence[QuarterPoint], links: _ReaderLinks,
 
 def _repeat_complainants(reader: ReportReader, window: Window, end: date,
                          policy: Policy) -> list[Attention]:
-    """People (an email or phone) behind several cases: one group per distinct set of cases
-    (a person's email and phone on the same cases are one), read as a stream."""
+    """People (an email or phone) behind several cases, counted by the reader; the first
+    MAX_LINKS of their cases listed, a person's cases together."""
     least = policy.report.repeat_complainant_min
-    groups, shown, seen = 0, list[CaseLink](), set[int]()
-    last: tuple[int, list[int]] | None = None  # the previous key's first id and cases
-    key, first, ids = None, 0, list[int]()
-    for row in chain(reader.repeat_contacts(window, least), (None,)):
-        if row is None or row.key != key:
-            # Keys of the same cases share their first case, so they are neighbours.
-            if key is not None and last != (first, ids):
-                groups += 1
-            if key is not None:
-                last = (first, ids)
-            if row is None:
-                break
-            key, first, ids = row.key, row.first_id, []
-        ids.append(row.link.case_id)
-        if len(shown) < MAX_LINKS and row.link.case_id not in seen:
-            seen.add(row.link.case_id)
-            shown.append(row.link)
-    if not groups:
+    people, cases = reader.repeat_contact_counts(window, least)
+    if not people:
         return []
-    people = "1 complainant" if groups == 1 else f"{groups} complainants"
-    cases = reader.repeat_contact_case_count(window, least)
+    shown: dict[CaseLink, None] = {}
+    for row in reader.repeat_contacts(window, least):
+        shown.setdefault(row.link)
+        if len(shown) == MAX_LINKS:
+            break
+    who = "1 complainant" if people == 1 else f"{people} complainants"
     months = policy.report.repeat_complainant_months
     return [Attention(
         AttentionKind.REPEAT_COMPLAINANT,
-        f"{people} (same email or phone) made {least} or more complaints in the {months} "
+        f"{who} (same email or phone) made {least} or more complaints in the {months} "
         f"months to {end:%d %b %Y}: {cases} cases; look at them together.",
         tuple(shown))]

@@ -47,8 +47,9 @@ from storage.models import CaseRow, DeadlineRow
 
 BATCH = 2000
 _received = CaseRow.received_at
-_category = CaseRow.intake["category"].as_string()
-_subject = CaseRow.intake["subject_user_id"].as_string()
+# The intake's fields as the plain columns written with it (migration 0013).
+_category = CaseRow.category
+_subject = CaseRow.subject_user_id
 _CONDUCT = Category.STAFF_CONDUCT.value
 
 
@@ -117,8 +118,8 @@ class SqlReportReader:
         cause, remedies, amount = _learning()
         inner = select(
             _month(window).label("month"), _in_period(window).label("in_period"),
-            _category.label("category"), CaseRow.intake["channel"].as_string().label("channel"),
-            CaseRow.intake["relationship"].as_string().label("relationship"),
+            _category.label("category"), CaseRow.channel.label("channel"),
+            CaseRow.relationship.label("relationship"),
             CaseRow.state.label("state"), CaseRow.resolution.is_not(None).label("resolved"),
             CaseRow.investigator.is_not(None).label("investigated"),
             CaseRow.outcome.label("outcome"), CaseRow.replied_at.is_not(None).label("replied"),
@@ -192,22 +193,25 @@ class SqlReportReader:
         stmt = (select(_subject, CaseRow.id, CaseRow.reference)
                 .where(_period(window), _category == _CONDUCT, _subject.in_(sorted(subjects)))
                 .order_by(CaseRow.id))
-        return [(s, CaseLink(i, ref)) for s, i, ref in self.session.execute(stmt)]
+        return [(str(s), CaseLink(i, ref)) for s, i, ref in self.session.execute(stmt)]
 
     def _repeated(self, window: Window, least: int) -> tuple[Any, Any]:
-        """The contact keys of the window's cases, and those given by ``least`` or more."""
+        """The contact keys of the window's cases, and those given by ``least`` or more
+        (with their first case and number of cases)."""
         lo, hi = window.contacts
         keys = union_all(*(
             select(CaseRow.id.label("id"), CaseRow.reference.label("reference"),
                    column.label("key"))
             .where(_received >= lo, _received < hi, column.is_not(None))
             for column in (CaseRow.contact_email_key, CaseRow.contact_phone_key))).cte("keys")
-        repeated = (select(keys.c.key, func.min(keys.c.id).label("first"))
+        repeated = (select(keys.c.key, func.min(keys.c.id).label("first"),
+                           func.count().label("n"))
                     .group_by(keys.c.key).having(func.count() >= least).cte("repeated"))
         return keys, repeated
 
     def repeat_contacts(self, window: Window, least: int) -> Iterator[ContactCase]:
-        """Each repeated key's cases, by the key's first case, the key, then the case."""
+        """Each repeated key's cases, by the key's first case, the key, then the case;
+        streamed, so a reader that stops early reads no more."""
         keys, repeated = self._repeated(window, least)
         stmt = (select(repeated.c.key, repeated.c.first, keys.c.id, keys.c.reference)
                 .join(keys, keys.c.key == repeated.c.key)
@@ -216,9 +220,25 @@ class SqlReportReader:
         for key, first, case_id, reference in self.session.execute(stmt):
             yield ContactCase(key, first, CaseLink(case_id, reference))
 
-    def repeat_contact_case_count(self, window: Window, least: int) -> int:
-        """How many distinct cases the repeated keys cover."""
+    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
+        """(complainants, cases): repeated keys less those on the very cases of another
+        (a person's email and phone), and the distinct cases of all of them."""
         keys, repeated = self._repeated(window, least)
-        return int(self.session.scalar(
-            select(func.count(distinct(keys.c.id)))
-            .join(repeated, repeated.c.key == keys.c.key)) or 0)
+        mine, other = keys.alias("mine"), keys.alias("other")
+        a, b = repeated.alias("a"), repeated.alias("b")
+        # Two keys on the same cases share their first case and their number of cases,
+        # and meet on every one of those cases (a case has one email and one phone).
+        twins = (select(a.c.key)
+                 .select_from(mine.join(other, and_(other.c.id == mine.c.id,
+                                                    other.c.key < mine.c.key))
+                              .join(a, a.c.key == mine.c.key)
+                              .join(b, and_(b.c.key == other.c.key, b.c.first == a.c.first,
+                                            b.c.n == a.c.n)))
+                 .group_by(a.c.key, b.c.key, a.c.n).having(func.count() == a.c.n)
+                 .subquery())
+        people = (select(func.count()).select_from(repeated).scalar_subquery()
+                  - select(func.count()).select_from(twins).scalar_subquery())
+        cases = (select(func.count(distinct(keys.c.id)))
+                 .join(repeated, repeated.c.key == keys.c.key).scalar_subquery())
+        found = self.session.execute(select(people, cases)).one()
+        return int(found[0] or 0), int(found[1] or 0)

@@ -53,7 +53,8 @@ _ADDED_IN_0008 = {"letters"}
 _ADDED_IN_0009 = {"case_search_terms"}
 _ADDED_IN_0012 = {"reviews", "review_actions"}
 _CASE_COLUMNS_0012 = {"root_cause", "remedies", "remedy_amount_pence"}
-_CASE_COLUMNS_0013 = {"contact_email_key", "contact_phone_key"}
+_CASE_COLUMNS_0013 = {"category", "channel", "relationship", "subject_user_id",
+                      "contact_email_key", "contact_phone_key"}
 
 
 def _without_0012(differences: list[object]) -> list[object]:
@@ -152,11 +153,11 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
-    # 0013 alone steps back cleanly: only the cases' contact keys go.
+    # 0013 alone steps back cleanly: only the cases' report columns go.
     migrate.downgrade(database_url, "0012")
     assert migrate.current(database_url) == "0012"
-    assert sorted(_signature(d) for d in _differences(database_url, Base.metadata)) == [
-        ("add_column", "contact_email_key"), ("add_column", "contact_phone_key")]
+    assert sorted(_signature(d) for d in _differences(database_url, Base.metadata)) == sorted(
+        ("add_column", name) for name in _CASE_COLUMNS_0013)
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
 
@@ -167,8 +168,8 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert sorted(_signature(d) for d in only_0012) == sorted([
         ("add_table", "reviews"), ("add_table", "review_actions"), ("add_index", ""),
         ("add_index", ""), ("add_column", "root_cause"), ("add_column", "remedies"),
-        ("add_column", "remedy_amount_pence"), ("add_column", "contact_email_key"),
-        ("add_column", "contact_phone_key")])
+        ("add_column", "remedy_amount_pence"),
+        *(("add_column", name) for name in _CASE_COLUMNS_0013)])
     assert _without_0012(only_0012) == []
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -337,20 +338,26 @@ def test_0006_maps_card_posts_to_slack_references_and_back(
     assert _differences(database_url, Base.metadata) == []
 
 
-def test_0013_fills_the_contact_keys_of_stored_cases_and_steps_back(
+def test_0013_fills_the_report_columns_of_stored_cases(
         database_url: str, desk: ComplaintsDesk, intake: dict[str, Any]) -> None:
     with_phone = desk.log_complaint({**intake, "email": "Ada.Example@Example.com",
                                      "phone": "01482 123456"}, logged_by=CS_USER).id
-    email_only = desk.log_complaint({**intake, "email": "zoë@example.com", "phone": ""},
-                                    logged_by=CS_USER).id
+    email_only = desk.log_complaint({**intake, "email": "zoë@example.com", "phone": "",
+                                     "category": "staff_conduct",
+                                     "subject_user_id": "P-SUBJ0000001"}, logged_by=CS_USER).id
+    columns = ("SELECT id, category, channel, relationship, subject_user_id FROM cases "
+               "ORDER BY id")
     keys = "SELECT id, contact_email_key, contact_phone_key FROM cases ORDER BY id"
-    stored = _rows(database_url, keys)
+    stored, stored_columns = _rows(database_url, keys), _rows(database_url, columns)
     migrate.downgrade(database_url, "0012")
 
     migrate.upgrade(database_url)
 
-    # The migration's keys are the ones a new or saved case is stored with.
+    # The migration's values are the ones a new or saved case is stored with.
     assert _rows(database_url, keys) == stored
+    assert _rows(database_url, columns) == stored_columns == [
+        (with_phone, "product", "phone", "customer", None),
+        (email_only, "staff_conduct", "phone", "customer", "P-SUBJ0000001")]
     assert dict((i, (e, p)) for i, e, p in stored) == {
         with_phone: ("email:ada.example@example.com", "phone:+441482123456"),
         email_only: ("email:zoe@example.com", None)}

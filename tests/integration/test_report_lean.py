@@ -85,6 +85,16 @@ def _case(rng: random.Random, n: int) -> Case:
     return case
 
 
+def _twin(n: int) -> Case:
+    """One of three cases giving the same email and phone: one complainant, two keys."""
+    received = datetime(2026, 5, 4 + n, 10, 0, tzinfo=UTC)
+    return Case(reference=f"TT-2026-9{n:04d}", received_at=received,
+                intake=intake_record(received_at=received.isoformat(),
+                                     email="twin@example.org", phone="020 7946 0999"),
+                effective_receipt=CAL.effective_receipt(received), logged_by="P-CS00000001",
+                logged_at=received, state=State.LOGGED)
+
+
 def _both(uow_factory: SqlUnitOfWorkFactory, start: date, end: date,
           policy: Policy) -> tuple[TrendReport, TrendReport]:
     with uow_factory.reader()() as uow:
@@ -102,6 +112,8 @@ def test_the_lean_path_gives_the_full_case_report(uow_factory: SqlUnitOfWorkFact
     with uow_factory() as uow:
         for n in range(260):
             uow.cases.add(_case(rng, n))
+        for n in range(3):
+            uow.cases.add(_twin(n))
         uow.commit()
 
     for start, end, policy in [
