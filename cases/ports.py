@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
     from cases.records import AccessEntry, ExpiredCase, Hold, HowAnonymised, MatchBy
-    from cases.report_facts import CaseGroup, ContactCase, DeadlineGroup, Reply, Window
+    from cases.report_facts import CaseGroup, DeadlineGroup, RepeatContacts, Reply, Window
     from cases.report_model import CaseLink
     from cases.review import Review, ReviewAction
     from cases.roles import Role
@@ -163,16 +163,12 @@ class ReportReader(Protocol):
         """The period's staff-conduct cases about any of ``subjects``, with the subject."""
         ...
 
-    def repeat_contacts(self, window: Window, least: int) -> Iterable[ContactCase]:
-        """The cases of each contact key (email, phone) given by ``least`` or more cases
-        received in ``window.contacts``: ordered by the key's first case id, the key, then
-        the case id. Read lazily: the report stops once it has the cases it lists."""
-        ...
-
-    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
-        """(complainants, cases) behind those keys: a complainant is a distinct set of
-        cases (an email and a phone given on the very same cases are one person), and
-        cases are counted once however many keys they share."""
+    def repeat_contacts(self, window: Window, least: int, limit: int) -> RepeatContacts:
+        """The contact keys (email, phone) given by ``least`` or more of the cases received
+        in ``window.contacts``: how many complainants (distinct sets of cases: an email and
+        a phone on the very same cases are one person) and cases they make, and the first
+        ``limit`` of their cases, ordered by the key's first case id, the key, then the
+        case id (a person's cases together)."""
         ...
 
 

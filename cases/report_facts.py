@@ -18,6 +18,8 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
+from typing import NamedTuple
 
 from cases.intake import Category
 from cases.model import ALERTED_DEADLINES, Case, Deadline, DeadlineKind
@@ -134,9 +136,11 @@ class DeadlineGroup:
     count: int
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A Stage One reply: from its effective receipt to the instant it was sent."""
+class Reply(NamedTuple):
+    """A Stage One reply: from its effective receipt to the instant it was sent.
+
+    A named tuple, not a dataclass: the reader makes one per replied case.
+    """
 
     month: int | None
     in_period: bool
@@ -154,6 +158,15 @@ class ContactCase:
     key: str
     first_id: int
     link: CaseLink
+
+
+@dataclass(frozen=True)
+class RepeatContacts:
+    """Complainants behind several cases: how many, their cases, the first of them."""
+
+    people: int
+    cases: int
+    first: tuple[ContactCase, ...]
 
 
 def remedies_of(text: str | None) -> tuple[str, ...]:
@@ -259,18 +272,16 @@ class CaseListReader:
                         keys.setdefault(key, []).append(_link(case))
         return keys
 
-    def repeat_contacts(self, window: Window, least: int) -> Iterator[ContactCase]:
-        """Cases of every contact key with at least ``least`` cases, in ContactCase order."""
-        repeated = [(links[0].case_id, key, links)
-                    for key, links in self._contacts(window).items() if len(links) >= least]
-        for first, key, links in sorted(repeated, key=lambda r: (r[0], r[1])):
-            yield from (ContactCase(key, first, link) for link in links)
-
-    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
-        """(complainants: distinct sets of cases, cases) of the keys with ``least`` cases."""
-        sets = {frozenset(link.case_id for link in links)
-                for links in self._contacts(window).values() if len(links) >= least}
-        return len(sets), len(frozenset().union(*sets))
+    def repeat_contacts(self, window: Window, least: int, limit: int) -> RepeatContacts:
+        """The contact keys with ``least`` cases: complainants, cases, the first cases."""
+        repeated = sorted((links[0].case_id, key, links)
+                          for key, links in self._contacts(window).items()
+                          if len(links) >= least)
+        sets = {frozenset(link.case_id for link in links) for _, _, links in repeated}
+        rows = (ContactCase(key, first, link) for first, key, links in repeated
+                for link in links)
+        return RepeatContacts(len(sets), len(frozenset().union(*sets)),
+                              tuple(islice(rows, limit)))
 
 
 def _link(case: Case) -> CaseLink:

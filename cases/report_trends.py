@@ -211,18 +211,15 @@ def _repeat_complainants(reader: ReportReader, window: Window, end: date,
     """People (an email or phone) behind several cases, counted by the reader; the first
     MAX_LINKS of their cases listed, a person's cases together."""
     least = policy.report.repeat_complainant_min
-    people, cases = reader.repeat_contact_counts(window, least)
-    if not people:
+    # A case is behind at most two keys (its email and phone): twice the cases listed
+    # are enough rows to find that many distinct ones.
+    found = reader.repeat_contacts(window, least, 2 * MAX_LINKS)
+    if not found.people:
         return []
-    shown: dict[CaseLink, None] = {}
-    for row in reader.repeat_contacts(window, least):
-        shown.setdefault(row.link)
-        if len(shown) == MAX_LINKS:
-            break
-    who = "1 complainant" if people == 1 else f"{people} complainants"
+    shown = tuple(dict.fromkeys(row.link for row in found.first))[:MAX_LINKS]
+    who = "1 complainant" if found.people == 1 else f"{found.people} complainants"
     months = policy.report.repeat_complainant_months
     return [Attention(
         AttentionKind.REPEAT_COMPLAINANT,
         f"{who} (same email or phone) made {least} or more complaints in the {months} "
-        f"months to {end:%d %b %Y}: {cases} cases; look at them together.",
-        tuple(shown))]
+        f"months to {end:%d %b %Y}: {found.cases} cases; look at them together.", shown)]

@@ -38,6 +38,7 @@ from cases.report_facts import (
     ContactCase,
     DeadlineGroup,
     DeadlineStatus,
+    RepeatContacts,
     Reply,
     Window,
     remedies_of,
@@ -209,25 +210,29 @@ class SqlReportReader:
                     .group_by(keys.c.key).having(func.count() >= least).cte("repeated"))
         return keys, repeated
 
-    def repeat_contacts(self, window: Window, least: int) -> Iterator[ContactCase]:
-        """Each repeated key's cases, by the key's first case, the key, then the case;
-        streamed, so a reader that stops early reads no more."""
+    def repeat_contacts(self, window: Window, least: int, limit: int) -> RepeatContacts:
+        """The complainants and cases behind the repeated keys, and the first ``limit`` of
+        those keys' cases (by the key's first case, the key, the case: a top-N sort), in
+        one statement, so the keys are grouped once."""
         keys, repeated = self._repeated(window, least)
-        stmt = (select(repeated.c.key, repeated.c.first, keys.c.id, keys.c.reference)
+        stmt = (select(repeated.c.key, repeated.c.first, keys.c.id, keys.c.reference,
+                       self._people(keys, repeated), self._cases(keys, repeated))
                 .join(keys, keys.c.key == repeated.c.key)
-                .order_by(repeated.c.first, repeated.c.key, keys.c.id)
-                .execution_options(yield_per=BATCH))
-        for key, first, case_id, reference in self.session.execute(stmt):
-            yield ContactCase(key, first, CaseLink(case_id, reference))
+                .order_by(repeated.c.first, repeated.c.key, keys.c.id).limit(limit))
+        rows = self.session.execute(stmt).all()
+        if not rows:
+            return RepeatContacts(0, 0, ())
+        return RepeatContacts(int(rows[0][4]), int(rows[0][5]), tuple(
+            ContactCase(key, first, CaseLink(case_id, reference))
+            for key, first, case_id, reference, _, _ in rows))
 
-    def repeat_contact_counts(self, window: Window, least: int) -> tuple[int, int]:
-        """(complainants, cases): repeated keys less those on the very cases of another
-        (a person's email and phone), and the distinct cases of all of them."""
-        keys, repeated = self._repeated(window, least)
+    @staticmethod
+    def _people(keys: Any, repeated: Any) -> Any:
+        """Repeated keys less those on the very cases of another (a person's email and
+        phone): such twins share their first case and number of cases, and meet on every
+        one of those cases (a case has one email and one phone)."""
         mine, other = keys.alias("mine"), keys.alias("other")
         a, b = repeated.alias("a"), repeated.alias("b")
-        # Two keys on the same cases share their first case and their number of cases,
-        # and meet on every one of those cases (a case has one email and one phone).
         twins = (select(a.c.key)
                  .select_from(mine.join(other, and_(other.c.id == mine.c.id,
                                                     other.c.key < mine.c.key))
@@ -236,9 +241,11 @@ class SqlReportReader:
                                             b.c.n == a.c.n)))
                  .group_by(a.c.key, b.c.key, a.c.n).having(func.count() == a.c.n)
                  .subquery())
-        people = (select(func.count()).select_from(repeated).scalar_subquery()
-                  - select(func.count()).select_from(twins).scalar_subquery())
-        cases = (select(func.count(distinct(keys.c.id)))
-                 .join(repeated, repeated.c.key == keys.c.key).scalar_subquery())
-        found = self.session.execute(select(people, cases)).one()
-        return int(found[0] or 0), int(found[1] or 0)
+        return (select(func.count()).select_from(repeated).scalar_subquery()
+                - select(func.count()).select_from(twins).scalar_subquery())
+
+    @staticmethod
+    def _cases(keys: Any, repeated: Any) -> Any:
+        """The distinct cases of the repeated keys."""
+        return (select(func.count(distinct(keys.c.id)))
+                .join(repeated, repeated.c.key == keys.c.key).scalar_subquery())
