@@ -204,10 +204,12 @@ class SqlReportReader:
             select(CaseRow.id.label("id"), CaseRow.reference.label("reference"),
                    column.label("key"))
             .where(_received >= lo, _received < hi, column.is_not(None))
-            for column in (CaseRow.contact_email_key, CaseRow.contact_phone_key))).cte("keys")
+            for column in (CaseRow.contact_email_key, CaseRow.contact_phone_key))
+        ).cte("keys").prefix_with("MATERIALIZED")
         repeated = (select(keys.c.key, func.min(keys.c.id).label("first"),
                            func.count().label("n"))
-                    .group_by(keys.c.key).having(func.count() >= least).cte("repeated"))
+                    .group_by(keys.c.key).having(func.count() >= least)
+                    .cte("repeated").prefix_with("MATERIALIZED"))
         return keys, repeated
 
     def repeat_contacts(self, window: Window, least: int, limit: int) -> RepeatContacts:
