@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from cases.model import Case, DeadlineKind, HistoryEvent, Notice
     from cases.people import AccountKind, Person
     from cases.records import AccessEntry, ExpiredCase, Hold, HowAnonymised, MatchBy
+    from cases.report_facts import CaseGroup, DeadlineGroup, RepeatContacts, Reply, Window
+    from cases.report_model import CaseLink
     from cases.review import Review, ReviewAction
     from cases.roles import Role
 
@@ -49,6 +51,10 @@ class WorkingCalendar(Protocol):
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative when ``end`` is before ``start``."""
+        ...
+
+    def start_of_day(self, day: date) -> datetime:
+        """The instant ``day`` begins (midnight local), in UTC."""
         ...
 
 
@@ -119,6 +125,50 @@ class CaseRepository(Protocol):
 
     def ids_with_window_expired(self, now: datetime) -> Sequence[int]:
         """Cases whose review window ended before ``now`` and are still awaiting it."""
+        ...
+
+
+class ReportReader(Protocol):
+    """The facts the trends report counts (``cases.report_facts``), never whole cases.
+
+    Storage groups and counts them in SQL; ``cases.report_facts.CaseListReader`` derives
+    the same from loaded cases. Cases are placed by their receipt instant in ``window``;
+    the lists are ordered by case id.
+    """
+
+    def case_groups(self, window: Window) -> Iterable[CaseGroup]:
+        """The cases of the window's months or period, equal facts counted together."""
+        ...
+
+    def deadline_groups(self, window: Window, now: datetime) -> Iterable[DeadlineGroup]:
+        """Their reported deadlines, counted by month, period, kind and standing at now."""
+        ...
+
+    def replies(self, window: Window) -> Iterable[Reply]:
+        """One per case replied with an outcome (read one at a time: memory stays flat)."""
+        ...
+
+    def category_cases(self, window: Window, category: str, limit: int | None
+                       ) -> Sequence[CaseLink]:
+        """The period's cases of ``category`` (at most ``limit``; None: all)."""
+        ...
+
+    def breached_cases(self, window: Window, kind: DeadlineKind, now: datetime
+                       ) -> Sequence[CaseLink]:
+        """The period's cases whose deadline of ``kind`` was met late or is overdue."""
+        ...
+
+    def subject_cases(self, window: Window, subjects: frozenset[str]
+                      ) -> Sequence[tuple[str, CaseLink]]:
+        """The period's staff-conduct cases about any of ``subjects``, with the subject."""
+        ...
+
+    def repeat_contacts(self, window: Window, least: int, limit: int) -> RepeatContacts:
+        """The contact keys (email, phone) given by ``least`` or more of the cases received
+        in ``window.contacts``: how many complainants (distinct sets of cases: an email and
+        a phone on the very same cases are one person) and cases they make, and the first
+        ``limit`` of their cases, ordered by the key's first case id, the key, then the
+        case id (a person's cases together)."""
         ...
 
 
@@ -251,6 +301,7 @@ class UnitOfWork(Protocol):
     letters: LetterLog
     records: RecordsStore
     reviews: ReviewRepository
+    report: ReportReader
 
     def __enter__(self) -> UnitOfWork: ...
 

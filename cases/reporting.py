@@ -8,28 +8,28 @@ no member of staff: a repeated staff-conduct subject is only counted.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from cases.clock import require_aware
 from cases.intake import LABELS, Category, Channel, Relationship
 from cases.learning import NOT_RECORDED, NOT_RECORDED_LABEL, REMEDY_LABELS, RemedyKind
-from cases.model import (
-    ALERTED_DEADLINES,
-    DEADLINE_LABELS,
-    Case,
-    Deadline,
-    DeadlineKind,
-    Outcome,
-    State,
-)
+from cases.model import DEADLINE_LABELS, OPEN_STATES, Case, DeadlineKind, Outcome, State
 from cases.policy import ReportPolicy
 from cases.policy_learning import DEFAULT_ROOT_CAUSES
 from cases.ports import WorkingCalendar
+from cases.report_facts import (
+    BREACHED,
+    REPORTED_DEADLINES,
+    CaseGroup,
+    DeadlineStatus,
+    case_group,
+    deadline_status,
+)
 from cases.report_format import (
     _pct,
     format_days,
@@ -77,10 +77,6 @@ __all__ = [
 # "Needs attention" thresholds are this company's, not the procedure's: they are data on
 # the policy (``Policy.report``), so `policy show` and a policy file can see and set them.
 
-# The deadline kinds the report follows, in the procedure's order.
-REPORTED_DEADLINES: tuple[DeadlineKind, ...] = tuple(
-    k for k in DeadlineKind if k in ALERTED_DEADLINES)
-
 
 
 # ---- computing -------------------------------------------------------------------------
@@ -94,26 +90,34 @@ class _Tally:
     open_not_yet_due: int = 0
     retired: int = 0
 
-    def add(self, deadline: Deadline, now: datetime) -> bool:
-        """Count one deadline; True when it was breached (late, or overdue now)."""
-        if deadline.met_at is not None:
-            if deadline.met_at > deadline.original_due_at:
-                self.met_late += 1
-                return True
-            self.met_on_time += 1
-        elif deadline.retired_at is not None:
-            self.retired += 1
-        elif now > deadline.original_due_at:
-            self.open_overdue += 1
-            return True
+    def add(self, status: DeadlineStatus, n: int = 1) -> None:
+        """Count ``n`` deadlines of one standing."""
+        if status is DeadlineStatus.ON_TIME:
+            self.met_on_time += n
+        elif status is DeadlineStatus.LATE:
+            self.met_late += n
+        elif status is DeadlineStatus.RETIRED:
+            self.retired += n
+        elif status is DeadlineStatus.OVERDUE:
+            self.open_overdue += n
         else:
-            self.open_not_yet_due += 1
-        return False
+            self.open_not_yet_due += n
+
+
+def reply_working_days(calendar: WorkingCalendar, effective_receipt: date,
+                       replied_at: datetime) -> int:
+    """Working days from the effective receipt to the reply's date.
+
+    From the effective receipt: a reply the same evening as a complaint received after
+    the cut-off took no working days, not minus one.
+    """
+    return max(0, calendar.working_days_between(effective_receipt,
+                                                calendar.local_date(replied_at)))
 
 
 @dataclass
 class _Period:
-    """Counts over the cases of one period, one case at a time."""
+    """Counts over the cases of one period: one case at a time, or groups of equal facts."""
 
     calendar: WorkingCalendar
     now: datetime
@@ -126,11 +130,12 @@ class _Period:
     stage_one: Counter[str] = field(default_factory=Counter)
     stage_two: Counter[str] = field(default_factory=Counter)
     subjects: Counter[str] = field(default_factory=Counter)
-    reply_days: list[int] = field(default_factory=list)
+    # Working days to each reply, counted by value (median and p90 need no list).
+    reply_days: Counter[int] = field(default_factory=Counter)
     tallies: dict[DeadlineKind, _Tally] = field(
         default_factory=lambda: {kind: _Tally() for kind in REPORTED_DEADLINES})
-    # The cases behind each possible "needs attention" line (ids and references only).
-    keep_links: bool = True
+    # The cases behind each possible "needs attention" line (ids and references only),
+    # kept when cases are added one at a time (``add``).
     category_cases: dict[str, list[CaseLink]] = field(default_factory=dict)
     breached_cases: dict[DeadlineKind, list[CaseLink]] = field(default_factory=dict)
     subject_cases: dict[str, list[CaseLink]] = field(default_factory=dict)
@@ -139,63 +144,86 @@ class _Period:
     refunded_pence: int = 0
 
     def add(self, case: Case) -> None:
-        self.total += 1
-        intake = case.intake
+        """One whole case, keeping its reference for the lines it may be behind."""
+        group = case_group(case, None, True)
+        self.add_group(group)
         link = CaseLink(case.id or 0, case.reference)
-        self.categories[intake.category.value] += 1
-        self.channels[intake.channel.value] += 1
-        self.relationships[intake.relationship.value] += 1
-        if self.keep_links:
-            self.category_cases.setdefault(intake.category.value, []).append(link)
-        if intake.category is Category.STAFF_CONDUCT and intake.subject_user_id:
-            self.subjects[intake.subject_user_id] += 1
-            if self.keep_links:
-                self.subject_cases.setdefault(intake.subject_user_id, []).append(link)
-        self.still_open += case.is_open
-        self.withdrawn += case.state is State.WITHDRAWN
-        self._add_stage_one(case)
-        self._add_stage_two(case)
-        self._add_learning(case)
-        for kind, tally in self.tallies.items():
-            deadline = case.deadlines.get(kind)
-            if deadline is not None and tally.add(deadline, self.now) and self.keep_links:
-                self.breached_cases.setdefault(kind, []).append(link)
-
-    def _add_learning(self, case: Case) -> None:
-        """The final decision's cause and remedy, else Stage One's, once Stage One closed."""
-        learning = (case.decision.learning if case.decision and case.decision.learning
-                    else case.learning)
-        if learning is None:
-            if case.resolution is not None or case.replied_at is not None:
-                self.causes[NOT_RECORDED] += 1
-            return
-        self.causes[learning.root_cause] += 1
-        for remedy in learning.remedies:
-            self.remedies[remedy.value] += 1
-        self.refunded_pence += learning.amount_pence or 0
-
-    def _add_stage_one(self, case: Case) -> None:
-        if case.resolution is not None:
-            self.stage_one["resolved"] += 1
-        if case.investigator is not None:
-            self.stage_one["investigated"] += 1
+        self.category_cases.setdefault(group.category, []).append(link)
+        if group.subject is not None:
+            self.subject_cases.setdefault(group.subject, []).append(link)
+        for kind in REPORTED_DEADLINES:
+            if (deadline := case.deadlines.get(kind)) is not None:
+                status = deadline_status(deadline, self.now)
+                self.tallies[kind].add(status)
+                if status in BREACHED:
+                    self.breached_cases.setdefault(kind, []).append(link)
         if case.outcome is not None and case.replied_at is not None:
-            self.stage_one["replied"] += 1
-            self.stage_one[case.outcome.value] += 1
-            # From the effective receipt: a reply the same evening as a complaint received
-            # after the cut-off took no working days, not minus one.
-            self.reply_days.append(max(0, self.calendar.working_days_between(
-                case.effective_receipt, self.calendar.local_date(case.replied_at))))
+            self.reply_days[reply_working_days(self.calendar, case.effective_receipt,
+                                               case.replied_at)] += 1
 
-    def _add_stage_two(self, case: Case) -> None:
-        if case.review_requested_at is None:
+    def add_group(self, g: CaseGroup) -> None:
+        """``g.count`` cases with the same facts."""
+        n = g.count
+        self.total += n
+        self.categories[g.category] += n
+        self.channels[g.channel] += n
+        self.relationships[g.relationship] += n
+        if g.subject is not None:
+            self.subjects[g.subject] += n
+        is_open = State(g.state) in OPEN_STATES
+        self.still_open += n * is_open
+        self.withdrawn += n * (g.state == State.WITHDRAWN.value)
+        if g.resolved:
+            self.stage_one["resolved"] += n
+        if g.investigated:
+            self.stage_one["investigated"] += n
+        if g.outcome is not None and g.replied:
+            self.stage_one["replied"] += n
+            self.stage_one[g.outcome] += n
+        if g.review_requested:
+            self.stage_two["escalated"] += n
+            if g.state == State.FINAL.value and g.decision_outcome is not None:
+                self.stage_two["final"] += n
+                self.stage_two[g.decision_outcome] += n
+            elif is_open:
+                self.stage_two["in_review"] += n
+        self._add_learning(g)
+
+    def _add_learning(self, g: CaseGroup) -> None:
+        """The final decision's cause and remedy, else Stage One's, once Stage One closed."""
+        if g.root_cause is None:
+            if g.resolved or g.replied:
+                self.causes[NOT_RECORDED] += g.count
             return
-        self.stage_two["escalated"] += 1
-        if case.state is State.FINAL and case.decision is not None:
-            self.stage_two["final"] += 1
-            self.stage_two[case.decision.outcome.value] += 1
-        elif case.is_open:
-            self.stage_two["in_review"] += 1
+        self.causes[g.root_cause] += g.count
+        for remedy in g.remedies:
+            self.remedies[remedy] += g.count
+        self.refunded_pence += g.refunded_pence
+
+    # The cases behind a line, when they were kept (``add``); see ``Links``.
+
+    def category(self, key: str, limit: int | None = None) -> tuple[CaseLink, ...]:
+        """The cases of one category."""
+        return tuple(self.category_cases.get(key, ()))[:limit]
+
+    def breached(self, kind: DeadlineKind) -> tuple[CaseLink, ...]:
+        """The cases whose deadline of ``kind`` was breached."""
+        return tuple(self.breached_cases.get(kind, ()))
+
+    def about(self, subjects: frozenset[str]) -> tuple[CaseLink, ...]:
+        """The staff-conduct cases about these subjects, subject by subject."""
+        return tuple(link for subject, links in self.subject_cases.items()
+                     if subject in subjects for link in links)
+
+
+class Links(Protocol):
+    """Where a "needs attention" line finds its cases (references only)."""
+
+    def category(self, key: str, limit: int | None = None) -> tuple[CaseLink, ...]: ...
+
+    def breached(self, kind: DeadlineKind) -> tuple[CaseLink, ...]: ...
+
+    def about(self, subjects: frozenset[str]) -> tuple[CaseLink, ...]: ...
 
 
 def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
@@ -217,12 +245,14 @@ def trends_report(cases: Iterable[Case], start: date, end: date, now: datetime,
 
 
 def period_report(p: _Period, start: date, end: date, limits: ReportPolicy,
-                  root_causes: Mapping[str, str] | None = None) -> TrendReport:
-    """The report of one period's tallies."""
+                  root_causes: Mapping[str, str] | None = None,
+                  links: Links | None = None) -> TrendReport:
+    """The report of one period's tallies; its lines' cases from ``links`` (default:
+    those ``p`` kept)."""
     causes = dict(root_causes or DEFAULT_ROOT_CAUSES)
     by_cause, by_remedy = _learning_counts(p, causes)
-    return replace(_report(p, start, end, limits), by_root_cause=by_cause, by_remedy=by_remedy,
-                   refunded_pence=p.refunded_pence)
+    return replace(_report(p, start, end, limits, links or p), by_root_cause=by_cause,
+                   by_remedy=by_remedy, refunded_pence=p.refunded_pence)
 
 
 def _learning_counts(p: _Period, causes: dict[str, str]
@@ -237,14 +267,14 @@ def _learning_counts(p: _Period, causes: dict[str, str]
                                         count=p.remedies[r.value]) for r in RemedyKind)
 
 
-def _report(p: _Period, start: date, end: date, limits: ReportPolicy) -> TrendReport:
+def _report(p: _Period, start: date, end: date, limits: ReportPolicy,
+            links: Links) -> TrendReport:
     deadlines = tuple(
         DeadlineStats(kind=kind, label=DEADLINE_LABELS[kind], met_on_time=t.met_on_time,
                       met_late=t.met_late, open_overdue=t.open_overdue,
                       open_not_yet_due=t.open_not_yet_due, retired=t.retired)
         for kind, t in p.tallies.items())
     by_category = _counts(p.categories, Category)
-    repeated = sum(1 for n in p.subjects.values() if n >= limits.repeat_subject_min)
     one, two, total = p.stage_one, p.stage_two, p.total
     return TrendReport(
         start=start, end=end, generated_at=p.now, total=total,
@@ -267,7 +297,7 @@ def _report(p: _Period, start: date, end: date, limits: ReportPolicy) -> TrendRe
             still_in_review=two["in_review"]),
         deadlines=deadlines,
         reply_times=_reply_times(p.reply_days),
-        attention=_attention(p, by_category, deadlines, repeated, limits),
+        attention=_attention(p, by_category, deadlines, limits, links),
     )
 
 
@@ -286,15 +316,28 @@ def percentile(values: Sequence[int], share: float) -> int:
     return ordered[rank - 1]
 
 
-def _reply_times(days: list[int]) -> ReplyTimes:
-    if not days:
+def _nth(counted: Counter[int], index: int) -> int:
+    """The value at ``index`` (0-based) of the counted values in order."""
+    for value in sorted(counted):
+        index -= counted[value]
+        if index < 0:
+            return value
+    raise IndexError(index)
+
+
+def _reply_times(days: Counter[int]) -> ReplyTimes:
+    """Median and nearest-rank p90, as ``statistics.median`` and ``percentile`` give them."""
+    n = days.total()
+    if not n:
         return ReplyTimes(replies=0, median_working_days=None, p90_working_days=None)
-    return ReplyTimes(replies=len(days), median_working_days=float(statistics.median(days)),
-                      p90_working_days=percentile(days, 0.9))
+    middle = n // 2
+    median = (_nth(days, middle) if n % 2 else (_nth(days, middle - 1) + _nth(days, middle)) / 2)
+    return ReplyTimes(replies=n, median_working_days=float(median),
+                      p90_working_days=_nth(days, max(math.ceil(0.9 * n), 1) - 1))
 
 
 def _attention(p: _Period, by_category: Sequence[Count], deadlines: Sequence[DeadlineStats],
-               repeated_subjects: int, limits: ReportPolicy) -> tuple[Attention, ...]:
+               limits: ReportPolicy, links: Links) -> tuple[Attention, ...]:
     lines: list[Attention] = []
     total = p.total
     for c in by_category:
@@ -303,7 +346,7 @@ def _attention(p: _Period, by_category: Sequence[Count], deadlines: Sequence[Dea
             lines.append(Attention(
                 AttentionKind.CATEGORY,
                 f"{c.label} complaints are {c.count} of {total} ({_pct(c.count / total)}): "
-                "look for a common cause.", tuple(p.category_cases.get(c.key, ()))))
+                "look for a common cause.", links.category(c.key)))
     for d in deadlines:
         rate = d.breach_rate
         if (rate is not None and d.decided >= limits.breach_min_cases
@@ -311,13 +354,12 @@ def _attention(p: _Period, by_category: Sequence[Count], deadlines: Sequence[Dea
             lines.append(Attention(
                 AttentionKind.DEADLINE,
                 f"{d.label}: {d.breached} of {d.decided} late ({_pct(rate)}) "
-                "against the procedure's time limit.", tuple(p.breached_cases.get(d.kind, ()))))
-    if repeated_subjects:
-        who = ("1 member of staff was" if repeated_subjects == 1
-               else f"{repeated_subjects} members of staff were")
-        behind = tuple(link for subject, n in p.subjects.items()
-                       if n >= limits.repeat_subject_min
-                       for link in p.subject_cases.get(subject, ()))
+                "against the procedure's time limit.", links.breached(d.kind)))
+    repeated = frozenset(s for s, n in p.subjects.items() if n >= limits.repeat_subject_min)
+    if repeated:
+        who = ("1 member of staff was" if len(repeated) == 1
+               else f"{len(repeated)} members of staff were")
+        behind = links.about(repeated)
         lines.append(Attention(
             AttentionKind.REPEATED_SUBJECT,
             f"{who} the subject of {limits.repeat_subject_min} or more staff-conduct complaints "

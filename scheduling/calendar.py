@@ -111,6 +111,10 @@ class UKWorkingCalendar:
         """The cut-off instant on ``day`` (17:00 London by default), in UTC."""
         return self._at(day, self.policy.business_end)
 
+    def start_of_day(self, day: date) -> datetime:
+        """The instant ``day`` begins (midnight in the business time zone), in UTC."""
+        return self._at(day, time(0))
+
     def start_of_business(self, day: date) -> datetime:
         """The opening instant on ``day`` (09:00 London by default), in UTC."""
         return self._at(day, self.policy.business_start)

@@ -18,6 +18,7 @@ from cases.model import (
     ProgressUpdate,
     State,
 )
+from cases.report_facts import email_key, phone_contact_key
 from storage.models import CaseEventRow, CaseRow, DeadlineRow
 
 
@@ -75,6 +76,12 @@ def case_values(case: Case) -> dict[str, Any]:
         "reference": case.reference,
         "state": case.state.value,
         "intake": case.intake.model_dump(mode="json"),
+        "category": case.intake.category.value,
+        "channel": case.intake.channel.value,
+        "relationship": case.intake.relationship.value,
+        "subject_user_id": case.intake.subject_user_id,
+        "contact_email_key": email_key(str(case.intake.email) if case.intake.email else None),
+        "contact_phone_key": phone_contact_key(case.intake.phone),
         "intake_key": case.intake_key,
         "received_at": case.received_at,
         "effective_receipt": case.effective_receipt,

@@ -104,6 +104,16 @@ class CaseRow(Base):
     root_cause: Mapped[str | None] = mapped_column(String(32))
     remedies: Mapped[list[Any] | None]
     remedy_amount_pence: Mapped[int | None] = mapped_column(Integer)
+    # Copies of the intake fields the trends report counts (0013), written with the
+    # intake, so the report groups plain columns: category, channel, relationship, the
+    # staff-conduct subject, and the complainant's email and phone as repeat-complainant
+    # keys (cases.report_facts; NULL when there is none, or a phone cannot be normalised).
+    category: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    relationship: Mapped[str | None] = mapped_column(String(32))
+    subject_user_id: Mapped[str | None] = mapped_column(String(64))
+    contact_email_key: Mapped[str | None] = mapped_column(Text)
+    contact_phone_key: Mapped[str | None] = mapped_column(Text)
     review_requested_at: Mapped[datetime | None]
     review_effective_receipt: Mapped[date | None] = mapped_column(Date)
     review_request_how: Mapped[str | None] = mapped_column(Text)

@@ -17,6 +17,7 @@ from cases.ports import (
     Outbox,
     PeopleRepository,
     RecordsStore,
+    ReportReader,
     ReviewRepository,
     RoleRepository,
     UnitOfWork,
@@ -28,6 +29,7 @@ from storage.letter_log import SqlLetterLog
 from storage.outbox_writer import SqlOutbox
 from storage.people import SqlPeopleRepository
 from storage.records import SqlRecordsStore
+from storage.report_reader import SqlReportReader
 from storage.reviews import SqlReviewRepository
 from storage.role_repository import SqlRoleRepository
 
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
     letters: LetterLog
     records: RecordsStore
     reviews: ReviewRepository
+    report: ReportReader
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, *,
                  read_only: bool = False, surfaces: Sequence[str] = DEFAULT_SURFACES) -> None:
@@ -71,6 +74,7 @@ class SqlUnitOfWork:
         self.letters = SqlLetterLog(session)
         self.records = SqlRecordsStore(session)
         self.reviews = SqlReviewRepository(session)
+        self.report = SqlReportReader(session)
         return self
 
     def __exit__(

@@ -26,10 +26,12 @@ from cases.ports import (
     LetterLog,
     Outbox,
     PeopleRepository,
+    ReportReader,
     ReviewRepository,
     RoleRepository,
     UnitOfWork,
 )
+from cases.report_facts import CaseListReader
 from cases.review import Review, ReviewAction
 from cases.roles import ORGANISATION_ROLES, Role
 from cases.search import search_terms
@@ -426,6 +428,8 @@ class InMemoryUnitOfWork:
         self.people: PeopleRepository = self._people
         self.letters: LetterLog = self._letters
         self.reviews: ReviewRepository = self._reviews
+        # The full-case path: the report's facts derived from the stored cases themselves.
+        self.report: ReportReader = CaseListReader(store.cases.values())
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -15,7 +15,7 @@ from storage.db import make_engine
 from storage.models import Base
 from tests.integration.conftest import CS_USER
 
-HEAD = "0012"
+HEAD = "0013"
 _ADDED_IN_0010 = {"legal_holds", "anonymised_cases", "record_exports", "daily_job_runs"}
 _ADDED_IN_0011 = {"conversation_refs"}
 # Tables added after 0009, which the step-down checks of older migrations set aside
@@ -53,10 +53,13 @@ _ADDED_IN_0008 = {"letters"}
 _ADDED_IN_0009 = {"case_search_terms"}
 _ADDED_IN_0012 = {"reviews", "review_actions"}
 _CASE_COLUMNS_0012 = {"root_cause", "remedies", "remedy_amount_pence"}
+_CASE_COLUMNS_0013 = {"category", "channel", "relationship", "subject_user_id",
+                      "contact_email_key", "contact_phone_key"}
 
 
 def _without_0012(differences: list[object]) -> list[object]:
-    """Differences other than 0012's: the review tables and the cases' root-cause columns."""
+    """Differences other than 0012's and 0013's: the review tables, the cases' root-cause
+    columns and their contact keys."""
     def added(d: object) -> bool:
         if not isinstance(d, tuple):
             return False
@@ -65,7 +68,7 @@ def _without_0012(differences: list[object]) -> list[object]:
         if d[0] == "add_index":
             return str(d[1].table.name) in _ADDED_IN_0012
         return (d[0] == "add_column" and str(d[2]) == "cases"
-                and d[3].name in _CASE_COLUMNS_0012)
+                and d[3].name in _CASE_COLUMNS_0012 | _CASE_COLUMNS_0013)
     return [d for d in differences if not added(d)]
 
 
@@ -150,6 +153,14 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert _tables(database_url) == {*Base.metadata.tables, "alembic_version"}
     outbox_indexes = _sqlite_outbox_indexes(database_url)
 
+    # 0013 alone steps back cleanly: only the cases' report columns go.
+    migrate.downgrade(database_url, "0012")
+    assert migrate.current(database_url) == "0012"
+    assert sorted(_signature(d) for d in _differences(database_url, Base.metadata)) == sorted(
+        ("add_column", name) for name in _CASE_COLUMNS_0013)
+    migrate.upgrade(database_url)
+    assert _differences(database_url, Base.metadata) == []
+
     # 0012 alone steps back cleanly: the review tables and the root-cause columns go.
     migrate.downgrade(database_url, "0011")
     assert migrate.current(database_url) == "0011"
@@ -157,7 +168,8 @@ def test_upgrade_head_matches_the_models_and_downgrade_base_empties(database_url
     assert sorted(_signature(d) for d in only_0012) == sorted([
         ("add_table", "reviews"), ("add_table", "review_actions"), ("add_index", ""),
         ("add_index", ""), ("add_column", "root_cause"), ("add_column", "remedies"),
-        ("add_column", "remedy_amount_pence")])
+        ("add_column", "remedy_amount_pence"),
+        *(("add_column", name) for name in _CASE_COLUMNS_0013)])
     assert _without_0012(only_0012) == []
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
@@ -324,3 +336,28 @@ def test_0006_maps_card_posts_to_slack_references_and_back(
     assert _rows(database_url, "SELECT id, kind, dedupe_key FROM outbox ORDER BY id") == queued
     migrate.upgrade(database_url)
     assert _differences(database_url, Base.metadata) == []
+
+
+def test_0013_fills_the_report_columns_of_stored_cases(
+        database_url: str, desk: ComplaintsDesk, intake: dict[str, Any]) -> None:
+    with_phone = desk.log_complaint({**intake, "email": "Ada.Example@Example.com",
+                                     "phone": "01482 123456"}, logged_by=CS_USER).id
+    email_only = desk.log_complaint({**intake, "email": "zoë@example.com", "phone": "",
+                                     "category": "staff_conduct",
+                                     "subject_user_id": "P-SUBJ0000001"}, logged_by=CS_USER).id
+    columns = ("SELECT id, category, channel, relationship, subject_user_id FROM cases "
+               "ORDER BY id")
+    keys = "SELECT id, contact_email_key, contact_phone_key FROM cases ORDER BY id"
+    stored, stored_columns = _rows(database_url, keys), _rows(database_url, columns)
+    migrate.downgrade(database_url, "0012")
+
+    migrate.upgrade(database_url)
+
+    # The migration's values are the ones a new or saved case is stored with.
+    assert _rows(database_url, keys) == stored
+    assert _rows(database_url, columns) == stored_columns == [
+        (with_phone, "product", "phone", "customer", None),
+        (email_only, "staff_conduct", "phone", "customer", "P-SUBJ0000001")]
+    assert dict((i, (e, p)) for i, e, p in stored) == {
+        with_phone: ("email:ada.example@example.com", "phone:+441482123456"),
+        email_only: ("email:zoe@example.com", None)}

@@ -21,6 +21,7 @@ from bot.cli import main
 from cases.clock import FrozenClock
 from cases.model import Notice, NoticeKind, Outcome
 from cases.policy import Policy
+from cases.report_facts import email_key, phone_contact_key
 from cases.roles import Role
 from cases.services import ComplaintsDesk
 from scheduling.calendar import UKWorkingCalendar
@@ -179,6 +180,14 @@ def test_upgrade_maps_every_slack_id_to_a_person_and_downgrade_restores_them(
         for row in restored["cases"]:
             assert [row.pop(c) for c in ("root_cause", "remedies", "remedy_amount_pence")
                     ] == [None, None, None]
+            # 0013's copies of the intake's report fields are filled from the intake.
+            intake = row["intake"]
+            assert [row.pop(c) for c in ("category", "channel", "relationship",
+                                         "subject_user_id")] == [
+                intake["category"], intake["channel"], intake["relationship"],
+                intake.get("subject_user_id")]
+            assert row.pop("contact_email_key") == email_key(intake.get("email"))
+            assert row.pop("contact_phone_key") == phone_contact_key(intake.get("phone"))
         restored = {k: v for k, v in restored.items() if k not in ("reviews", "review_actions")}
         assert restored == before
         delivered = [r for r in after["outbox"] if r["delivered_at"]]
