@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from cases.communications import LetterEntry, view_payload
 from cases.errors import NotAllowed
 from cases.letters import DeliveryMethod, LetterKind, LetterView
+from cases.model import FINAL_DECISION_LETTER
 from cases.usecases.common import DeskBase, card
 from cases.usecases.letter_record import LetterRecord, may_write, record_letter
 
@@ -58,7 +59,7 @@ class Correspondence(DeskBase):
         with self.uow() as uow:
             case = uow.cases.get(case_id)
             if (letter.kind is LetterKind.FINAL_DECISION and letter.resend_of is None
-                    and not case.final_letter_unsent):
+                    and FINAL_DECISION_LETTER in case.letters_sent):
                 # A second dialog left open, or a double submit: the letter goes once.
                 raise NotAllowed("The final decision letter has already gone to the "
                                  "complainant; its entry in the communications log has "
