@@ -169,6 +169,41 @@ class IntakeRecord(BaseModel):
         return f"{LABELS[self.category.value]} complaint by {LABELS[self.channel.value].lower()}"
 
 
+_FIELDS = frozenset(IntakeRecord.model_fields)
+_REQUIRED = frozenset(n for n, f in IntakeRecord.model_fields.items() if f.is_required())
+_CHECKLIST_FIELDS = frozenset(Checklist.model_fields)
+
+
+def stored_intake(data: dict[str, Any]) -> IntakeRecord:
+    """An intake as the desk stored it (``model_dump(mode="json")``), without validating again.
+
+    Validation belongs where data enters (``parse_intake``, corrections, anonymising); a
+    row the desk wrote was validated then, so loading a case only converts the stored
+    JSON back to its types (the received time, the choices, the checklist). Anything not in
+    the shape the desk writes (an unknown or missing field, a phone number not in the
+    grouped international form, such as an older row's raw +441482123456) is validated as
+    before.
+    """
+    checklist = data.get("checklist")
+    phone = data.get("phone")
+    received = data.get("received_at")
+    if (not _FIELDS.issuperset(data) or not _REQUIRED.issubset(data)
+            or not isinstance(received, str) or not isinstance(checklist, dict)
+            or not _CHECKLIST_FIELDS.issuperset(checklist)
+            or not (phone is None or (isinstance(phone, str) and phone.startswith("+")
+                                      and " " in phone))):
+        return IntakeRecord.model_validate(data)
+    values = dict(data)
+    values["received_at"] = datetime.fromisoformat(received)
+    values["relationship"] = Relationship(data["relationship"])
+    values["channel"] = Channel(data["channel"])
+    values["category"] = Category(data["category"])
+    values["checklist"] = Checklist.model_construct(**checklist)
+    if values["received_at"].tzinfo is None:
+        return IntakeRecord.model_validate(data)
+    return IntakeRecord.model_construct(**values)
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -10,6 +10,9 @@ from typing import Any
 from cases.intake import IntakeRecord
 from cases.learning import Learning
 
+# The stand-in reference of a case added but not yet numbered (``CaseRepository.number``).
+UNNUMBERED = "unnumbered-"
+
 
 class State(StrEnum):
     LOGGED = "logged"

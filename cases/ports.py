@@ -91,6 +91,14 @@ class CaseRepository(Protocol):
         """Allocate the next unique reference for the year, safe under concurrency."""
         ...
 
+    def number(self, case: Case, year: int) -> None:
+        """Give an added case the year's next reference (``next_reference``) and store it.
+
+        Called last before the outbox and commit: the year's counter is held from here to
+        the end of the transaction, so other intakes wait only for that much.
+        """
+        ...
+
     def find_by_intake_key(self, key: str) -> Case | None:
         """The case created by a submission with this idempotency key, if any."""
         ...

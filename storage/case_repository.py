@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from cases.clock import require_aware
 from cases.errors import ConcurrentChange, NotFound
-from cases.model import OPEN_STATES, Case, DeadlineKind, HistoryEvent, State
+from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
 from storage.db import enter_reference_gate, upsert_insert
 from storage.letter_log import sent_kinds
@@ -33,6 +33,8 @@ from storage.search import index_case, matching_ids
 REFERENCE_PREFIX = "TT"
 _CASES = cast(Table, CaseRow.__table__)
 _CASE_INSERT = insert(_CASES).returning(_CASES.c.id)
+_SET_REFERENCE = (update(_CASES).where(_CASES.c.id == bindparam("case_id"))
+                  .values(reference=bindparam("reference")))
 _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 
 
@@ -219,6 +221,14 @@ class SqlCaseRepository:
         ).scalar_one()
         return f"{REFERENCE_PREFIX}-{year:04d}-{number:04d}"
 
+    def number(self, case: Case, year: int) -> None:
+        """The year's next reference on an added case, and its search terms with it."""
+        assert case.id is not None
+        case.reference = self.next_reference(year)
+        self.session.connection().execute(
+            _SET_REFERENCE, {"case_id": case.id, "reference": case.reference})
+        index_case(self.session, case)
+
     def add(self, case: Case) -> None:
         """Insert a new case with its deadlines and history; assigns ``case.id``."""
         if case.id is not None:
@@ -231,7 +241,8 @@ class SqlCaseRepository:
         case.id = case_id
         self._write_deadlines(case)
         self._append_events(case, first_seq=1)
-        index_case(self.session, case)
+        if not case.reference.startswith(UNNUMBERED):  # else indexed when numbered
+            index_case(self.session, case)
 
     def save(self, case: Case) -> None:
         """Update under the version check (ConcurrentChange on a stale copy); append history."""

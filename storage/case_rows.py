@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from cases.intake import IntakeRecord
+from cases.intake import stored_intake
 from cases.learning import Learning
 from cases.model import (
     Case,
@@ -132,7 +132,7 @@ def case_from_row(row: CaseRow, deadlines: Iterable[DeadlineRow]) -> Case:
         version=row.version,
         reference=row.reference,
         state=State(row.state),
-        intake=IntakeRecord.model_validate(row.intake),
+        intake=stored_intake(row.intake),
         intake_key=row.intake_key,
         received_at=row.received_at,
         effective_receipt=row.effective_receipt,

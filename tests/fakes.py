@@ -145,6 +145,11 @@ class InMemoryCaseRepository:
     def next_reference(self, year: int) -> str:
         return self._store.allocate_reference(year)
 
+    def number(self, case: Case, year: int) -> None:
+        assert case.id is not None and case.id in self.staged
+        case.reference = self.next_reference(year)
+        self.staged[case.id].reference = case.reference
+
     def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
         found = [case_id for case_id, case in self._visible().items()
                  if all(any(t.startswith(k) for t in search_terms(case.reference, case.intake))

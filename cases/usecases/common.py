@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cases.clock import Clock, require_aware
-from cases.communications import view_payload
+from cases.communications import LetterEntry, view_payload
 from cases.errors import ConcurrentChange, IntakeInvalid, InvalidTransition
 from cases.events import TimelineEvent
 from cases.intake import IntakeRecord
@@ -64,6 +64,9 @@ class PersonalDetails:
     review_late_reason: str | None = None
     # Whether the request was taken outside the review window (so the reason is why).
     review_outside_window: bool = False
+    # The communications log, read in the same unit of work when asked for (``letters=True``):
+    # the same need-to-know rule lets a person see the details and the letters.
+    letters: tuple[LetterEntry, ...] = ()
 
 
 def text_field(value: str | None, field: str, *, required: bool = True,

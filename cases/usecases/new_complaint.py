@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from cases.clock import require_aware
@@ -9,7 +10,7 @@ from cases.errors import IntakeInvalid
 from cases.events import TimelineEvent as E
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
 from cases.lifecycle import record, start_intake_clocks
-from cases.model import Case, State
+from cases.model import UNNUMBERED, Case, State
 from cases.usecases.common import DeskBase, card, direct, timeline
 from cases.wording import Template
 
@@ -32,7 +33,9 @@ class NewComplaint(DeskBase):
                 if existing is not None:
                     return existing
             case = Case(
-                reference=uow.cases.next_reference(self.calendar.local_date(now).year),
+                # Numbered last (below), so the year's counter is held for the least time;
+                # a unique stand-in until then, never seen outside this transaction.
+                reference=f"{UNNUMBERED}{uuid.uuid4().hex[:20]}",  # fits String(32)
                 intake=intake,
                 received_at=received,
                 effective_receipt=self.calendar.effective_receipt(received),
@@ -49,6 +52,7 @@ class NewComplaint(DeskBase):
                    details=details)
             case.last_actor, case.last_action_at = logged_by, now
             uow.cases.add(case)
+            uow.cases.number(case, self.calendar.local_date(now).year)
             uow.outbox.add([
                 card(case),
                 timeline(case, E.LOGGED, logged_by, now, channel=intake.channel.value),

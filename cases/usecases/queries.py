@@ -47,8 +47,13 @@ class AnyTime(DeskBase):
             uow.commit()
             return case
 
-    def view_details(self, case_id: int, *, actor: str) -> PersonalDetails:
-        """Show the complainant's personal data to someone allowed; record that they saw it."""
+    def view_details(self, case_id: int, *, actor: str, letters: bool = False
+                     ) -> PersonalDetails:
+        """Show the complainant's personal data to someone allowed; record that they saw it.
+
+        With ``letters``, the case's communications log too, from the same load of the case
+        (``letters_of`` asks the same need-to-know rule).
+        """
         now = self._now()
         with self.uow() as uow:
             case = uow.cases.get(case_id)
@@ -62,8 +67,9 @@ class AnyTime(DeskBase):
                     "and the staff working on this case.")
             record(case, "details_viewed", actor=actor, at=now)
             uow.cases.append_history(case)
+            log = tuple(uow.letters.for_case(case_id)) if letters else ()
             uow.commit()
-            return PersonalDetails(reference=case.reference, intake=case.intake,
+            return PersonalDetails(letters=log, reference=case.reference, intake=case.intake,
                                    person_response=case.person_response,
                                    person_responded_at=case.person_responded_at,
                                    review_request_how=case.review_request_how,

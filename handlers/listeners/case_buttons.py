@@ -8,12 +8,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cases.audience import card_audiences
+from cases.communications import log_lines
 from handlers import blocks
 from handlers.answers import refused_or, tell
+from handlers.blocks.letters import with_letters_log
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
-from handlers.listeners.letters import with_communications_log
 from handlers.payloads import button_value, case_ref_of, trigger_of
 
 
@@ -23,17 +24,18 @@ def register(app: App, deps: HandlerDeps) -> None:
         ack()
         user = actor_of(body, deps.people)
 
-        def read() -> tuple[int, str, Any]:
+        def read() -> tuple[str, Any]:
             ref = case_ref_of(button_value(body))
             trigger = trigger_of(body)
-            return ref.case_id, trigger, deps.desk.view_details(ref.case_id, actor=user)
+            # One load of the case: the view recorded and its communications log read together.
+            return trigger, deps.desk.view_details(ref.case_id, actor=user, letters=True)
 
         got = refused_or(client, body, user, deps.calendar, read)
         if got is None:
             return
-        case_id, trigger, details = got
-        view = with_communications_log(deps, case_id, user,
-                                       blocks.details_modal(details, deps.calendar))
+        trigger, details = got
+        view = with_letters_log(blocks.details_modal(details, deps.calendar),
+                                log_lines(details.letters, deps.policy.calendar.timezone))
         client.views_open(trigger_id=trigger, view=view)
 
     @app.action(ActionId.OPEN_CASE.value)

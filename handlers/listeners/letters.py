@@ -15,14 +15,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from cases.communications import log_lines
 from cases.errors import DomainError, InvalidTransition
 from cases.letters import LetterView, letter_choice
 from cases.model import Case
 from handlers.answers import answer_submission, refusal_text, tell
 from handlers.blocks._common import context
 from handlers.blocks.inputs import about, modal
-from handlers.blocks.letters import RESEND_ACTION, with_letter_choice, with_letters_log
+from handlers.blocks.letters import RESEND_ACTION, with_letter_choice
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId, CallbackId, CaseRef, encode_case_ref
@@ -111,11 +110,3 @@ def register(app: App, deps: HandlerDeps) -> None:
         tell(client, body, user, f"Sent again {entry.recipient or ''}: the log shows when "
                                  "the mail server takes it.")
 
-
-def with_communications_log(deps: HandlerDeps, case_id: int, user: str, view: View) -> View:
-    """The case's details modal with its communications log (and Resend buttons)."""
-    try:
-        entries = deps.desk.letters_of(case_id, actor=user)
-    except DomainError:
-        return view
-    return with_letters_log(view, log_lines(entries, deps.policy.calendar.timezone))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from cases.errors import IntakeInvalid, NotAComplaint
 from cases.intake import (
@@ -16,6 +17,7 @@ from cases.intake import (
     normalise_phone,
     parse_intake,
     received_time_problem,
+    stored_intake,
 )
 from tests.fakes import intake_data
 
@@ -103,6 +105,30 @@ def test_any_valid_number_is_accepted_and_shown_grouped(phone: str, shown: str) 
 def test_a_stored_raw_e164_number_is_shown_grouped_when_read_back() -> None:
     record = parse_intake(intake_data(phone="+441482123456"))
     assert IntakeRecord.model_validate(record.model_dump(mode="json")).phone == "+44 1482 123456"
+    stored = {**record.model_dump(mode="json"), "phone": "+441482123456"}
+    assert stored_intake(stored).phone == "+44 1482 123456"
+
+
+def test_a_stored_intake_reads_back_equal_to_the_validated_one() -> None:
+    record = parse_intake(intake_data(phone="01482 123456",
+                                      received_at="2026-05-01T10:00:00+01:00"))
+    back = stored_intake(record.model_dump(mode="json"))
+    assert back == record
+    assert back.model_dump(mode="json") == record.model_dump(mode="json")
+    assert back.received_at.utcoffset() == timedelta(hours=1)
+    assert back.channel is record.channel and back.checklist == record.checklist
+    assert back.summary == record.summary
+
+
+def test_a_stored_intake_not_in_the_desks_shape_is_still_validated() -> None:
+    stored = parse_intake(intake_data()).model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        stored_intake({**stored, "shoe_size": 9})
+    with pytest.raises(ValidationError):
+        stored_intake({**stored, "received_at": "2026-05-01T10:00:00"})  # no offset
+    without_name = {k: v for k, v in stored.items() if k != "complainant_name"}
+    with pytest.raises(ValidationError):
+        stored_intake(without_name)
 
 
 def test_no_contact_route_is_refused_and_names_a_contact_field() -> None:
