@@ -3,7 +3,6 @@ them to the email surface, which talks to a real SMTP server (aiosmtpd on 127.0.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -34,15 +33,6 @@ REPLY_BY = date(2026, 5, 20)
 @pytest.fixture(scope="module")
 def letters() -> Letters:
     return start_letters(CompanyDetails())
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Server, Mailbox]]:
-    mailbox = Mailbox()
-    server = Server(mailbox)
-    server.start()
-    yield server, mailbox
-    server.stop()
 
 
 def _acknowledged(desk: ComplaintsDesk, intake: dict[str, Any]) -> Case:

@@ -7,7 +7,6 @@ its letter until it has gone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -61,15 +60,6 @@ class CountingPdfs(PdfRenderer):
                     ) -> list[tuple[str, bytes]]:
         CountingPdfs.renders += 1
         return super().attachments(view, text)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Server, Mailbox]]:
-    mailbox = Mailbox()
-    server = Server(mailbox)
-    server.start()
-    yield server, mailbox
-    server.stop()
 
 
 @pytest.fixture

@@ -44,15 +44,6 @@ def teams(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock) -> Iterator
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Server, Mailbox]]:
-    mailbox = Mailbox()
-    server = Server(mailbox)
-    server.start()
-    yield server, mailbox
-    server.stop()
-
-
-@pytest.fixture
 def mailing(fake_teams: FakeTeams, tmp_path: Path, clock: FrozenClock,
             smtp: tuple[Server, Mailbox]) -> Iterator[tuple[TeamsDriver, Mailbox]]:
     server, mailbox = smtp
