@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cases.formatting import DisplayCalendar, format_when
 from cases.intake import IntakeRecord
 from cases.lifecycle import ACTION_LABELS, STATE_LABELS, Action
 from cases.model import DEADLINE_LABELS, Case, HistoryEvent, State
@@ -91,6 +92,12 @@ class DeadlineLine:
     met_at: datetime | None
     retired_at: datetime | None
 
+    def words(self, calendar: DisplayCalendar) -> str:
+        """'<label> due <when> (met <when> | retired | open)', as every surface shows it."""
+        status = ("met " + format_when(self.met_at, calendar) if self.met_at
+                  else "retired" if self.retired_at else "open")
+        return f"{self.label} due {format_when(self.due_at, calendar)} ({status})"
+
 
 @dataclass(frozen=True)
 class CaseFile:
@@ -113,6 +120,15 @@ class CaseFile:
     intake: IntakeRecord | None      # None when the reader may not see personal data
     deadlines: tuple[DeadlineLine, ...]
     entries: tuple[FileEntry, ...]   # oldest first
+
+    @property
+    def access_notice(self) -> str:
+        """What the reader is told about the personal data in this file."""
+        if self.personal:
+            return ("Personal data: opening this file is recorded in the case history. Do "
+                    "not copy it into channels.")
+        return ("The complainant's details and the texts recorded are shown only to the "
+                "people who need to know.")
 
     @property
     def notes(self) -> tuple[FileEntry, ...]:

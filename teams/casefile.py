@@ -42,15 +42,8 @@ def _cover(file: CaseFile, calendar: DisplayCalendar, names: Names) -> Chunk:
              f"{_who(file.investigator, names)}",
              f"**Reviewer:** {_who(file.reviewer, names)} · **Delegate:** "
              f"{_who(file.delegate, names, 'none')}"]
-    for d in file.deadlines:
-        status = ("met " + format_when(d.met_at, calendar) if d.met_at
-                  else "retired" if d.retired_at else "open")
-        lines.append(f"- {escape(d.label)} due {format_when(d.due_at, calendar)} ({status})")
-    note = ("Personal data: opening this file is recorded in the case history. Do not copy "
-            "it into channels." if file.personal else
-            "The complainant's details and the texts recorded are shown only to the people "
-            "who need to know.")
-    return [text(note, isSubtle=True), text("\n\n".join(lines))]
+    lines.extend(f"- {escape(d.words(calendar))}" for d in file.deadlines)
+    return [text(file.access_notice, isSubtle=True), text("\n\n".join(lines))]
 
 
 def _intake(file: CaseFile, calendar: DisplayCalendar, names: Names) -> Chunk:
