@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from bench.sweep_bench import CHUNK, _drop_schema, _pg_schema_url, seed_cases
+from bench.sweep_bench import CHUNK, scratch_database, seed_cases
 from cases.search import query_keys, terms_of
 from storage import migrate
 from storage.db import make_engine
@@ -80,15 +78,9 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL (a scratch schema is made and dropped)")
     parser.add_argument("--cases", type=int, default=100_000)
     args = parser.parse_args()
-    if args.pg:
-        url, schema = _pg_schema_url(args.pg)
-        try:
-            results, db = measure(url, args.cases), "postgresql"
-        finally:
-            _drop_schema(args.pg, schema)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            results, db = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.cases), "sqlite"
+    with scratch_database(args.pg) as url:
+        results = measure(url, args.cases)
+    db = "postgresql" if args.pg else "sqlite"
     for label, (seconds, found) in results.items():
         print(f"{db:<10} {args.cases:>7} {label:<26} {seconds * 1000:>8.2f} ms {found:>4} found")
 

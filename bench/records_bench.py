@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from bench.sweep_bench import CHUNK, _drop_schema, _pg_schema_url
+from bench.sweep_bench import CHUNK, scratch_database
 from cases.clock import FrozenClock
 from cases.intake import parse_intake
 from cases.policy import Policy
@@ -131,15 +129,9 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL (a scratch schema is made and dropped)")
     parser.add_argument("--cases", type=int, default=10_000)
     args = parser.parse_args()
-    if args.pg:
-        url, schema = _pg_schema_url(args.pg)
-        try:
-            r, db = measure(url, args.cases), "postgresql"
-        finally:
-            _drop_schema(args.pg, schema)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            r, db = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.cases), "sqlite"
+    with scratch_database(args.pg) as url:
+        r = measure(url, args.cases)
+    db = "postgresql" if args.pg else "sqlite"
     n = int(r["all_cases"])
     print(f"{db}: usual request (3 of {args.cases} cases, with PDFs): {r['usual_s']:.2f} s, "
           f"{r['usual_bytes'] / 1024:.0f} KiB")

@@ -19,16 +19,14 @@ import cProfile
 import os
 import pstats
 import statistics
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
 
-from bench.sweep_bench import CHUNK, _drop_schema, _pg_schema_url
+from bench.sweep_bench import CHUNK, scratch_database
 from cases.clock import FrozenClock
 from cases.policy import Policy
 from cases.report_facts import email_key, phone_contact_key
@@ -143,17 +141,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print each report's profile")
     args = parser.parse_args()
     for n in (int(s) for s in args.sizes.split(",")):
-        if args.pg:
-            url, schema = _pg_schema_url(args.pg)
-            try:
-                found = measure(url, n, args.profile)
-            finally:
-                _drop_schema(args.pg, schema)
-            db = "PostgreSQL"
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                found = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", n, args.profile)
-            db = "SQLite"
+        with scratch_database(args.pg) as url:
+            found = measure(url, n, args.profile)
+        db = "PostgreSQL" if args.pg else "SQLite"
         print(f"{db:<10} {n:>7,} cases ({found['in_period']:,.0f} in the quarter): report "
               f"{found['report']:.2f} s, charts {found['charts']:.2f} s, "
               f"peak {found['peak_kib']:,.0f} KiB (the report itself "

@@ -17,6 +17,8 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,21 @@ def _drop_schema(base: str, schema: str) -> None:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
+@contextmanager
+def scratch_database(pg: str | None) -> Iterator[str]:
+    """A fresh database for one run: a scratch schema on PostgreSQL ``pg`` (dropped
+    afterwards), else a SQLite file in a temporary folder."""
+    if pg:
+        url, schema = _pg_schema_url(pg)
+        try:
+            yield url
+        finally:
+            _drop_schema(pg, schema)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+
+
 def main() -> None:
     """Run the benchmark and print one line per database and size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -126,17 +143,9 @@ def main() -> None:
     print(f"{'db':<10} {'cases':>7} {'due':>6} {'first sweep':>12} {'peak KiB':>9} "
           f"{'steady sweep':>13} {'peak KiB':>9}")
     for n, due in runs:
-        if args.pg:
-            url, schema = _pg_schema_url(args.pg)
-            try:
-                r = measure(url, n, due)
-            finally:
-                _drop_schema(args.pg, schema)
-            db = "postgresql"
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                r = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", n, due)
-            db = "sqlite"
+        with scratch_database(args.pg) as url:
+            r = measure(url, n, due)
+        db = "postgresql" if args.pg else "sqlite"
         print(f"{db:<10} {n:>7} {int(r['first_queued']):>6} {r['first_s']:>11.3f}s "
               f"{r['first_peak_kib']:>9.0f} {r['steady_s']:>12.3f}s {r['steady_peak_kib']:>9.0f}")
 
