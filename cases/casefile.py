@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from cases.formatting import DisplayCalendar, format_when
 from cases.intake import IntakeRecord
@@ -82,6 +82,8 @@ class FileEntry:
     facts: tuple[tuple[str, str], ...]    # (label, short value): dates, outcomes, channels
     texts: tuple[tuple[str, str], ...]    # (label, free text), empty when withheld
     withheld: bool                        # texts were recorded but are not shown
+
+    WITHHELD: ClassVar[str] = "Text recorded; shown only to the people who need to know."
 
 
 @dataclass(frozen=True)

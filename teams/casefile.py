@@ -73,7 +73,7 @@ def entry_items(entry: FileEntry, calendar: DisplayCalendar, names: Names) -> Ch
     lines += [f"{escape(label)}: {_who(person, names)}" for label, person in entry.people]
     lines += [f"{escape(label)}: {escape(value)}" for label, value in entry.facts]
     if entry.withheld:
-        lines.append("_Text recorded; shown only to the people who need to know._")
+        lines.append(f"_{entry.WITHHELD}_")
     items = [text("\n\n".join(lines), separator=True)]
     items += [text(f"**{escape(label)}**\n\n{escape(t)}") for label, t in entry.texts]
     return items

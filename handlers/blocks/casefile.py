@@ -108,7 +108,7 @@ def entry_blocks(entry: FileEntry, calendar: DisplayCalendar) -> Chunk:
     lines += [f"{escape(label)}: {_who(person)}" for label, person in entry.people]
     lines += [f"{escape(label)}: {escape(value)}" for label, value in entry.facts]
     if entry.withheld:
-        lines.append("_Text recorded; shown only to the people who need to know._")
+        lines.append(f"_{entry.WITHHELD}_")
     blocks: Chunk = [*sections("\n".join(lines))]
     for label, text in entry.texts:
         blocks.extend(sections(f"*{escape(label)}*\n{escape(text)}"))

@@ -1,12 +1,16 @@
 """The sandbox in a real browser: a complaint from intake to a Stage Two decision, by clicking.
 
 Every step finds what a person would: a button by its text, a field by its label, the modal
-by its title. Screenshots of the channel and the intake modal land in docs/screenshots/.
+by its title. With COMPLAINTS_SCREENSHOTS=1 the screenshots of the channel, the intake modal
+and a letter in the mailbox are written to docs/screenshots/ (the README shows them);
+otherwise they go to a scratch folder, so a test run leaves the checkout as it was.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,9 @@ from playwright.sync_api import expect
 
 from bot.sandbox_cli import CS_CHANNEL, Running
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = (DOCS_SHOTS if os.environ.get("COMPLAINTS_SCREENSHOTS") == "1"
+         else Path(tempfile.mkdtemp(prefix="complaints-shots-")))
 CASEY, DANA, DREW = "Casey Cross", "Dana Moss", "Drew Hale"
 WHO = {CASEY: "Casey Cross (customer services)", DANA: "Dana Moss (director)",
        DREW: "Drew Hale (director)"}

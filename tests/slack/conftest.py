@@ -61,3 +61,13 @@ def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDri
     from tests.slack.harness import SlackDriver  # the harness imports this module
 
     return SlackDriver(fake_slack, tmp_path, clock)
+
+
+@pytest.fixture
+def hr_manager(slack: SlackDriver) -> str:
+    """The Slack user who holds the HR manager's role (Phase Three, records, reports)."""
+    from cases.roles import Role
+    from tests.slack.harness import HR_MANAGER
+
+    slack.grant(HR_MANAGER, Role.HR_MANAGER)
+    return HR_MANAGER

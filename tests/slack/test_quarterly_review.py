@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,21 +14,20 @@ from PIL import Image
 
 from bot.runtime import build_sweeper
 from cases.clock import FrozenClock
-from cases.roles import Role
 from handlers.ids import ActionId
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import (
     CS_AGENT,
     CS_CHANNEL,
     DIRECTOR,
     DIRECTORS_CHANNEL,
     GOOD_INTAKE,
+    HR_MANAGER,
     SlackDriver,
 )
 from tests.slack.signing import block_actions_body
 
 LONDON = ZoneInfo("Europe/London")
-HR_MANAGER = "U0HRMGR01"
+pytestmark = pytest.mark.usefixtures("hr_manager")
 
 
 @pytest.fixture
@@ -37,12 +35,6 @@ def clock() -> FrozenClock:
     # Wed 1 Jul 2026 10:00: the first working day of Q3, after the review's 09:00.
     return FrozenClock(datetime(2026, 7, 1, 10, 0, tzinfo=LONDON))
 
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    driver = SlackDriver(fake_slack, tmp_path, clock)
-    driver.grant(HR_MANAGER, Role.HR_MANAGER)
-    return driver
 
 
 def _log(slack: SlackDriver, received: datetime, **changes: Any) -> None:

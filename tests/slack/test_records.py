@@ -7,31 +7,23 @@ import io
 import json
 import zipfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from cases.clock import FrozenClock
-from cases.roles import Role
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import CS_AGENT, DIRECTOR, GOOD_INTAKE, SlackDriver
+from tests.slack.harness import CS_AGENT, DIRECTOR, GOOD_INTAKE, HR_MANAGER, SlackDriver
 
 LONDON = ZoneInfo("Europe/London")
-HR_MANAGER = "U0HRMGR01"
+pytestmark = pytest.mark.usefixtures("hr_manager")
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 6, 10, 10, 0, tzinfo=LONDON))
 
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    driver = SlackDriver(fake_slack, tmp_path, clock)
-    driver.grant(HR_MANAGER, Role.HR_MANAGER)
-    return driver
 
 
 def _log(slack: SlackDriver) -> str:

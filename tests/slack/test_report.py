@@ -4,34 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from cases.clock import FrozenClock
-from cases.roles import Role
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import CS_AGENT, DIRECTOR, GOOD_INTAKE, STAFF, SlackDriver
+from tests.slack.harness import CS_AGENT, DIRECTOR, GOOD_INTAKE, HR_MANAGER, STAFF, SlackDriver
 
 LONDON = ZoneInfo("Europe/London")
-HR_MANAGER = "U0HRMGR01"
+pytestmark = pytest.mark.usefixtures("hr_manager")
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 6, 10, 10, 0, tzinfo=LONDON))
 
-
-@pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    driver = SlackDriver(fake_slack, tmp_path, clock)
-    hr_manager = driver.person(HR_MANAGER)
-    with driver.runtime.container.uow() as uow:
-        uow.roles.grant(hr_manager, Role.HR_MANAGER)
-        uow.commit()
-    return driver
 
 
 def _log(slack: SlackDriver, received: datetime, **changes: Any) -> None:
