@@ -262,7 +262,7 @@ class SqlCaseRepository:
         last = self.session.scalar(
             select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
         self._append_events(case, first_seq=(last or 0) + 1)
-        index_case(self.session, case)
+        index_case(self.session, case, keep_former=True)
 
     def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
         """Ids of cases with a term beginning with every key, newest first."""

@@ -15,13 +15,20 @@ from storage.search_rows import CaseSearchTermRow
 _TERMS = cast(Table, CaseSearchTermRow.__table__)
 
 
-def index_case(session: Session, case: Case) -> None:
-    """Write the case's terms afresh (after it is added, or saved with edited details)."""
+def index_case(session: Session, case: Case, *, keep_former: bool = False) -> None:
+    """Write the case's terms: afresh when it is added; with ``keep_former`` (a save, perhaps
+    with corrected details) the new terms beside the ones already there, so a search by a
+    detail since corrected (a subject-access request by an old email) still finds the case.
+    Anonymising a case removes them all (``storage/records.py``)."""
     assert case.id is not None
-    session.execute(delete(_TERMS).where(_TERMS.c.case_id == case.id))
-    session.execute(insert(_TERMS), [{"case_id": case.id, "term": term}
-                                     for term in sorted(search_terms(case.reference,
-                                                                     case.intake))])
+    terms = search_terms(case.reference, case.intake)
+    if keep_former:
+        terms -= set(session.scalars(select(_TERMS.c.term).where(_TERMS.c.case_id == case.id)))
+    else:
+        session.execute(delete(_TERMS).where(_TERMS.c.case_id == case.id))
+    if terms:
+        session.execute(insert(_TERMS), [{"case_id": case.id, "term": term}
+                                         for term in sorted(terms)])
 
 
 def matching_ids(session: Session, keys: Sequence[str], *, limit: int) -> list[int]:

@@ -6,14 +6,15 @@ manager may export, and the HR manager may read the access log, from a chat surf
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from cases.anonymise import anonymised_case, months_before, personal_values, scrub
 from cases.casefile import build_case_file, case_file_json
 from cases.errors import IntakeInvalid, InvalidTransition, NotAllowed, NotFound
 from cases.lifecycle import record
-from cases.model import Case
+from cases.model import Case, HistoryEvent
 from cases.ports import UnitOfWork
 from cases.records import (
     AccessEntry,
@@ -193,7 +194,9 @@ class Records(DeskBase):
             except ValueError as exc:
                 raise IntakeInvalid({"name": str(exc)}) from None
         found = [uow.cases.get(i) for i in uow.cases.search(keys, limit=MAX_MATCHES)]
-        return sorted((c for c in found if _holds(c, match_by, keys[0], text)),
+        return sorted((c for c in found
+                       if _holds(_details_held(c, uow.cases.history(c.id or 0)), match_by,
+                                 keys[0], text)),
                       key=lambda c: c.id or 0)
 
     # -- who looked at what
@@ -225,11 +228,33 @@ class Records(DeskBase):
             raise NotAllowed(refusal)
 
 
-def _holds(case: Case, match_by: MatchBy, key: str, text: str) -> bool:
-    """Whether the case really holds the person's detail (the index matches prefixes)."""
-    intake = case.intake
-    if match_by is MatchBy.EMAIL:
-        return intake.email is not None and fold(str(intake.email)) == key
-    if match_by is MatchBy.PHONE:
-        return intake.phone is not None and phone_key(intake.phone) == key
-    return fold(intake.complainant_name) == fold(text)
+def _details_held(case: Case, history: Iterable[HistoryEvent]) -> list[Mapping[str, Any]]:
+    """The complainant's details as recorded now, and as they were before each correction."""
+    held: list[Mapping[str, Any]] = [case.intake.model_dump(mode="json")]
+    held += [e.details["old"] for e in history
+             if e.action == "details_edited" and isinstance(e.details.get("old"), dict)]
+    return held
+
+
+def _holds(held: list[Mapping[str, Any]], match_by: MatchBy, key: str, text: str) -> bool:
+    """Whether the case really holds the person's detail (the index matches prefixes), now
+    or before a correction: a subject-access request by an old email still finds it."""
+    for details in held:
+        value = details.get({MatchBy.EMAIL: "email", MatchBy.PHONE: "phone"}.get(
+            match_by, "complainant_name"))
+        if not isinstance(value, str) or not value:
+            continue
+        if match_by is MatchBy.EMAIL and fold(value) == key:
+            return True
+        if match_by is MatchBy.PHONE and _phone_key(value) == key:
+            return True
+        if match_by not in (MatchBy.EMAIL, MatchBy.PHONE) and fold(value) == fold(text):
+            return True
+    return False
+
+
+def _phone_key(value: str) -> str | None:
+    try:
+        return phone_key(value)
+    except ValueError:
+        return None

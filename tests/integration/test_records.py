@@ -23,6 +23,7 @@ from tests.integration.records_flow import (
     EMAIL,
     HR,
     NAME,
+    OLD_PHONE,
     PHONE,
     World,
     found,
@@ -182,6 +183,11 @@ def test_the_export_zip_holds_every_field_of_the_case_file_and_the_letters(
                                                        by=HR).cases] == [reference]
     assert [c.reference for c in w.desk.export_records(MatchBy.NAME, NAME.lower(),
                                                        by=DIR).cases] == [reference]
+    # A detail since corrected is still the person's: asked for by the old phone, the case
+    # comes too (its history holds that number), and staff can find it by it.
+    assert [c.reference for c in w.desk.export_records(MatchBy.PHONE, OLD_PHONE,
+                                                       by=HR).cases] == [reference]
+    assert [c.reference for c in w.desk.find_cases(OLD_PHONE, viewer=DIR)] == [reference]
     nobody = w.desk.export_records(MatchBy.EMAIL, "nobody@example.org", by=HR)
     assert nobody.cases == ()
     assert any(e.reference is None and e.actor == HR for e in w.desk.access_log(viewer=HR))
