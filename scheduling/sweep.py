@@ -9,7 +9,9 @@ messages through the outbox in the same transaction as the claim.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 SAMPLE = 20  # alerts a sweep report keeps for printing
 DIGEST_MAX_ITEMS = 30
+CLAIMS_IN_FLIGHT = 2  # pages being claimed at once, while the next is read
 
 
 class CaseHousekeeping(Protocol):
@@ -235,26 +238,37 @@ class Sweeper:
         horizon = sweep_horizon(now, self.calendar, self.policy)
         today = self.calendar.local_date(now)
         not_before = self.calendar.start_of_business(today)
-        for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
-            report.seen += len(page)
-            found = [(d, kind, occ, late, alert_key(d, kind, occ)) for d in page
-                     for kind, occ, late in due_kinds(d, now, today, self.calendar, self.policy)]
-            if not found:
-                continue
-            # Messages only for keys not claimed yet: every minute, most due alerts are.
-            taken = self.ledger.claimed([f[4] for f in found])
-            wanted = [due_alert(d, kind, occ, late, today, not_before, key)
-                      for d, kind, occ, late, key in found if key not in taken]
-            if not wanted:
-                continue
-            won = self.ledger.claim(wanted, now)
-            report.add(won)
-            for alert in won:
-                log.info("alert queued: %s %s", alert.alert_kind.value,
-                         alert.deadline_kind.value,
-                         extra={"case_reference": alert.reference, "alert_key": alert.key})
-            # Nothing of the page is kept: memory stays at one page, however many are due.
+        # Pages are claimed in threads while the next page is read and its alerts built: the
+        # database's work (inserting the keys and the outbox rows) overlaps ours, and two
+        # claims overlap each other (pages hold disjoint keys, so they never wait on one
+        # another). At most CLAIMS_IN_FLIGHT claims are pending, so memory stays at a few
+        # pages; results are counted in page order, and a claim's error (or an interrupt)
+        # is raised here, from ``result()``.
+        pending: deque[Future[list[Alert]]] = deque()
+        with ThreadPoolExecutor(max_workers=CLAIMS_IN_FLIGHT,
+                                thread_name_prefix="sweep-claim") as claims:
+            for page in self.ledger.open_deadlines_before(horizon, batch=self.batch):
+                report.seen += len(page)
+                wanted = self._unclaimed(page, now, today, not_before)
+                while len(pending) >= CLAIMS_IN_FLIGHT:
+                    _queued(report, pending.popleft().result())
+                if wanted:
+                    pending.append(claims.submit(self.ledger.claim, wanted, now))
+            while pending:
+                _queued(report, pending.popleft().result())
         return report
+
+    def _unclaimed(self, page: Sequence[OpenDeadline], now: datetime, today: date,
+                   not_before: datetime) -> list[Alert]:
+        """The page's due alerts not claimed yet, with their messages."""
+        found = [(d, kind, occ, late, alert_key(d, kind, occ)) for d in page
+                 for kind, occ, late in due_kinds(d, now, today, self.calendar, self.policy)]
+        if not found:
+            return []
+        # Messages only for keys not claimed yet: every minute, most due alerts are.
+        taken = self.ledger.claimed([f[4] for f in found])
+        return [due_alert(d, kind, occ, late, today, not_before, key)
+                for d, kind, occ, late, key in found if key not in taken]
 
     def digest(self, now: datetime) -> list[Audience]:
         """Queue today's digest to each channel (once per day each); returns those queued."""
@@ -286,6 +300,14 @@ class Sweeper:
                    for audience in TEAMS]
         queued = self.ledger.queue(notices, now)
         return list(TEAMS) if queued else []
+
+
+def _queued(report: SweepReport, won: list[Alert]) -> None:
+    """Count a page's claimed alerts and log each one."""
+    report.add(won)
+    for alert in won:
+        log.info("alert queued: %s %s", alert.alert_kind.value, alert.deadline_kind.value,
+                 extra={"case_reference": alert.reference, "alert_key": alert.key})
 
 
 def _digest_item(d: OpenDeadline, now: datetime, calendar: WorkingCalendar) -> dict[str, Any]:
