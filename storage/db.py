@@ -9,11 +9,13 @@ first. Under 20 concurrent intakes that made a long, unfair tail (p99 over 1 s f
 ~10 ms transaction). So, inside this process, writers first queue on a fair (first come,
 first served) in-process lock, the *write gate*, one per database file, taken just before
 ``BEGIN IMMEDIATE`` and handed to the next waiter as soon as the COMMIT or ROLLBACK
-returns. SQLite's own locking still guards the file: other processes (the CLI, a second
-bot) are not in the queue and wait in the busy handler as before, and a writer that
-cannot get the gate within the busy timeout (say a thread that already holds it opens a
-second, nested unit of work) goes on without it, to SQLite's busy handling: the gate can
-make waits fairer and shorter, never a deadlock.
+returns. Then, so that other processes on the same file (`run --workers N`, the command
+line beside a running bot) queue too, the writer takes ``<database>.writers`` with
+``flock`` (``storage.file_lock``; one waiter per process, polled every millisecond).
+SQLite's own locking still guards the file, and a writer that cannot get the gate within
+the busy timeout (say a thread that already holds it opens a second, nested unit of work,
+or another process keeps the lock file) goes on without it, to SQLite's busy handling: the
+gate can make waits fairer and shorter, never a deadlock.
 
 Read-only work can opt out of the write lock: a connection from ``read_only(engine)``
 begins with a plain deferred ``BEGIN`` and takes no gate, so in WAL mode it reads its
@@ -25,6 +27,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -34,7 +37,10 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.file_lock import WritersLockFile
+
 BUSY_TIMEOUT_MS = 10_000
+WRITERS_LOCK_SUFFIX = ".writers"  # beside the database file: storage.file_lock
 # Execution option set by ``read_only()``: begin deferred, without the write lock.
 READ_ONLY = "complaints_read_only"
 
@@ -72,12 +78,30 @@ class WriteGate:
     the gate and asks again does not wait for itself (returns False at once).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: WritersLockFile | None = None) -> None:
         self._mutex = threading.Lock()
         self._waiters: deque[tuple[threading.Lock, int]] = deque()
         self._owner: int | None = None
+        # The cross-process stage (storage.file_lock), taken once the in-process turn is ours.
+        self.lock_file = lock_file
 
     def acquire(self, timeout: float) -> bool:
+        if self.lock_file is None:
+            return self._acquire(timeout)
+        started = time.monotonic()
+        if not self._acquire(timeout):
+            return False
+        if self.lock_file.acquire(max(0.0, timeout - (time.monotonic() - started))):
+            return True
+        self._release()  # another process kept the file: go on to SQLite's busy handling
+        return False
+
+    def release(self) -> None:
+        if self.lock_file is not None:
+            self.lock_file.release()
+        self._release()
+
+    def _acquire(self, timeout: float) -> bool:
         me = threading.get_ident()
         with self._mutex:
             if self._owner is None:
@@ -97,7 +121,7 @@ class WriteGate:
                 return False
         return True  # handed over between the timeout and taking the mutex
 
-    def release(self) -> None:
+    def _release(self) -> None:
         with self._mutex:
             if self._waiters:
                 ticket, ident = self._waiters.popleft()
@@ -117,12 +141,15 @@ _GATES: dict[str, WriteGate] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def write_gate(key: str) -> WriteGate:
-    """The gate for one database (its absolute file path), shared by all its engines."""
+def write_gate(key: str, lock_file: str | None = None) -> WriteGate:
+    """The gate for one database (its absolute file path), shared by all its engines.
+
+    ``lock_file``: also order this database's writers across processes (storage.file_lock).
+    """
     with _GATES_LOCK:
         gate = _GATES.get(key)
         if gate is None:
-            gate = _GATES[key] = WriteGate()
+            gate = _GATES[key] = WriteGate(WritersLockFile(lock_file) if lock_file else None)
         return gate
 
 
@@ -196,11 +223,13 @@ def leave_reference_gate(session: Session) -> None:
         gate.release()
 
 
-def _gate_key(url: str, engine: Engine) -> str:
+def _gate_key(url: str, engine: Engine) -> tuple[str, str | None]:
+    """The gate's key, and its lock file when the database is a file other processes open."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
-        return f"engine:{id(engine)}"
-    return os.path.realpath(database)
+        return f"engine:{id(engine)}", None
+    path = os.path.realpath(database)
+    return path, path + WRITERS_LOCK_SUFFIX
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
@@ -210,7 +239,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     connect_args.setdefault("check_same_thread", False)
     connect_args.setdefault("factory", GatedConnection)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
-    gate = write_gate(_gate_key(url, engine))
+    gate = write_gate(*_gate_key(url, engine))
     # Wait for the gate as long as SQLite would wait for the lock.
     gate_timeout = float(connect_args["timeout"])
     busy_timeout_ms = int(gate_timeout * 1000)

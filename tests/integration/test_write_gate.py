@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -190,3 +192,62 @@ def test_a_read_only_unit_of_work_reads_but_cannot_commit(
             uow.commit()
     with uow_factory() as uow:
         assert uow.roles.roles_of("U0OTHER02") == frozenset()
+
+
+_HOLD_WRITERS_LOCK = """
+import fcntl, sys, time
+with open(sys.argv[1], "a") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+    print(f"released {time.time()}", flush=True)
+"""
+
+
+def _holder(lock: Path, seconds: float) -> Any:
+    """Another process holding the database's writers lock for ``seconds``."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD_WRITERS_LOCK, str(lock), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX only")
+def test_a_writer_in_another_process_is_waited_for_through_the_writers_lock(
+        tmp_path: Path) -> None:
+    db = tmp_path / "w.sqlite3"
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    lock = Path(str(db.resolve()) + ".writers")
+    assert lock.exists()  # made by the first writer, beside the database
+
+    holder = _holder(lock, 0.4)
+    with engine.begin() as conn:  # queues behind the other process's writer
+        began = time.time()
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert holder.stdout is not None
+    released = float(holder.stdout.readline().split()[1])
+    holder.wait(5)
+    assert began >= released
+    engine.dispose()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX only")
+def test_a_writers_lock_kept_past_the_timeout_falls_back_to_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "w.sqlite3"
+    engine = make_engine(f"sqlite:///{db}", connect_args={"timeout": 0.2})
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    holder = _holder(Path(str(db.resolve()) + ".writers"), 3.0)
+    try:
+        started = time.monotonic()
+        with engine.begin() as conn:  # the holder takes no SQLite lock: SQLite lets us in
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert time.monotonic() - started < 2.0
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+    finally:
+        holder.kill()
+        holder.wait(5)
+        engine.dispose()
