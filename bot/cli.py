@@ -146,10 +146,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(
             "cannot start: these Slack settings are missing: " + ", ".join(missing)
             + ". Set them in the environment or in .env (see .env.example and the README).")
+    if args.workers < 1:
+        raise CliError("--workers: give a number of processes, 1 or more")
+    if args.workers > 1 and (no_slack_settings(settings) or settings.slack_app_token):
+        raise CliError("--workers: more than one process serves Slack's HTTP requests only "
+                       "(SLACK_SIGNING_SECRET without SLACK_APP_TOKEN); Socket Mode and "
+                       "Teams alone run in one process")
     from bot.server import serve
+    from bot.workers import WorkerRole
 
+    worker = WorkerRole.parse(args.worker) if args.worker else None
     return serve(settings, host=args.host, port=args.port, check=not args.no_check,
-                 teams_port=args.teams_port)
+                 teams_port=args.teams_port, workers=args.workers, worker=worker)
 
 
 def _parse_day(text: str, flag: str) -> date:
@@ -231,6 +239,10 @@ def _add_run_and_db_parsers(sub: Any) -> None:
     run.add_argument("--teams-port", type=int, default=3978,
                      help="Teams: port of POST /api/messages (default 3978), served when the "
                           "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* settings are given")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="HTTP mode: serve with N processes sharing the port, one of which "
+                          "also delivers the outbox and runs the sweeps (default 1)")
+    run.add_argument("--worker", help=argparse.SUPPRESS)  # set by the supervisor only
     run.add_argument("--no-check", action="store_true",
                      help="skip the start-up check of the Slack token and both channels "
                           "(offline use)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +52,8 @@ class Runtime:
         except Exception as exc:  # reported as unhealthy, with the reason
             log.warning("health check failed: %s", exc)
             return False, {"database": "unreachable"}
-        return True, {"database": "ok", "outbox": counts}
+        # The process answering: with `run --workers N` each answers for itself.
+        return True, {"database": "ok", "outbox": counts, "pid": os.getpid()}
 
     def start_background(self) -> None:
         """Start outbox delivery and the scheduled sweeps."""
@@ -68,25 +71,22 @@ class Runtime:
 def build_runtime(settings: Settings, *, clock: Clock | None = None,
                   client: WebClient | None = None, pacer: Pacer | None = None,
                   upgrade: bool = True, teams_host: str = "0.0.0.0", teams_port: int = 3978,
-                  teams_connections: Any = None) -> Runtime:
-    """Migrate, bootstrap roles, and wire the bolt app, delivery and dispatcher."""
+                  teams_connections: Any = None,
+                  wake: Callable[[], None] | None = None, bootstrap: bool = True) -> Runtime:
+    """Migrate, bootstrap roles, and wire the bolt app, delivery and dispatcher.
+
+    ``wake``: what a listener calls once it has queued messages; by default this process's
+    dispatcher's ``wake`` (a worker that does not deliver wakes the one that does).
+    ``upgrade``/``bootstrap``: migrate and grant the bootstrap roles (once, before workers).
+    """
     container = Container(settings, clock)
     container.policy  # noqa: B018 - a bad policy file stops the start here, naming the key
     if upgrade:
         migrate.upgrade(settings.database_url)
-    bootstrap_roles(container.uow, settings.bootstrap_roles())
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    if token is None and settings.teams_configured():
-        # Teams alone: bolt's app is built (it is the same container) but never served,
-        # and no notice is queued for Slack (COMPLAINTS_SURFACES is teams).
-        token = NO_SLACK_TOKEN
+    if bootstrap:
+        bootstrap_roles(container.uow, settings.bootstrap_roles())
     if client is None:
-        kwargs: dict[str, Any] = {"token": token, "timeout": 10}
-        if settings.slack_api_url:
-            kwargs["base_url"] = settings.slack_api_url
-        client = WebClient(**kwargs)
-        # Retry a dropped connection once in the client; everything else is the outbox's job.
-        client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
+        client = slack_client(settings)
     outbox = OutboxStore(container.engine, settings.complaints_surfaces)
     channels = Channels(customer_services=settings.complaints_cs_channel or "",
                         directors=settings.complaints_directors_channel or "")
@@ -111,12 +111,12 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         available[teams.delivery.surface] = teams.delivery
     dispatcher = OutboxDispatcher(outbox, {**deliverers(available, settings), **mail},
                                   container.clock)
-    wake_later.append(dispatcher.wake)
+    wake_later.append(wake or dispatcher.wake)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
     app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
-                                wake=dispatcher.wake, letters=letters,
+                                wake=wake or dispatcher.wake, letters=letters,
                                 exports=CaseFilePdfRenderer()),
                     client=client, signing_secret=signing)
     runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
@@ -124,6 +124,22 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                       letters=letters)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The Web API client for the configured token (and ``SLACK_API_URL``, if set)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    if token is None and settings.teams_configured():
+        # Teams alone: bolt's app is built (it is the same container) but never served,
+        # and no notice is queued for Slack (COMPLAINTS_SURFACES is teams).
+        token = NO_SLACK_TOKEN
+    kwargs: dict[str, Any] = {"token": token, "timeout": 10}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url
+    client = WebClient(**kwargs)
+    # Retry a dropped connection once in the client; everything else is the outbox's job.
+    client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
+    return client
 
 
 def _wake_all(wakers: list[Any]) -> None:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.wake import WakeListener, wake_sender
+from bot.workers import WorkerRole, supervise
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -225,37 +227,76 @@ def _serve_socket_mode(runtime: Runtime, app_token: str, stopped: threading.Even
 
 
 def _serve_http(runtime: Runtime, host: str, port: int,
-                stop_actions: list[Callable[[], None]]) -> int:
+                stop_actions: list[Callable[[], None]], worker: WorkerRole | None = None) -> int:
     from cheroot.wsgi import Server
 
     # cheroot's default listen backlog of 5 drops SYNs when 20 clients arrive at
     # once, costing those requests a 1 s TCP retransmit (see bench/http_bench.py).
+    # A worker shares its port with the others (bot/workers.py): SO_REUSEPORT.
     server = Server((host, port), wsgi_app(runtime), numthreads=16,
                     server_name="complaints-desk", shutdown_timeout=SHUTDOWN_TIMEOUT,
-                    request_queue_size=128)
+                    request_queue_size=128, reuse_port=worker is not None)
     stop_actions.append(server.stop)
-    log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
     server.prepare()
-    print(f"listening on {host}:{server.bind_addr[1]}", flush=True)
+    if worker is None:
+        log.info("Complaints Desk listening on http://%s:%d/slack/events", host, port)
+        print(f"listening on {host}:{server.bind_addr[1]}", flush=True)
+    else:
+        worker.tell_ready()  # the supervisor says "listening on" once all are
     server.serve()
     return 0
 
 
 def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
-          check: bool = True, teams_port: int = 3978) -> int:
+          check: bool = True, teams_port: int = 3978, workers: int = 1,
+          worker: WorkerRole | None = None) -> int:
     """Check Slack, start background work, then serve until SIGTERM/SIGINT.
 
-    In-flight requests finish. A failed check prints what is wrong and returns 1.
+    In-flight requests finish. A failed check prints what is wrong and returns 1. With
+    ``workers`` > 1 this process supervises that many workers (bot/workers.py); ``worker``
+    is one of them (it neither migrates nor checks: its supervisor did).
     """
-    runtime = build_runtime(settings, teams_host=host, teams_port=teams_port)
+    if worker is None and workers > 1:
+        return _supervise(settings, host, port, check, teams_port, workers)
+    delivers = worker is None or worker.delivers
+    runtime = build_runtime(settings, teams_host=host, teams_port=teams_port,
+                            upgrade=worker is None, bootstrap=worker is None,
+                            wake=wake_sender(worker.wake_path)
+                            if worker is not None and not delivers else None)
     slack = settings.slack_bot_token is not None
-    if check and slack and _slack_check_fails(runtime, settings):
+    if check and worker is None and slack and _slack_check_fails(runtime, settings):
         runtime.container.engine.dispose()
         return 1
-    runtime.start_background()
     stopped = threading.Event()
     stop_actions: list[Callable[[], None]] = []
+    _on_signals(stopped, stop_actions)
+    background = _start_background(runtime, worker) if delivers else []
+    if delivers and runtime.teams is not None:
+        runtime.teams.host.start()
+        print(f"Teams listening on {host}:{runtime.teams.host.port}", flush=True)
+        stop_actions.append(stopped.set)
+    if worker is not None:
+        worker.watch_supervisor()
+    try:
+        if not slack:  # Teams alone: serve until a signal
+            stopped.wait()
+            code = 0
+        elif settings.slack_app_token is not None:
+            code = _serve_socket_mode(runtime, settings.slack_app_token.get_secret_value(),
+                                      stopped)
+        else:
+            code = _serve_http(runtime, host, port, stop_actions, worker)
+    finally:
+        if delivers and runtime.teams is not None:
+            runtime.teams.host.stop()
+        for stop in background:
+            stop()
+    log.info("stopped")
+    return code
 
+
+def _on_signals(stopped: threading.Event, stop_actions: list[Callable[[], None]]) -> None:
+    """SIGTERM/SIGINT: stop taking work, then run each stop action in its own thread."""
     def on_signal(signum: int, frame: FrameType | None) -> None:
         if stopped.is_set():
             return
@@ -267,22 +308,28 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    if runtime.teams is not None:
-        runtime.teams.host.start()
-        print(f"Teams listening on {host}:{runtime.teams.host.port}", flush=True)
-        stop_actions.append(stopped.set)
+
+
+def _start_background(runtime: Runtime, worker: WorkerRole | None
+                      ) -> list[Callable[[], None]]:
+    """Outbox delivery and the sweeps (and, for worker 0, the other workers' wake-ups);
+    returns what stops them, in stopping order."""
+    runtime.start_background()
+    stops: list[Callable[[], None]] = [runtime.stop_background]
+    if worker is not None:
+        listener = WakeListener(worker.wake_path, runtime.dispatcher.wake)
+        listener.start()
+        stops.insert(0, listener.stop)
+    return stops
+
+
+def _supervise(settings: Settings, host: str, port: int, check: bool, teams_port: int,
+               workers: int) -> int:
+    """Migrate, bootstrap and check Slack once here, then run the workers."""
+    runtime = build_runtime(settings, teams_host=host, teams_port=teams_port)
     try:
-        if not slack:  # Teams alone: serve until a signal
-            stopped.wait()
-            code = 0
-        elif settings.slack_app_token is not None:
-            code = _serve_socket_mode(runtime, settings.slack_app_token.get_secret_value(),
-                                      stopped)
-        else:
-            code = _serve_http(runtime, host, port, stop_actions)
+        if check and _slack_check_fails(runtime, settings):
+            return 1
     finally:
-        if runtime.teams is not None:
-            runtime.teams.host.stop()
-        runtime.stop_background()
-    log.info("stopped")
-    return code
+        runtime.container.engine.dispose()
+    return supervise(host, port, workers, teams_port)
