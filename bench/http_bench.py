@@ -128,7 +128,7 @@ def _stop(proc: Any) -> None:
         proc.kill()
 
 
-def start_bot(fake: FakeSlack, tmp: Path, url: str) -> tuple[Any, int]:
+def start_bot(fake: FakeSlack, tmp: Path, url: str, workers: int = 1) -> tuple[Any, int]:
     env = {**os.environ,
            "DATABASE_URL": url,
            "SLACK_BOT_TOKEN": TOKEN,
@@ -140,8 +140,8 @@ def start_bot(fake: FakeSlack, tmp: Path, url: str) -> tuple[Any, int]:
            "COMPLAINTS_CUSTOMER_SERVICES": ",".join(CS_AGENTS),
            "COMPLAINTS_DIRECTORS": ",".join(DIRECTORS)}
     exe = Path(sys.executable).with_name("complaints-bot")
-    return _start([str(exe), "run", "--host", "127.0.0.1", "--port", "0"], env, tmp,
-                  tmp / "bot.log")
+    return _start([str(exe), "run", "--host", "127.0.0.1", "--port", "0",
+                   "--workers", str(workers)], env, tmp, tmp / "bot.log")
 
 
 def start_bare(fake: FakeSlack, tmp: Path) -> tuple[Any, int]:
@@ -161,12 +161,16 @@ class Result:
 
 
 def cpu_ms_of(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far, in ms (nan where /proc is not)."""
+    """User + system CPU time of process ``pid`` and its live children (the workers of
+    ``run --workers N``) so far, in ms (nan where /proc is not)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_ms_of(child) for child in children)
 
 
 def post(port: int, body: bytes) -> tuple[int, bytes, float]:
@@ -275,10 +279,10 @@ class Phase:
 
 
 def run_phase(fake: FakeSlack, tmp: Path, db: str, url: str, levels: list[int], n: int,
-              warmup: int, py_spy: Path | None) -> Phase:
+              warmup: int, py_spy: Path | None, workers: int = 1) -> Phase:
     """Start the bot on ``url`` and a bare app; run every operation at every level."""
     load_before = os.getloadavg()
-    bot, bot_port = start_bot(fake, tmp, url)
+    bot, bot_port = start_bot(fake, tmp, url, workers)
     bare, bare_port = start_bare(fake, tmp)
     engine = create_engine(url)
     phase = Phase(db, [])
@@ -362,6 +366,7 @@ def _spy(out: Path | None, pid: int, label: str) -> Any:
     exe = Path(sys.executable).with_name("py-spy")
     proc = subprocess.Popen([str(exe), "record", "--pid", str(pid), "--rate", "250",
                              "--format", "raw", "--nonblocking", "--threads", "--gil",
+                             "--subprocesses",
                              "--output", str(out / f"{name}.txt")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # py-spy attaches before the load starts (not a race in a test)
@@ -384,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument("--py-spy", type=Path, metavar="DIR",
                         help="record the bot with py-spy at the top level into DIR")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="run the bot with `run --workers N` (default 1)")
     parser.add_argument("--bare-server", metavar="FAKE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_server:
@@ -396,12 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         issue_trigger_ids_with(fake.issue_trigger_id)
         if not args.no_sqlite:
             phases.append(run_phase(fake, tmp, "SQLite", f"sqlite:///{tmp / 'desk.sqlite3'}",
-                                    levels, args.requests, args.warmup, args.py_spy))
+                                    levels, args.requests, args.warmup, args.py_spy,
+                                    args.workers))
         if args.pg:
             url, schema = _pg_schema_url(args.pg)
             try:
                 phases.append(run_phase(fake, tmp, "PostgreSQL", url, levels, args.requests,
-                                        args.warmup, args.py_spy))
+                                        args.warmup, args.py_spy, args.workers))
             finally:
                 _drop_schema(args.pg, schema)
         failed_opens = len(fake.attempts("views.open")) - len(fake.calls("views.open"))
