@@ -26,9 +26,12 @@ def _fake_teams_server() -> Iterator[FakeTeams]:
 
 
 @pytest.fixture
-def fake_teams(_fake_teams_server: FakeTeams) -> FakeTeams:
+def fake_teams(_fake_teams_server: FakeTeams) -> Iterator[FakeTeams]:
     _fake_teams_server.reset()
-    return _fake_teams_server
+    yield _fake_teams_server
+    # Every card the bot sent is a valid Adaptive Card 1.5 (the official schema).
+    if _fake_teams_server.card_problems:
+        pytest.fail("\n".join(_fake_teams_server.card_problems), pytrace=False)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from cases.clock import FrozenClock
 from cases.people import AccountKind
 from cases.roles import Role
+from tests.teams.card_schema import problems_in
 from tests.teams.fake_teams import APP_ID, FakeTeams
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -121,7 +122,9 @@ class TeamsDriver:
 
     def post(self, activity: dict[str, Any], *, token: str | None = "good",
              raw: bytes | None = None) -> tuple[int, Any]:
-        """POST an activity to /api/messages with a bearer token (``good``: a valid one)."""
+        """POST an activity to /api/messages with a bearer token (``good``: a valid one).
+        Every Adaptive Card in the answer (a dialog, an ``Action.Execute`` answer) must be
+        valid under the official schema (``card_schema``)."""
         body = raw if raw is not None else json.dumps(activity).encode()
         headers = {"Content-Type": "application/json"}
         if token == "good":
@@ -132,7 +135,10 @@ class TeamsDriver:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 text = response.read()
-                return response.status, json.loads(text) if text else None
+                answer = json.loads(text) if text else None
+                problems = problems_in(answer)
+                assert not problems, "\n".join(problems)
+                return response.status, answer
         except urllib.error.HTTPError as err:
             text = err.read()
             try:

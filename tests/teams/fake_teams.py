@@ -5,7 +5,9 @@
 - a token endpoint the bot's outgoing calls get their bearer token from;
 - the Bot Connector REST API at the activities' ``serviceUrl``: it records every
   conversation created, activity sent, reply and update, and refuses a call without a
-  token it issued.
+  token it issued. Every Adaptive Card in them is checked against the official schema
+  (``card_schema``); what fails is kept in ``card_problems``, which the tests' fixture
+  requires empty.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.teams.card_schema import problems_in
 
 ISSUER = "https://api.botframework.com"
 APP_ID = "00000000-1111-2222-3333-444444444444"
@@ -44,6 +48,8 @@ class FakeTeams:
     base_url: str = ""
     # The next Bot Connector calls answer these instead: (status, headers), oldest first.
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # Why the official Adaptive Cards schema rejects a card the bot sent, one per card.
+    card_problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -86,6 +92,7 @@ class FakeTeams:
         with self._lock:
             self.calls.clear()
             self.failures.clear()
+            self.card_problems.clear()
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
         """The next ``times`` Bot Connector calls answer ``status`` (e.g. 429, Retry-After)."""
@@ -117,6 +124,7 @@ class FakeTeams:
         with self._lock:
             new_id = activity_id if kind == "update" else f"1{next(self._ids):012d}"
             self.calls.append(Call(kind, conversation, new_id, body))
+            self.card_problems += [f"{kind} in {conversation}: {p}" for p in problems_in(body)]
             return str(new_id)
 
     def _authorised(self, request: web.Request) -> bool:

@@ -1,5 +1,6 @@
-"""Every Adaptive Card the bot sent in a Stage One run is within Adaptive Cards 1.5 (the
-subset validator in card_schema.py); the app package holds a manifest and two icons."""
+"""Every Adaptive Card the bot sent in a Stage One run is valid under the official Adaptive
+Cards 1.5 schema (card_schema.py; the fake and the driver check every card too); the app
+package holds a manifest and two icons."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import io
 import json
 import struct
 import zipfile
-
-import pytest
 
 from teams.package import package
 from tests.teams.card_schema import validate
@@ -30,14 +29,6 @@ def test_every_card_and_dialog_is_adaptive_cards_1_5(teams: TeamsDriver) -> None
     assert len(sent) >= 3
     for each in sent:
         validate(each)
-
-
-def test_the_validator_refuses_what_1_5_does_not_have() -> None:
-    with pytest.raises(AssertionError):
-        validate({"type": "AdaptiveCard", "version": "1.5",
-                  "body": [{"type": "TextBlock", "text": "x", "colour": "Good"}]})
-    with pytest.raises(AssertionError):
-        validate({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Table"}]})
 
 
 def test_the_package_has_the_manifest_and_both_icons() -> None:
