@@ -12,7 +12,7 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 
-from teams import commands, invokes
+from teams import commands, file_consent, invokes
 from teams.deps import TeamsDeps
 
 
@@ -48,6 +48,10 @@ def build_agent(deps: TeamsDeps, connections: Connections) -> AgentApplication[T
     @app.invoke("adaptiveCard/action")
     async def handle_teams_card_action(context: TurnContext, state: TurnState) -> None:
         await invokes.handle_execute(deps, context)
+
+    @app.invoke("fileConsent/invoke")
+    async def handle_teams_file_consent(context: TurnContext, state: TurnState) -> None:
+        await file_consent.handle_file_consent(deps, context)
 
     @app.error
     async def handle_teams_error(context: TurnContext, error: Exception) -> None:

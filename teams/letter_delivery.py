@@ -1,15 +1,14 @@
 """The Teams side of letters, delivered from the outbox after the step's commit: a posted
-letter's PDFs to its sender's personal chat, and a letter the mail server refused told to
-the owner there with a Resend button. As ``handlers/letter_delivery.py`` does on Slack,
-from the same words."""
+letter's PDFs offered to its sender in personal chat (a file-consent card per PDF), and a
+letter the mail server refused told to the owner there with a Resend button. As
+``handlers/letter_delivery.py`` does on Slack, from the same words."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
-from microsoft_agents.activity import Activity, Attachment
+from microsoft_agents.activity import Activity
 
 from cases.communications import refused_words, to_post_words, view_from_payload
 from cases.delivery import PermanentFailure
@@ -20,16 +19,10 @@ from cases.services import ComplaintsDesk
 from cases.wording import Template, template_of
 from teams.cards import card, escape, text
 from teams.connector import card_activity
+from teams.file_consent import SAVE_HINT, consent_card, letter_files
 from teams.letter_actions import resend_button
 
 LETTER_TEMPLATES = frozenset({Template.LETTER_TO_POST, Template.LETTER_REFUSED})
-PDF = "application/pdf"
-
-
-def pdf_attachment(name: str, data: bytes) -> Attachment:
-    """One file as a Bot Connector attachment (its bytes inline, as a data URL)."""
-    encoded = base64.b64encode(data).decode("ascii")
-    return Attachment(content_type=PDF, name=name, content_url=f"data:{PDF};base64,{encoded}")
 
 
 class TeamsLetterMessages:
@@ -52,8 +45,10 @@ class TeamsLetterMessages:
         if self.letters is None:
             raise PermanentFailure("this bot has no letters surface to render the PDF with")
         view = view_from_payload(entry.view, self.policy.company)
-        files = self.letters.attachments(view, entry.text)
+        files = letter_files(self.desk, self.letters, self.policy.company, entry.key)
+        # One consent card per PDF: Teams saves each in the sender's OneDrive on Allow
+        # (teams/file_consent.py), as Microsoft documents a bot's files in personal chat.
+        words = to_post_words(view.reference, title, encloses_procedure=view.encloses_procedure)
         return Activity(type="message", text_format="markdown",
-                        text=escape(to_post_words(view.reference, title,
-                                                  encloses_procedure=view.encloses_procedure)),
-                        attachments=[pdf_attachment(name, data) for name, data in files])
+                        text=f"{escape(words)} {SAVE_HINT}",
+                        attachments=[consent_card(file) for file in files])

@@ -24,7 +24,8 @@ BRAND = (0x1F, 0x4E, 0x79)  # the desk's blue
 def manifest(app_id: str, *, domain: str | None = None, version: str = "1.0.0"
              ) -> dict[str, Any]:
     """The app manifest (v1.17): the bot in personal and team scopes, its commands, the
-    message extension "Log a complaint". No RSC permissions: the bot needs none."""
+    message extension "Log a complaint"; ``supportsFiles`` for the posted letters' PDFs
+    (file-consent cards in personal chat). No RSC permissions: the bot needs none."""
     commands = [{"title": t, "description": d} for t, d in COMMANDS]
     return {
         "$schema": MANIFEST_SCHEMA, "manifestVersion": "1.17", "version": version,
@@ -41,7 +42,7 @@ def manifest(app_id: str, *, domain: str | None = None, version: str = "1.0.0"
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*BRAND),
         "bots": [{"botId": app_id, "scopes": ["personal", "team"],
-                  "supportsFiles": False, "isNotificationOnly": False,
+                  "supportsFiles": True, "isNotificationOnly": False,
                   "commandLists": [{"scopes": ["personal", "team"], "commands": commands}]}],
         "composeExtensions": [{
             "botId": app_id,

@@ -216,6 +216,24 @@ class TeamsDriver:
         assert status == 200, (status, body)
         return body
 
+    def consent(self, aad: str, card: dict[str, Any], action: str = "accept", *,
+                upload_url: str | None = None) -> tuple[int, Any]:
+        """Press *Allow* (``accept``) or *Decline* on a file-consent card in ``aad``'s
+        personal chat: the invoke Teams sends, its upload URL the fake's (or ``upload_url``)."""
+        activity = self.activity("file_consent", aad)
+        activity["conversation"] = self.personal_conversation(aad)
+        content, name = card["content"], str(card["name"])
+        value = activity["value"]
+        value["action"] = action
+        value["context"] = content["acceptContext" if action == "accept" else "declineContext"]
+        if action == "accept":
+            value["uploadInfo"].update(
+                name=name, uploadUrl=upload_url or self.fake.upload_url(name),
+                contentUrl=f"{self.fake.base_url}/files/{name}")
+        else:
+            value.pop("uploadInfo")
+        return self.post(activity)
+
     def deliver(self) -> int:
         """Run outbox delivery until nothing is due."""
         return self.runtime.dispatcher.drain()

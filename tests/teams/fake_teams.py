@@ -7,7 +7,9 @@
   conversation created, activity sent, reply and update, and refuses a call without a
   token it issued. Every Adaptive Card in them is checked against the official schema
   (``card_schema``); what fails is kept in ``card_problems``, which the tests' fixture
-  requires empty.
+  requires empty;
+- an upload URL (``/upload/{name}``), as OneDrive's that Teams hands the bot when someone
+  allows a file-consent card: it records each PUT (headers and bytes), and can fail it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ class Call:
 
 
 @dataclass
+class Upload:
+    path: str
+    headers: dict[str, str]
+    data: bytes
+
+
+@dataclass
 class FakeTeams:
     calls: list[Call] = field(default_factory=list)
     issued: set[str] = field(default_factory=set)
@@ -50,6 +59,9 @@ class FakeTeams:
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # Why the official Adaptive Cards schema rejects a card the bot sent, one per card.
     card_problems: list[str] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    # The next uploads answer these statuses instead of 201, oldest first.
+    upload_failures: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -93,6 +105,8 @@ class FakeTeams:
             self.calls.clear()
             self.failures.clear()
             self.card_problems.clear()
+            self.uploads.clear()
+            self.upload_failures.clear()
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
         """The next ``times`` Bot Connector calls answer ``status`` (e.g. 429, Retry-After)."""
@@ -182,7 +196,25 @@ class FakeTeams:
         app.router.add_get("/keys", keys)
         app.router.add_post("/token", token)
         app.router.add_route("*", "/connector/{tail:.*}", connector)
+        app.router.add_put("/upload/{name}", self._upload)
         return app
+
+    # ---- file uploads (the file-consent flow) ----------------------------------------------
+
+    def upload_url(self, name: str) -> str:
+        return f"{self.base_url}/upload/{name}"
+
+    def fail_uploads(self, status: int, times: int = 1) -> None:
+        with self._lock:
+            self.upload_failures += [status] * times
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        with self._lock:
+            self.uploads.append(Upload(request.match_info["name"], dict(request.headers),
+                                       data))
+            status = self.upload_failures.pop(0) if self.upload_failures else 201
+        return web.json_response({"id": request.match_info["name"]}, status=status)
 
     def attachments(self, conversation: str) -> list[dict[str, Any]]:
         """Every attachment the bot sent in ``conversation`` (cards, files), oldest first."""

@@ -1,11 +1,10 @@
 """Letters from the Teams step dialogs, end to end: the same choice as the Slack modals
 (from the core's ``cases.step_letters``), recorded with the step; an emailed letter reaches
-a real local SMTP server (aiosmtpd), a posted one comes back as PDF attachments in the
-sender's personal chat."""
+a real local SMTP server (aiosmtpd), a posted one comes back as PDFs to save (file-consent
+cards, ``test_file_consent.py``) in the sender's personal chat."""
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from cases.letters import MARKERS, DeliveryMethod, LetterKind
 from cases.model import State
 from cases.step_letters import LETTER_METHOD, LETTER_TEXT
 from letters.pdf import PROCEDURE_PDF
+from teams.file_consent import CONSENT
 from tests.letters.helpers import pdf_text
 from tests.letters.smtp_server import Mailbox, text_of
 from tests.teams.conftest import MAIL_FROM
@@ -43,13 +43,14 @@ def preview(dialog: dict[str, Any]) -> str:
 
 
 def pdfs(teams: TeamsDriver, aad: str) -> dict[str, bytes]:
-    """The PDF files the bot sent in ``aad``'s personal chat, by name."""
+    """The PDF files the bot offered in ``aad``'s personal chat, by name, as saved when
+    ``aad`` allows each consent card (the bytes the bot uploads)."""
     found = {}
     for attachment in teams.fake.attachments(chat(aad)):
-        if attachment.get("contentType") == "application/pdf":
-            url = attachment["contentUrl"]
-            assert url.startswith("data:application/pdf;base64,")
-            found[attachment["name"]] = base64.b64decode(url.split(",", 1)[1])
+        if attachment.get("contentType") == CONSENT:
+            status, _ = teams.consent(aad, attachment)
+            assert status == 200
+            found[attachment["name"]] = teams.fake.uploads[-1].data
     return found
 
 
@@ -87,7 +88,7 @@ def test_the_acknowledgement_dialog_offers_the_letter_and_a_posted_one_comes_bac
     # The letter and its address went to the sender alone, never to a channel.
     in_channels = json.dumps([c.body for c in teams.fake.calls
                               if c.conversation.startswith("19:")])
-    assert "application/pdf" not in in_channels and "Example Street" not in in_channels
+    assert CONSENT not in in_channels and "Example Street" not in in_channels
 
 
 def test_an_emailed_reply_reaches_the_mail_server_with_the_answers_in_it(
