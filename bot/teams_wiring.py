@@ -14,6 +14,7 @@ from bot.settings import Settings
 from cases.letters import LetterWriter
 from cases.people import AccountKind
 from storage.conversations import SqlConversationRefs
+from storage.people import SqlPeopleRepository
 from teams import TEAMS
 from teams.app import build_agent
 from teams.auth import BotFrameworkTokens
@@ -21,6 +22,7 @@ from teams.channels import TeamsChannels
 from teams.connector import TeamsConnector, raise_turn_error
 from teams.delivery import TeamsDelivery
 from teams.deps import TeamsDeps
+from teams.ports import RosterCount
 from teams.server import TeamsHost, web_app
 
 if TYPE_CHECKING:
@@ -49,6 +51,25 @@ class PeopleDirectory:
         return sorted(((p.id, p.display_name + ("" if p.account(AccountKind.TEAMS)
                                                   else NOT_ON_TEAMS)) for p in people),
                       key=lambda choice: choice[1].casefold())
+
+
+class PeopleRoster:
+    """``teams.ports.TeamMembers`` on the people repository: one transaction per roster."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def record(self, members: Sequence[tuple[str, str]]) -> RosterCount:
+        outcomes: list[str] = []
+        with self.container.uow() as uow:
+            people = SqlPeopleRepository(uow.session)
+            for aad, name in members:
+                try:
+                    outcomes.append(people.record_named_account(AccountKind.TEAMS, aad, name))
+                except ValueError as exc:  # not an account id (e.g. spaces): skip that one
+                    log.warning("team member skipped: %s", exc)
+            uow.commit()
+        return RosterCount(added=outcomes.count("added"), renamed=outcomes.count("renamed"))
 
 
 @dataclass
@@ -81,7 +102,7 @@ def build_teams(settings: Settings, container: Container, outbox: OutboxStore,
     deps = TeamsDeps(desk=container.desk, clock=container.clock, calendar=container.calendar,
                      policy=container.policy, wake=wake, store=store,
                      directory=PeopleDirectory(container), channels=channels,
-                     letters=letters)
+                     letters=letters, members=PeopleRoster(container))
     connections = connections or msal_connections(settings)
     adapter = CloudAdapter(connection_manager=connections)
     adapter.on_turn_error = raise_turn_error

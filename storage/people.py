@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, delete, insert, select
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cases.errors import NotFound
@@ -21,6 +21,8 @@ from cases.people import (
 )
 from storage.db import upsert_insert
 from storage.models import PersonAccountRow, PersonRow
+
+Recorded = Literal["added", "renamed", "unchanged"]
 
 
 class SqlPeopleRepository:
@@ -94,6 +96,30 @@ class SqlPeopleRepository:
         if winner is None:  # pragma: no cover - the conflicting row was just seen
             raise RuntimeError(f"{account} conflicted but is linked to no one")
         return self.get(winner)
+
+    def record_named_account(self, kind: AccountKind, external_id: str,
+                             display_name: str) -> Recorded:
+        """The account's person, created with ``display_name`` or renamed to it.
+
+        Only the account decides who it is: someone of the same name without this account
+        (e.g. only on Slack) is another person until ``people link`` says otherwise. An
+        empty name renames no one.
+        """
+        account = validate_account(kind, external_id)
+        name = display_name.strip()[:MAX_DISPLAY_NAME]
+        owner = self._owner(account)
+        if owner is None:
+            person = self.get_or_create_for_account(kind, account.external_id, name)
+            if person.display_name == (name or account.external_id):
+                return "added"
+            owner = person.id  # another writer created it first, with its own name
+        current = self.session.scalar(
+            select(PersonRow.display_name).where(PersonRow.id == owner))
+        if not name or current == name:
+            return "unchanged"
+        self.session.execute(update(PersonRow).where(PersonRow.id == owner)
+                             .values(display_name=name))
+        return "renamed"
 
     def link(self, person_id: str, kind: AccountKind, external_id: str) -> bool:
         """Link an account; False if already this person's; AccountTaken if another's."""

@@ -1,5 +1,6 @@
 """Messages to the bot (``new``, ``list``, ``show REF``, ``find TEXT``, ``note REF TEXT``,
-``report``, ``help``) and conversation updates (install: learn the team's channels).
+``report``, ``help``) and conversation updates (install: learn the team's channels and
+members; people added: learn the members again).
 
 Typed in a channel, every answer but a bare acknowledgement goes to the person's personal
 chat (``teams.privately``), refusals included."""
@@ -21,7 +22,7 @@ from cases.report_format import report_text
 from cases.report_period import report_period
 from cases.reporting import parse_day
 from cases.views import case_card_view
-from teams import cards, privately
+from teams import cards, privately, roster
 from teams.connector import card_activity, text_activity
 from teams.deps import TeamsDeps
 from teams.ids import PERSONAL_KEY, Dialog
@@ -185,19 +186,24 @@ async def handle_message(deps: TeamsDeps, context: TurnContext) -> None:
 
 
 async def handle_conversation_update(deps: TeamsDeps, context: TurnContext) -> None:
-    """Installed in a team (or a channel created or renamed): learn its channels."""
+    """Installed in a team (or a channel created or renamed, or people added): learn its
+    channels and its members."""
     activity = context.activity
     await deps.run(remember, deps, activity)
     data = channel_data(activity)
     team = data.get("team") if isinstance(data.get("team"), dict) else None
-    bot_added = any(m.id == (activity.recipient.id if activity.recipient else None)
-                    for m in activity.members_added or [])
-    if team is None or not team.get("id") or not bot_added:
+    bot_id = activity.recipient.id if activity.recipient else None
+    added = [m.id for m in activity.members_added or []]
+    if team is None or not team.get("id") or not added:
         return
     client: Any = context.services.get(ConnectorClientBase)
-    channels = await client.fetch_channel_list(str(team["id"]))
     tenant = activity.conversation.tenant_id if activity.conversation else None
-    for channel in channels:
-        await deps.run(deps.channels.learn, str(channel.id), channel.name,
-                       activity.service_url, tenant, str(team["id"]))
-    log.info("installed in a team: %d channel(s) learnt", len(channels))
+    if bot_id in added:
+        channels = await client.fetch_channel_list(str(team["id"]))
+        for channel in channels:
+            await deps.run(deps.channels.learn, str(channel.id), channel.name,
+                           activity.service_url, tenant, str(team["id"]))
+        log.info("installed in a team: %d channel(s) learnt", len(channels))
+    if deps.members is not None:
+        await roster.learn_members(deps.store, deps.members, client,
+                                   roster.Team(str(team["id"]), activity.service_url, tenant))

@@ -98,6 +98,11 @@ class TeamsConnector:
         await self.adapter.continue_conversation(self.app_id, continuation, callback)
         return found[0]
 
+    async def with_client(self, where: Where, call: Callable[[Any], Awaitable[T]]) -> T:
+        """``call(client)`` with a Bot Connector client for ``where``, on the caller's loop
+        (a command-line tool's own, not the server's)."""
+        return await self._with_client(where, call)
+
     def send(self, where: Where, activity: Activity) -> str:
         """Post ``activity`` to the conversation (a channel: a new thread); its id."""
         async def call(client: Any) -> str:

@@ -19,7 +19,7 @@ from teams.answers import Refusal, refusal_text
 from teams.channels import TeamsChannels
 from teams.ids import CARD_CONTENT_TYPE
 from teams.people import TeamsPeople
-from teams.ports import ConversationStore, Directory
+from teams.ports import ConversationStore, Directory, TeamMembers
 
 T = TypeVar("T")
 
@@ -36,6 +36,8 @@ class TeamsDeps:
     channels: TeamsChannels
     # The letters surface's previews and PDFs (None: this desk writes no letters).
     letters: LetterWriter | None = None
+    # Records the team's members as people (None: members are not learnt).
+    members: TeamMembers | None = None
 
     @property
     def people(self) -> TeamsPeople:

@@ -9,7 +9,9 @@
   (``card_schema``); what fails is kept in ``card_problems``, which the tests' fixture
   requires empty;
 - an upload URL (``/upload/{name}``), as OneDrive's that Teams hands the bot when someone
-  allows a file-consent card: it records each PUT (headers and bytes), and can fail it.
+  allows a file-consent card: it records each PUT (headers and bytes), and can fail it;
+- the team's members (``GET v3/conversations/{teamId}/pagedmembers``) from ``roster``, at
+  most ``max_page_size`` a page, with continuation tokens it issued (another is a 400).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ TENANT = "tenant-tiny-tracker"
 
 @dataclass
 class Call:
-    kind: str  # create | send | reply | update | channels
+    kind: str  # create | send | reply | update | channels | members
     conversation: str
     activity_id: str | None
     body: dict[str, Any]
@@ -62,6 +64,12 @@ class FakeTeams:
     uploads: list[Upload] = field(default_factory=list)
     # The next uploads answer these statuses instead of 201, oldest first.
     upload_failures: list[int] = field(default_factory=list)
+    # The team's members as pagedmembers gives them (id 29:…, name, aadObjectId, …).
+    roster: list[dict[str, str]] = field(default_factory=list)
+    max_page_size: int = 500
+    # A broken server: every page of members carries a new continuation token, forever.
+    endless_members: bool = False
+    member_failures: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -70,6 +78,7 @@ class FakeTeams:
         self._lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._pages: dict[str, int] = {}  # continuation token -> offset in the roster
 
     # ---- tokens ------------------------------------------------------------------------
 
@@ -107,6 +116,8 @@ class FakeTeams:
             self.card_problems.clear()
             self.uploads.clear()
             self.upload_failures.clear()
+            self.roster, self.max_page_size, self.endless_members = [], 500, False
+            self.member_failures.clear()
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
         """The next ``times`` Bot Connector calls answer ``status`` (e.g. 429, Retry-After)."""
@@ -121,6 +132,32 @@ class FakeTeams:
             status, headers = self.failures.pop(0)
         return web.json_response({"error": {"code": "Failed", "message": f"HTTP {status}"}},
                                  status=status, headers=headers)
+
+    def fail_members(self, status: int, times: int = 1) -> None:
+        """The next ``times`` pagedmembers calls answer ``status`` (other calls are served)."""
+        with self._lock:
+            self.member_failures += [status] * times
+
+    def _members_page(self, team: str, query: Any) -> web.Response:
+        with self._lock:
+            if self.member_failures:
+                status = self.member_failures.pop(0)
+                return web.json_response({"error": {"code": "Failed",
+                                                    "message": f"HTTP {status}"}}, status=status)
+        token = query.get("continuationToken") or None
+        if token is not None and token not in self._pages:
+            return web.json_response({"error": {"code": "BadArgument", "message":
+                                                "unknown continuation token"}}, status=400)
+        size = max(1, min(int(query.get("pageSize") or 500), self.max_page_size))
+        start = self._pages.pop(token, 0) if token else 0
+        page = self.roster[start:start + size]
+        self._record("members", team, None, {"pageSize": size, "continuationToken": token})
+        answer: dict[str, Any] = {"members": page}
+        if self.endless_members or start + size < len(self.roster):
+            following = f"page-{next(self._ids)}"
+            self._pages[following] = start + size
+            answer["continuationToken"] = following
+        return web.json_response(answer)
 
     def of(self, kind: str) -> list[Call]:
         with self._lock:
@@ -169,6 +206,9 @@ class FakeTeams:
                 return failure
             parts = request.match_info["tail"].split("/")
             body = await request.json() if request.can_read_body else {}
+            if len(parts) == 4 and parts[:2] == ["v3", "conversations"] \
+                    and parts[3] == "pagedmembers" and request.method == "GET":
+                return self._members_page(parts[2], request.query)
             if parts[:2] == ["v3", "teams"] and request.method == "GET":
                 self._record("channels", parts[2], None, {})
                 return web.json_response({"conversations": self.channels})
