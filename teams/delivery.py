@@ -218,7 +218,8 @@ class TeamsDelivery:
 
     def reaches(self, person_id: str) -> bool:
         """Whether a direct message can reach ``person_id`` on Teams: a linked account, and
-        a personal chat with the bot or a way to open one (they have used the bot)."""
+        a personal chat with the bot or a way to open one (they have used the bot, or were
+        learnt as one of the team's members)."""
         aad = self.people.aad_of(person_id)
         return aad is not None and (self.store.load(PERSONAL_KEY + aad) is not None
                                     or self.store.load(MEMBER_KEY + aad) is not None)

@@ -101,3 +101,44 @@ def test_units_of_work_racing_for_a_new_account_all_get_one_person(
     assert len({r.id for r in results if isinstance(r, Person)}) == 1
     with uow_factory() as uow:
         assert [p.id for p in uow.people.list()] == [results[0].id]  # type: ignore[union-attr]
+
+
+TEAMS = AccountKind.TEAMS
+
+
+def test_record_named_account_creates_then_renames_and_never_duplicates(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.people.get_or_create_for_account(SLACK, "U0RITA001", "Rita Roster")
+        people = SqlPeopleRepository(uow.session)
+        assert people.record_named_account(TEAMS, "aad-rita", "Rita Roster") == "added"
+        assert people.record_named_account(TEAMS, " aad-rita ", "Rita Roster") == "unchanged"
+        uow.commit()
+    with uow_factory() as uow:
+        people = SqlPeopleRepository(uow.session)
+        assert people.record_named_account(TEAMS, "aad-rita", " Rita Married ") == "renamed"
+        assert people.record_named_account(TEAMS, "aad-rita", "  ") == "unchanged"
+        assert people.record_named_account(TEAMS, "aad-omar", "") == "added"
+        with pytest.raises(ValueError, match="not a teams id"):
+            people.record_named_account(TEAMS, "aad with spaces", "Someone")
+        uow.commit()
+    with uow_factory() as uow:
+        listed = uow.people.list()
+    # The Slack-only Rita of the same name is another person: linking is `people link`'s.
+    assert [(p.display_name, [str(a) for a in p.accounts]) for p in listed] == [
+        ("Rita Married", ["teams:aad-rita"]), ("Rita Roster", ["slack:U0RITA001"]),
+        ("aad-omar", ["teams:aad-omar"])]
+
+
+def test_record_named_account_renames_a_person_another_writer_just_created(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        first = uow.people.get_or_create_for_account(TEAMS, "aad-rita", "aad-rita")
+        uow.commit()
+    with uow_factory() as uow:
+        late = _LostTheRace(uow.session)
+        assert late.record_named_account(TEAMS, "aad-rita", "Rita Roster") == "renamed"
+        assert not late.blind
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.people.list() == [Person(first.id, "Rita Roster", first.accounts)]

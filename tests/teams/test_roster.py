@@ -75,6 +75,7 @@ def test_install_learns_every_page_of_the_members_and_pickers_offer_them(
     assert teams.runtime.teams.deps.store.load(MEMBER_KEY + "aad-rita") == {
         "id": "29:1aad-rita", "name": "Rita Roster", "service_url": teams.fake.service_url,
         "tenant_id": "tenant-tiny-tracker"}
+    assert teams.runtime.teams.delivery.reaches(learnt["aad-rita"][0])
     staff(teams)
     log_case(teams)
     choices = owner_choices(teams)
