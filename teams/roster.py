@@ -79,11 +79,13 @@ async def fetch_roster(client: Any, team_id: str, *, page_size: int = PAGE_SIZE,
     token: str | None = None
     tokens: set[str] = set()
     for _ in range(max_pages):
+        left = ends - loop.time()
+        if left <= 0:
+            return Roster(list(found.values()), _failed(TimeoutError(), deadline))
         try:
             page = await asyncio.wait_for(
                 client.conversations.get_conversation_paged_members(
-                    team_id, page_size=page_size, continuation_token=token),
-                max(ends - loop.time(), 0.001))
+                    team_id, page_size=page_size, continuation_token=token), left)
         except FETCH_ERRORS as exc:
             return Roster(list(found.values()), _failed(exc, deadline))
         for account in page.members or []:
