@@ -7,9 +7,13 @@ tests/slack/test_http_server.py covers the `complaints-bot run` process itself.
 from __future__ import annotations
 
 import http.client
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, func, select
 
@@ -32,6 +36,23 @@ def serving(runtime: Runtime) -> Iterator[int]:
     finally:
         server.stop()
         thread.join(10)
+
+
+def start_listening(args: list[str], env: dict[str, str], cwd: Path
+                    ) -> tuple[subprocess.Popen[str], int]:
+    """``complaints-bot ARGS`` as a process; returns it once it prints ``listening on``."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("listening on "):
+            return proc, int(line.rsplit(":", 1)[1])
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError("the bot did not start listening")
 
 
 def post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

@@ -6,12 +6,11 @@ import http.client
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.http_serving import start_listening
 from tests.slack.signing import FORM, signed_headers, slash_command_body
 
 SECRET = "http-test-signing-secret"
@@ -28,20 +27,9 @@ def _start(fake: FakeSlack, tmp_path: Path) -> tuple[subprocess.Popen[str], int]
         "COMPLAINTS_DIRECTORS_CHANNEL": "C0DIR0001",
         "COMPLAINTS_CUSTOMER_SERVICES": "U0CS00001",
     })
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", "--port", "0"],
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if line.startswith("listening on "):
-            return proc, int(line.rsplit(":", 1)[1])
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("the bot did not start listening")
+    return start_listening(["run", "--host", "127.0.0.1", "--port", "0"],
+                           {**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+                           tmp_path)
 
 
 def _request(port: int, method: str, path: str, body: bytes = b"",

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import GOOD_INTAKE, fill
+from tests.slack.http_serving import start_listening
 from tests.slack.signing import FORM, signed_headers, slash_command_body, view_submission_body
 
 SECRET = "workers-test-signing-secret"
@@ -38,19 +39,7 @@ def _env(fake: FakeSlack, db: Path) -> dict[str, str]:
 
 
 def _start(env: dict[str, str], cwd: Path, *extra: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", "--port", "0", *extra],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if line.startswith("listening on "):
-            return proc, int(line.rsplit(":", 1)[1])
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("the bot did not start listening")
+    return start_listening(["run", "--host", "127.0.0.1", "--port", "0", *extra], env, cwd)
 
 
 def _request(port: int, method: str, body: bytes = b"") -> tuple[int, str]:
