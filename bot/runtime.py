@@ -81,12 +81,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
         # and no notice is queued for Slack (COMPLAINTS_SURFACES is teams).
         token = NO_SLACK_TOKEN
     if client is None:
-        kwargs: dict[str, Any] = {"token": token, "timeout": 10}
-        if settings.slack_api_url:
-            kwargs["base_url"] = settings.slack_api_url
-        client = WebClient(**kwargs)
-        # Retry a dropped connection once in the client; everything else is the outbox's job.
-        client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
+        client = slack_client(token, settings.slack_api_url)
     outbox = OutboxStore(container.engine, settings.complaints_surfaces)
     channels = Channels(customer_services=settings.complaints_cs_channel or "",
                         directors=settings.complaints_directors_channel or "")
@@ -124,6 +119,17 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
                       letters=letters)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
+
+
+def slack_client(token: str | None, base_url: str | None = None) -> WebClient:
+    """The bot's Slack Web API client (10 s timeout)."""
+    kwargs: dict[str, Any] = {"token": token, "timeout": 10}
+    if base_url:
+        kwargs["base_url"] = base_url
+    client = WebClient(**kwargs)
+    # Retry a dropped connection once in the client; everything else is the outbox's job.
+    client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
+    return client
 
 
 def _wake_all(wakers: list[Any]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 import logging
 import re
@@ -22,6 +21,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.request import BoltRequest
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,21 @@ def _answer(start_response: Callable[..., Any], status: int, payload: dict[str, 
     return [body]
 
 
+def bolt_request(environ: dict[str, Any], secret: str | None) -> BoltRequest:
+    """The POST's bolt request, once its raw bytes are verified and checked; else Refused."""
+    from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+    from slack_bolt.request import BoltRequest
+
+    body = _read_body(environ)
+    if secret is None:
+        raise Refused(401, "no SLACK_SIGNING_SECRET: HTTP requests cannot be verified")
+    verify_signature(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                     environ.get("HTTP_X_SLACK_SIGNATURE", ""), secret, time.time())
+    check_well_formed(body, environ.get("CONTENT_TYPE", ""))
+    return BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
+                       headers=WsgiHttpRequest(environ).get_headers())
+
+
 def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
     """Slack's requests at POST /slack/events; GET /healthz answers 200 when the database does.
 
@@ -137,6 +152,7 @@ def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
     neither is logged with its body.
     """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
     slack = SlackRequestHandler(runtime.app, path="/slack/events")
     secret = signing_secret if signing_secret is not None else runtime.signing_secret
@@ -150,20 +166,18 @@ def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
         if path != "/slack/events" or method != "POST":
             return slack(environ, start_response)  # bolt's own 404
         try:
-            body = _read_body(environ)
-            if secret is None:
-                raise Refused(401, "no SLACK_SIGNING_SECRET: HTTP requests cannot be verified")
-            verify_signature(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-                             environ.get("HTTP_X_SLACK_SIGNATURE", ""), secret, time.time())
-            check_well_formed(body, environ.get("CONTENT_TYPE", ""))
+            request = bolt_request(environ, secret)
         except Refused as refused:
             log.info("refused a request to /slack/events: %s (HTTP %d)", refused,
                      refused.status)
             error = "invalid request" if refused.status == 401 else "malformed request"
             return _answer(start_response, refused.status, {"error": error})
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        return slack(environ, start_response)
+        # What bolt's WSGI adapter does with a request, on the one already built.
+        answer = runtime.app.dispatch(request)
+        response = WsgiHttpResponse(status=answer.status, headers=answer.headers,
+                                    body=answer.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     return app
 
