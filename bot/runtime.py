@@ -19,6 +19,7 @@ from cases.clock import Clock
 from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from handlers.slack_client import KeepAliveWebClient
 from letters.casefile_pdf import CaseFilePdfRenderer
 from letters.surface import Letters
 from storage import migrate
@@ -122,11 +123,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
 
 
 def slack_client(token: str | None, base_url: str | None = None) -> WebClient:
-    """The bot's Slack Web API client (10 s timeout)."""
+    """The bot's Slack Web API client (10 s timeout), on kept-alive connections."""
     kwargs: dict[str, Any] = {"token": token, "timeout": 10}
     if base_url:
         kwargs["base_url"] = base_url
-    client = WebClient(**kwargs)
+    client = KeepAliveWebClient(**kwargs)
     # Retry a dropped connection once in the client; everything else is the outbox's job.
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
     return client
