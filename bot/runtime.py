@@ -21,6 +21,7 @@ from cases.clock import Clock
 from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from handlers.slack_client import KeepAliveWebClient
 from letters.casefile_pdf import CaseFilePdfRenderer
 from letters.surface import Letters
 from storage import migrate
@@ -127,16 +128,21 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
 
 
 def slack_client(settings: Settings) -> WebClient:
-    """The Web API client for the configured token (and ``SLACK_API_URL``, if set)."""
+    """The bot's Slack Web API client for the configured token (and ``SLACK_API_URL``)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     if token is None and settings.teams_configured():
         # Teams alone: bolt's app is built (it is the same container) but never served,
         # and no notice is queued for Slack (COMPLAINTS_SURFACES is teams).
         token = NO_SLACK_TOKEN
+    return web_client(token, settings.slack_api_url)
+
+
+def web_client(token: str | None, base_url: str | None = None) -> WebClient:
+    """A Slack Web API client (10 s timeout) on kept-alive connections."""
     kwargs: dict[str, Any] = {"token": token, "timeout": 10}
-    if settings.slack_api_url:
-        kwargs["base_url"] = settings.slack_api_url
-    client = WebClient(**kwargs)
+    if base_url:
+        kwargs["base_url"] = base_url
+    client = KeepAliveWebClient(**kwargs)
     # Retry a dropped connection once in the client; everything else is the outbox's job.
     client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
     return client

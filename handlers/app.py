@@ -8,9 +8,10 @@ come back as an ephemeral message or a modal, never an error screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.deps import HandlerDeps
@@ -26,6 +27,20 @@ __all__ = ["HandlerDeps", "build_app"]
 LISTENER_THREADS = 32
 
 
+def _app_client(client: WebClient) -> Callable[..., None]:
+    """Listeners get the app's own client, not the new one bolt makes for every request:
+    its kept-alive connections (``handlers.slack_client``) are then reused across requests.
+    Nothing here changes a client's token; a custom step's own token (bolt sets it on the
+    request's client) would keep bolt's client."""
+
+    def use_app_client(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002
+        if context.function_bot_access_token is None:
+            context["client"] = client
+        next()
+
+    return use_app_client
+
+
 def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | None,
               token_verification: bool = False) -> App:
     """A bolt App with every listener registered. The same app serves HTTP and Socket Mode."""
@@ -36,6 +51,7 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
               process_before_response=False,
               listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
                                                    thread_name_prefix="listener"))
+    app.use(_app_client(client))
     app.use(speak_slack(deps.people))
     register_all(app, deps)
     return app

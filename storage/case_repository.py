@@ -47,9 +47,14 @@ _DEADLINES_OF = (select(DeadlineRow)
                  .order_by(DeadlineRow.case_id, DeadlineRow.id)
                  .execution_options(populate_existing=True))
 
+_CASE_BY_INTAKE_KEY = select(CaseRow).where(CaseRow.intake_key == bindparam("key"))
+# Two submits with one key queue here until the first commits (PostgreSQL).
+_INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+_EVENT_INSERT = insert(cast(Table, CaseEventRow.__table__))
 _LOCK_CASE = select(CaseRow.id).where(CaseRow.id == bindparam("case_id")).with_for_update()
 _LAST_SEQ = select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == bindparam("case_id"))
 _DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+_COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 
 
 class SqlCaseRepository:
@@ -98,9 +103,8 @@ class SqlCaseRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             # Two submits with one key queue here until the first commits, so the second
             # then sees the first's case instead of failing on the unique constraint.
-            self.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                                 {"k": f"intake_key:{key}"})
-        found = self._load(select(CaseRow).where(CaseRow.intake_key == key))
+            self.session.execute(_INTAKE_KEY_LOCK, {"k": f"intake_key:{key}"})
+        found = self._load(_CASE_BY_INTAKE_KEY, {"key": key})
         return found[0] if found else None
 
     def _soonest_open_due(self) -> Select[int, datetime]:
@@ -208,17 +212,20 @@ class SqlCaseRepository:
 
     def next_reference(self, year: int) -> str:
         """Allocate ``TT-YYYY-NNNN`` with one atomic upsert of the year's counter."""
-        counters = ReferenceCounterRow.__table__
-        if self.session.get_bind().dialect.name == "postgresql":
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
             enter_reference_gate(self.session)
-        ins = upsert_insert(self.session)
-        # One statement: the year's first case inserts 1, every later one increments.
-        number = self.session.connection().execute(
-            ins(counters).values(year=year, last_number=1)
-            .on_conflict_do_update(index_elements=[counters.c.year],
-                                   set_={"last_number": counters.c.last_number + 1})
-            .returning(counters.c.last_number)
-        ).scalar_one()
+        stmt = _COUNTER_UPSERTS.get(dialect)
+        if stmt is None:
+            counters = ReferenceCounterRow.__table__
+            # One statement: the year's first case inserts 1, every later one increments.
+            stmt = _COUNTER_UPSERTS[dialect] = (
+                upsert_insert(self.session)(counters)
+                .values(year=bindparam("year"), last_number=1)
+                .on_conflict_do_update(index_elements=[counters.c.year],
+                                       set_={"last_number": counters.c.last_number + 1})
+                .returning(counters.c.last_number))
+        number = self.session.connection().execute(stmt, {"year": year}).scalar_one()
         return f"{REFERENCE_PREFIX}-{year:04d}-{number:04d}"
 
     def number(self, case: Case, year: int) -> None:
@@ -305,7 +312,7 @@ class SqlCaseRepository:
         assert case.id is not None
         if not case.new_events:
             return
-        self.session.execute(insert(CaseEventRow), [
+        self.session.connection().execute(_EVENT_INSERT, [
             {"case_id": case.id, "seq": first_seq + i, "at": e.at, "actor": e.actor,
              "action": e.action,
              "from_state": e.from_state.value if e.from_state else None,

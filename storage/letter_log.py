@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from cases.communications import LetterEntry, LetterState, outbox_key
@@ -24,6 +24,12 @@ def _query() -> Any:  # Select of (LetterRow, delivered_at, dead_at, last_error)
     return (select(LetterRow, OutboxRow.delivered_at, OutboxRow.dead_at, OutboxRow.last_error)
             .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
                                        OutboxRow.dedupe_key == LetterRow.outbox_key)))
+
+
+_LETTERS = _query()
+_LETTER_BY_KEY = _LETTERS.where(LetterRow.key == bindparam("key"))
+_LETTERS_OF_CASE = (_LETTERS.where(LetterRow.case_id == bindparam("case_id"))
+                    .order_by(LetterRow.id))
 
 
 def _entry(row: LetterRow, delivered_at: datetime | None, dead_at: datetime | None,
@@ -58,15 +64,14 @@ class SqlLetterLog:
 
     def get(self, key: str) -> LetterEntry:
         """One letter by its key."""
-        found = self.session.execute(_query().where(LetterRow.key == key)).first()
+        found = self.session.execute(_LETTER_BY_KEY, {"key": key}).first()
         if found is None:
             raise NotFound(f"no letter {key}")
         return _entry(found[0], found[1], found[2], found[3])
 
     def for_case(self, case_id: int) -> Sequence[LetterEntry]:
         """The case's letters, oldest first."""
-        rows = self.session.execute(
-            _query().where(LetterRow.case_id == case_id).order_by(LetterRow.id))
+        rows = self.session.execute(_LETTERS_OF_CASE, {"case_id": case_id})
         return [_entry(r[0], r[1], r[2], r[3]) for r in rows]
 
 
@@ -75,15 +80,18 @@ def _went() -> Any:  # a letter that went or is going: not an email dead-lettere
                OutboxRow.dead_at.is_(None))
 
 
+# Built once (every case load asks it): bound parameters, so the compiled SQL is cached.
+_SENT_KINDS = (select(LetterRow.case_id, LetterRow.kind).distinct()
+               .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
+                                          OutboxRow.dedupe_key == LetterRow.outbox_key))
+               .where(LetterRow.case_id.in_(bindparam("ids", expanding=True)), _went()))
+
+
 def sent_kinds(session: Session, case_ids: Sequence[int]) -> dict[int, frozenset[str]]:
     """Per case, the kinds of letter that went or are going (``Case.letters_sent``)."""
     if not case_ids:
         return {}
-    rows = session.execute(
-        select(LetterRow.case_id, LetterRow.kind).distinct()
-        .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
-                                   OutboxRow.dedupe_key == LetterRow.outbox_key))
-        .where(LetterRow.case_id.in_(list(case_ids)), _went()))
+    rows = session.execute(_SENT_KINDS, {"ids": list(case_ids)})
     found: dict[int, set[str]] = {}
     for case_id, kind in rows:
         found.setdefault(case_id, set()).add(kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, intersect, select
+from sqlalchemy import Table, bindparam, insert, intersect, select
 from sqlalchemy.orm import Session
 
 from cases.model import Case
@@ -13,22 +13,25 @@ from cases.search import key_range, search_terms
 from storage.search_rows import CaseSearchTermRow
 
 _TERMS = cast(Table, CaseSearchTermRow.__table__)
+# Built once, bound parameters: every intake and save writes terms.
+_TERMS_OF = select(_TERMS.c.term).where(_TERMS.c.case_id == bindparam("case_id"))
+_TERM_INSERT = insert(_TERMS)
 
 
 def index_case(session: Session, case: Case, *, keep_former: bool = False) -> None:
-    """Write the case's terms: afresh when it is added; with ``keep_former`` (a save, perhaps
-    with corrected details) the new terms beside the ones already there, so a search by a
-    detail since corrected (a subject-access request by an old email) still finds the case.
-    Anonymising a case removes them all (``storage/records.py``)."""
+    """Write the case's terms: for a case just added (it has none yet); with ``keep_former``
+    (a save, perhaps with corrected details) the new terms beside the ones already there, so
+    a search by a detail since corrected (a subject-access request by an old email) still
+    finds the case. Anonymising a case removes them all (``storage/records.py``)."""
     assert case.id is not None
     terms = search_terms(case.reference, case.intake)
     if keep_former:
-        terms -= set(session.scalars(select(_TERMS.c.term).where(_TERMS.c.case_id == case.id)))
-    else:
-        session.execute(delete(_TERMS).where(_TERMS.c.case_id == case.id))
+        terms -= set(session.scalars(_TERMS_OF, {"case_id": case.id}))
+    # Else nothing to delete: the case was added in this transaction (``add``, ``number``);
+    # a term already there would fail the primary key loudly, not be kept silently.
     if terms:
-        session.execute(insert(_TERMS), [{"case_id": case.id, "term": term}
-                                         for term in sorted(terms)])
+        session.connection().execute(_TERM_INSERT, [{"case_id": case.id, "term": term}
+                                                    for term in sorted(terms)])
 
 
 def matching_ids(session: Session, keys: Sequence[str], *, limit: int) -> list[int]:

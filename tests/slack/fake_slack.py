@@ -165,6 +165,10 @@ class FakeSlack:
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
         self._file_ids = itertools.count(1)
         self.uploads = self._new_uploads()
+        # Connections (HTTP/1.1 keeps them open between calls): how many were accepted, and
+        # the open ones, with whether each is serving a call right now.
+        self.connections_accepted = 0
+        self._open_connections: dict[socket.socket, bool] = {}
 
     def _new_uploads(self) -> Uploads:
         # The same rules as the sandbox's stand-in (sandbox/files.py): reserve, upload, complete.
@@ -285,6 +289,33 @@ class FakeSlack:
                 return "expired_trigger_id"
             self._issued[trigger_id] = None
         return None
+
+    def hang_up_idle(self) -> int:
+        """Close every open connection not serving a call, as a server ends idle keep-alive
+        connections; returns how many. Calls still being answered finish first (up to 2 s):
+        a client may have read its answer before the fake has noted that it is done."""
+        deadline = time.monotonic() + 2
+        while True:
+            with self._lock:
+                busy = any(self._open_connections.values())
+                idle = [sock for sock, serving in self._open_connections.items()
+                        if not serving]
+            if not busy or time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+        for sock in idle:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return len(idle)
+
+    def _connection(self, sock: socket.socket, state: bool | None) -> None:
+        with self._lock:
+            if state is None:
+                self._open_connections.pop(sock, None)
+            else:
+                if sock not in self._open_connections:
+                    self.connections_accepted += 1
+                self._open_connections[sock] = state
 
     # ---- scripting faults ----------------------------------------------------------------
 
@@ -672,16 +703,34 @@ def _parse_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeSlack
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # connections kept open between calls, as Slack's are
+    # An answer is written as headers, then body: without TCP_NODELAY the body waits for
+    # the client's delayed ACK of the headers (40 ms) on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # keep test output clean; every call is recorded instead
 
+    def setup(self) -> None:
+        super().setup()
+        self.owner._connection(self.connection, False)
+
+    def finish(self) -> None:
+        self.owner._connection(self.connection, None)
+        super().finish()
+
     def do_GET(self) -> None:
-        self._serve("GET")
+        self._busy(self._serve, "GET")
 
     def do_POST(self) -> None:
-        self._serve("POST")
+        self._busy(self._serve, "POST")
+
+    def _busy(self, serve: Callable[[str], None], http_method: str) -> None:
+        self.owner._connection(self.connection, True)
+        try:
+            serve(http_method)
+        finally:
+            self.owner._connection(self.connection, False)
 
     def _serve(self, http_method: str) -> None:
         url = urlsplit(self.path)
