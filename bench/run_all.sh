@@ -5,6 +5,7 @@
 #
 #   bash bench/run_all.sh                 # 3 runs; PG_URL defaults to the local test database
 #   RUNS=1 REQUESTS=100 bash bench/run_all.sh
+#   WORKERS=2 bash bench/run_all.sh      # the bot as `run --workers 2`
 #
 # Exit status: 0 when every HTTP run met every target, 2 when one missed (figures printed).
 set -u
@@ -13,11 +14,12 @@ PY=.venv/bin/python
 PG_URL=${PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 RUNS=${RUNS:-3}
 REQUESTS=${REQUESTS:-200}
+WORKERS=${WORKERS:-1}
 status=0
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) CPUs; $(uptime)"
 for run in $(seq 1 "$RUNS"); do
     echo "## HTTP run $run of $RUNS (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-    $PY -m bench.http_bench --requests "$REQUESTS" --clients 1,20 --pg "$PG_URL" \
+    $PY -m bench.http_bench --requests "$REQUESTS" --clients 1,20 --workers "$WORKERS" --pg "$PG_URL" \
         | grep -v '^  done '
     rc=${PIPESTATUS[0]}
     [ "$rc" -ne 0 ] && status=2
