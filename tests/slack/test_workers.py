@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import GOOD_INTAKE, fill
-from tests.slack.http_serving import start_listening
+from tests.slack.http_serving import post, start_listening
 from tests.slack.signing import FORM, signed_headers, slash_command_body, view_submission_body
 
 SECRET = "workers-test-signing-secret"
@@ -42,18 +42,18 @@ def _start(env: dict[str, str], cwd: Path, *extra: str) -> tuple[subprocess.Pope
     return start_listening(["run", "--host", "127.0.0.1", "--port", "0", *extra], env, cwd)
 
 
-def _request(port: int, method: str, body: bytes = b"") -> tuple[int, str]:
+def _healthz_pid(port: int) -> int:
+    """The process that answered GET /healthz on a fresh connection."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        if method == "GET":
-            conn.request("GET", "/healthz")
-        else:
-            headers = {**signed_headers(body, SECRET), "Content-Type": FORM}
-            conn.request("POST", "/slack/events", body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
+        conn.request("GET", "/healthz")
+        return int(json.loads(conn.getresponse().read())["pid"])
     finally:
         conn.close()
+
+
+def _signed_post(port: int, body: bytes) -> tuple[int, str]:
+    return post(port, body, {**signed_headers(body, SECRET), "Content-Type": FORM})
 
 
 def _children(pid: int) -> set[int]:
@@ -80,17 +80,17 @@ def test_two_workers_share_the_port_store_every_case_and_post_every_card(
         workers = _children(proc.pid)
         assert len(workers) == 2
         # New connections are spread over both processes by the kernel.
-        answered = {json.loads(_request(port, "GET")[1])["pid"] for _ in range(60)}
+        answered = {_healthz_pid(port) for _ in range(60)}
         assert answered == workers
 
-        assert _request(port, "POST", slash_command_body("new", user_id=CS))[0] == 200
+        assert _signed_post(port, slash_command_body("new", user_id=CS))[0] == 200
         view = fake_slack.wait_for("views.open", timeout=20)[-1].body["view"]
         view = json.loads(view) if isinstance(view, str) else view
         received = datetime.now().astimezone() - timedelta(minutes=5)
         state = fill(view, {**GOOD_INTAKE, "received_at": received})
         for _ in range(6):  # served by either worker; SQLite writers of both queue in turn
-            status, body = _request(port, "POST",
-                                    view_submission_body("intake_modal", state, user_id=CS))
+            status, body = _signed_post(port,
+                                        view_submission_body("intake_modal", state, user_id=CS))
             assert status == 200 and "errors" not in body
         engine = create_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}")
         with engine.connect() as conn:
@@ -130,7 +130,7 @@ def test_a_worker_that_dies_is_started_again(fake_slack: FakeSlack, tmp_path: Pa
         deadline = time.monotonic() + 30
         answered: set[int] = set()
         while answered != now and time.monotonic() < deadline:
-            answered.add(json.loads(_request(port, "GET")[1])["pid"])
+            answered.add(_healthz_pid(port))
         assert answered == now
     finally:
         assert _stop(proc) == 0
