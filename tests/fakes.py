@@ -101,6 +101,8 @@ class InMemoryCaseRepository:
         case.new_events.clear()
 
     def add(self, case: Case) -> None:
+        if case.id is not None:  # as storage.case_repository does
+            raise ValueError(f"{case.reference} is already stored (id {case.id})")
         case.id = self._store.allocate_id()
         self._drain_events(case)
         self.staged[case.id] = copy.deepcopy(case)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cases.clock import require_aware
@@ -11,14 +15,38 @@ from cases.events import TimelineEvent as E
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
 from cases.lifecycle import record, start_intake_clocks
 from cases.model import UNNUMBERED, Case, State
+from cases.ports import UnitOfWork
 from cases.usecases.common import DeskBase, card, direct, timeline
+from cases.usecases.group_commit import GroupCommit
 from cases.wording import Template
 
 
+@dataclass
+class _Intake:
+    """A validated intake with its case built, waiting for its turn to be stored."""
+
+    intake: IntakeRecord
+    logged_by: str
+    key: str | None
+    now: datetime
+    case: Case
+    # Set once a transaction has written ``case`` (numbered it, given it an id): a retry
+    # after that transaction failed starts again from a new case.
+    tried: bool = False
+
+
 class NewComplaint(DeskBase):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Concurrent intakes share one transaction (cases.usecases.group_commit).
+        self.intakes: GroupCommit[_Intake, Case] = GroupCommit(self._store_intakes)
+
     def log_complaint(self, data: dict[str, Any] | IntakeRecord, *, logged_by: str,
                       intake_key: str | None = None) -> Case:
-        """Validate and store a new complaint, open its Stage One deadlines, queue the card."""
+        """Validate and store a new complaint, open its Stage One deadlines, queue the card.
+
+        A second submission with an ``intake_key`` already stored returns the case it made.
+        """
         intake = data if isinstance(data, IntakeRecord) else parse_intake(data)
         now = self._now()
         received = require_aware(intake.received_at)
@@ -27,36 +55,78 @@ class NewComplaint(DeskBase):
                                         late_reason=intake.late_reason)
         if problem:
             raise IntakeInvalid({"received_at": problem})
+        # Everything that needs no database is done here, before the intake's turn.
+        case = self._new_case(intake, logged_by, intake_key, now)
+        return self.intakes.submit(_Intake(intake, logged_by, intake_key, now, case))
+
+    def _new_case(self, intake: IntakeRecord, logged_by: str, key: str | None,
+                  now: datetime) -> Case:
+        received = require_aware(intake.received_at)
+        case = Case(
+            # Numbered last (in _store_intakes), so the year's counter is held for the
+            # least time; a unique stand-in until then, never seen outside the transaction.
+            reference=f"{UNNUMBERED}{uuid.uuid4().hex[:20]}",  # fits String(32)
+            intake=intake,
+            received_at=received,
+            effective_receipt=self.calendar.effective_receipt(received),
+            logged_by=logged_by,
+            logged_at=now,
+            intake_key=key,
+        )
+        start_intake_clocks(case, self.rules)
+        return case
+
+    def _store_intakes(self, batch: Sequence[_Intake]) -> list[Case]:
+        """Store a batch of intakes in one transaction, in the order they came.
+
+        Keys already stored give their earlier case; a key twice in the batch (a retried
+        submission that overtook the first) gives the first one's case to both.
+        """
+        for item in batch:
+            if item.tried:
+                item.case = self._new_case(item.intake, item.logged_by, item.key, item.now)
+            item.tried = True
         with self.uow() as uow:
-            if intake_key:
-                existing = uow.cases.find_by_intake_key(intake_key)
+            stored: dict[str, Case] = {}
+            # Keys looked up in one order (on PostgreSQL each lookup locks its key until
+            # commit, so two batches never wait for each other's keys in a cycle).
+            for key in sorted({i.key for i in batch if i.key}):
+                existing = uow.cases.find_by_intake_key(key)
                 if existing is not None:
-                    return existing
-            case = Case(
-                # Numbered last (below), so the year's counter is held for the least time;
-                # a unique stand-in until then, never seen outside this transaction.
-                reference=f"{UNNUMBERED}{uuid.uuid4().hex[:20]}",  # fits String(32)
-                intake=intake,
-                received_at=received,
-                effective_receipt=self.calendar.effective_receipt(received),
-                logged_by=logged_by,
-                logged_at=now,
-                intake_key=intake_key,
-            )
-            start_intake_clocks(case, self.rules)
-            details = {"channel": intake.channel.value, "received_at": received.isoformat(),
-                       "effective_receipt": case.effective_receipt.isoformat()}
-            if intake.late_reason:
-                details["late_reason"] = intake.late_reason
-            record(case, "logged", actor=logged_by, at=now, after=State.LOGGED,
-                   details=details)
-            case.last_actor, case.last_action_at = logged_by, now
-            uow.cases.add(case)
-            uow.cases.number(case, self.calendar.local_date(now).year)
+                    stored[key] = existing
+            results: list[Case] = []
+            fresh: list[_Intake] = []
+            for item in batch:
+                if item.key and item.key in stored:
+                    results.append(stored[item.key])
+                    continue
+                self._add(uow, item)
+                if item.key:
+                    stored[item.key] = item.case
+                fresh.append(item)
+                results.append(item.case)
+            for item in fresh:
+                uow.cases.number(item.case, self.calendar.local_date(item.now).year)
             uow.outbox.add([
-                card(case),
-                timeline(case, E.LOGGED, logged_by, now, channel=intake.channel.value),
-                direct(case, logged_by, Template.LOGGED),
+                notice for item in fresh for notice in (
+                    card(item.case),
+                    timeline(item.case, E.LOGGED, item.case.logged_by, item.now,
+                             channel=item.case.intake.channel.value),
+                    direct(item.case, item.case.logged_by, Template.LOGGED))
             ])
             uow.commit()
-            return case
+        # A case given to two callers: each its own copy.
+        return [copy.deepcopy(case) if any(r is case for r in results[:i]) else case
+                for i, case in enumerate(results)]
+
+    def _add(self, uow: UnitOfWork, item: _Intake) -> None:
+        case, now = item.case, item.now
+        details = {"channel": case.intake.channel.value,
+                   "received_at": case.received_at.isoformat(),
+                   "effective_receipt": case.effective_receipt.isoformat()}
+        if case.intake.late_reason:
+            details["late_reason"] = case.intake.late_reason
+        record(case, "logged", actor=case.logged_by, at=now, after=State.LOGGED,
+               details=details)
+        case.last_actor, case.last_action_at = case.logged_by, now
+        uow.cases.add(case)

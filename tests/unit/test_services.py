@@ -854,3 +854,68 @@ def test_work_arriving_at_a_minute_to_midnight_falls_due_at_close_of_business(
         morning = due.replace(hour=8, minute=0)
         shown = deadline_view(deadline, morning, calendar, Policy())
         assert shown.time_left == "due today by 17:00", (deadline.kind, shown.time_left)
+
+
+def test_an_intake_that_cannot_be_stored_fails_alone_and_its_batch_is_stored_without_it(
+        world: World) -> None:
+    """Three intakes queue behind a first one and share a transaction; one of them fails
+    to store, so the three are stored again one at a time: the other two get a case each,
+    numbered in turn, logged once, as if the failed one had never come."""
+    import threading
+
+    from cases.errors import ConcurrentChange
+
+    inner, started, release = world.uow, threading.Event(), threading.Event()
+    calls = 0
+
+    class Gated:  # the first transaction waits, so the others queue behind it
+        def __call__(self) -> UnitOfWork:
+            nonlocal calls
+            calls += 1
+            uow = inner()
+            if calls == 1:
+                started.set()
+                assert release.wait(10)
+            real_add = uow.cases.add
+
+            def add(case: Case) -> None:
+                if case.logged_by == "U_BROKEN":
+                    raise ConcurrentChange("the store refused this one")
+                real_add(case)
+
+            uow.cases.add = add  # type: ignore[method-assign]
+            return uow
+
+    world.uow.grant("U_BROKEN", Role.CUSTOMER_SERVICES)
+    desk = ComplaintsDesk(Gated(), world.clock, UKWorkingCalendar(), Policy())
+    results: dict[str, Case | BaseException] = {}
+
+    def submit(who: str) -> None:
+        try:
+            results[who] = desk.log_complaint(intake_data(), logged_by=who,
+                                              intake_key=f"view-{who}")
+        except Exception as exc:  # noqa: BLE001 - asserted on below
+            results[who] = exc
+
+    threads = [threading.Thread(target=submit, args=(CS,))]
+    threads[0].start()
+    assert started.wait(10)
+    for who in (DIRECTOR, "U_BROKEN", HR):
+        threads.append(threading.Thread(target=submit, args=(who,)))
+        threads[-1].start()
+    while desk.intakes.waiting < 3:
+        threading.Event().wait(0.001)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert isinstance(results.pop("U_BROKEN"), ConcurrentChange)
+    stored = {who: world.case(c.id or 0) for who, c in results.items()
+              if isinstance(c, Case)}
+    assert sorted(stored) == sorted([CS, DIRECTOR, HR])
+    assert stored[CS].reference == "TT-2026-0001"
+    assert sorted(c.reference for c in stored.values()) == [
+        "TT-2026-0001", "TT-2026-0002", "TT-2026-0003"]
+    for case in stored.values():
+        assert world.actions(case.id or 0) == ["logged"]
+    assert calls == 1 + 1 + 3  # transactions: the first, the failed three, each alone
