@@ -25,11 +25,8 @@ from cases.wording import Template
 class _Intake:
     """A validated intake with its case built, waiting for its turn to be stored."""
 
-    intake: IntakeRecord
-    logged_by: str
-    key: str | None
-    now: datetime
     case: Case
+    now: datetime
     # Set once a transaction has written ``case`` (numbered it, given it an id): a retry
     # after that transaction failed starts again from a new case.
     tried: bool = False
@@ -57,7 +54,7 @@ class NewComplaint(DeskBase):
             raise IntakeInvalid({"received_at": problem})
         # Everything that needs no database is done here, before the intake's turn.
         case = self._new_case(intake, logged_by, intake_key, now)
-        return self.intakes.submit(_Intake(intake, logged_by, intake_key, now, case))
+        return self.intakes.submit(_Intake(case, now))
 
     def _new_case(self, intake: IntakeRecord, logged_by: str, key: str | None,
                   now: datetime) -> Case:
@@ -84,25 +81,27 @@ class NewComplaint(DeskBase):
         """
         for item in batch:
             if item.tried:
-                item.case = self._new_case(item.intake, item.logged_by, item.key, item.now)
+                old = item.case
+                item.case = self._new_case(old.intake, old.logged_by, old.intake_key, item.now)
             item.tried = True
         with self.uow() as uow:
             stored: dict[str, Case] = {}
             # Keys looked up in one order (on PostgreSQL each lookup locks its key until
             # commit, so two batches never wait for each other's keys in a cycle).
-            for key in sorted({i.key for i in batch if i.key}):
+            for key in sorted({i.case.intake_key for i in batch if i.case.intake_key}):
                 existing = uow.cases.find_by_intake_key(key)
                 if existing is not None:
                     stored[key] = existing
             results: list[Case] = []
             fresh: list[_Intake] = []
             for item in batch:
-                if item.key and item.key in stored:
-                    results.append(stored[item.key])
+                own = item.case.intake_key
+                if own and own in stored:
+                    results.append(stored[own])
                     continue
                 self._add(uow, item)
-                if item.key:
-                    stored[item.key] = item.case
+                if own:
+                    stored[own] = item.case
                 fresh.append(item)
                 results.append(item.case)
             for item in fresh:
