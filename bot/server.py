@@ -121,7 +121,16 @@ def check_well_formed(body: bytes, content_type: str) -> dict[str, Any]:
     if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)) or \
             (parsed.get("type") == "block_actions" and not actions):
         raise Refused(400, "actions is not a list of objects")
+    # The ids bolt routes by (handlers.routes matches them against a pattern).
+    if not all(_text_or_null(a.get("action_id")) for a in actions) or \
+            not _text_or_null(view.get("callback_id")) or \
+            not _text_or_null(parsed.get("callback_id")):
+        raise Refused(400, "an action_id or callback_id is not a string")
     return parsed
+
+
+def _text_or_null(value: object) -> bool:
+    return value is None or isinstance(value, str)
 
 
 def _answer(start_response: Callable[..., Any], status: int, payload: dict[str, Any]

@@ -1,5 +1,6 @@
 """Listeners, one small module per family; each has ``register(app, deps)``.
 
+Families register on ``handlers.routes.Routes``, which bolt sees as a few listeners.
 Each listener: payload -> typed command -> use case (``cases.services.ComplaintsDesk``)
 -> answer. Refusals are worded in ``handlers.answers``; acting users are read by
 ``handlers.identity``.
@@ -25,12 +26,16 @@ from handlers.listeners import (
     step_buttons,
     step_submissions,
 )
+from handlers.routes import Routes
 
 FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_buttons, home,
             casefile, corrections, attach, letters, report, errors)
 
 
 def register_all(app: App, deps: HandlerDeps) -> None:
-    """Register every listener family on ``app``."""
+    """Register every listener family on ``app``: buttons, modals and shortcuts through one
+    routing table each (``handlers.routes``), commands and events as bolt listeners."""
+    routes = Routes(app)
     for family in FAMILIES:
-        family.register(app, deps)
+        family.register(routes, deps)
+    routes.install()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.errors import IntakeInvalid
@@ -18,6 +18,7 @@ from handlers.forms.reading import Form, parse_form
 from handlers.identity import actor_of
 from handlers.ids import CallbackId
 from handlers.payloads import BadPayload, part, text_of, trigger_of
+from handlers.routes import Routes
 
 
 class AttachForm(Form):
@@ -46,7 +47,7 @@ def metadata_of(body: Any) -> tuple[str, list[AttachedFile]]:
         raise BadPayload("this form does not say which message to attach") from exc
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.shortcut(CallbackId.SHORTCUT_ATTACH.value)
     def handle_shortcut_attach_to_case(ack: Ack, body: dict[str, Any],
                                        client: WebClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.audience import card_audiences
@@ -16,9 +16,10 @@ from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId
 from handlers.payloads import button_value, case_ref_of, trigger_of
+from handlers.routes import Routes
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.action(ActionId.VIEW_DETAILS.value)
     def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.errors import IntakeInvalid
@@ -15,6 +15,7 @@ from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
 from handlers.ids import ActionId, decode_page_ref
 from handlers.payloads import BadPayload, button_value, case_ref_of, text_of, trigger_of
+from handlers.routes import Routes
 
 if TYPE_CHECKING:
     from handlers.listeners.commands import Complaint, ComplaintCommand
@@ -51,7 +52,7 @@ def page_ref_of(body: Any) -> tuple[int, int, str]:
     return ref.case_id, ref.page, view_id
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.action(ActionId.CASE_FILE.value)
     def handle_button_case_file(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.errors import DomainError, IntakeInvalid
@@ -25,6 +25,7 @@ from handlers.listeners.records import RECORDS_VERBS
 from handlers.listeners.step_buttons import step_view
 from handlers.payloads import BadPayload, text_of, trigger_of
 from handlers.report_files import dm_channel, upload_charts
+from handlers.routes import Routes
 
 LIST_USAGE = ("Use `/complaint list mine`, `/complaint list overdue` or "
               "`/complaint list open`.")
@@ -183,7 +184,7 @@ VERBS = {"new": (ComplaintCommand.new, 0), "help": (ComplaintCommand.help, 0),
          "report": (ComplaintCommand.report, 0), **CASEFILE_VERBS, **RECORDS_VERBS}
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.command(SlashCommand.COMPLAINT.value)
     def handle_command_complaint(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -19,6 +19,7 @@ from handlers.forms.corrections import EditDetailsForm, ReassignForm
 from handlers.identity import actor_of
 from handlers.ids import ActionId, CallbackId
 from handlers.payloads import BadPayload, button_value, case_ref_of, part, trigger_of
+from handlers.routes import Routes
 
 
 def _push(deps: HandlerDeps, ack: Ack, body: dict[str, Any], client: WebClient,
@@ -37,7 +38,7 @@ def _push(deps: HandlerDeps, ack: Ack, body: dict[str, Any], client: WebClient,
     client.views_push(trigger_id=trigger, view=build(read))
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.action(ActionId.EDIT_DETAILS.value)
     def handle_button_edit_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         _push(deps, ack, body, client, lambda read: edit_details_modal(read.file))

@@ -11,7 +11,7 @@ import logging
 import uuid
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
 from cases.errors import DomainError
@@ -19,6 +19,7 @@ from handlers.answers import refusal_text, submission_answer
 from handlers.deps import HandlerDeps
 from handlers.identity import slack_user_of
 from handlers.payloads import BadPayload, part
+from handlers.routes import Routes
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def answer(error: Exception, body: Any, client: WebClient, deps: HandlerDeps,
     return BoltResponse(status=200, body="") if response is not None else None
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.error
     def handle_errors(error: Exception, body: Any, client: WebClient,
                       response: BoltResponse | None) -> BoltResponse | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from cases.views import home_view_model
@@ -12,9 +11,10 @@ from handlers import blocks
 from handlers.blocks.queues import queue_blocks
 from handlers.deps import HandlerDeps
 from handlers.identity import actor_of
+from handlers.routes import Routes
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.event("app_home_opened")
     def handle_event_app_home_opened(body: dict[str, Any], event: dict[str, Any],
                                      client: WebClient) -> None:

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -22,6 +22,7 @@ from handlers.forms.intake import IntakeForm
 from handlers.identity import actor_of
 from handlers.ids import BlockId, CallbackId
 from handlers.payloads import BadPayload, part
+from handlers.routes import Routes
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def refresh_dates(client: WebClient, body: Any, deps: HandlerDeps) -> None:
         log.info("intake view %s changed meanwhile; its newer change updates it", view_id)
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.action(BlockId.RECEIVED_AT.value)
     def handle_intake_received_changed(ack: Ack, body: dict[str, Any],
                                        client: WebClient) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -27,6 +27,7 @@ from handlers.identity import actor_of
 from handlers.ids import ActionId, CallbackId, CaseRef, encode_case_ref
 from handlers.listeners.letter_steps import chosen_letter, step_letters, writer_name
 from handlers.payloads import BadPayload, button_value, case_ref_of, part, trigger_of
+from handlers.routes import Routes
 
 
 def final_letter(deps: HandlerDeps, case: Case, name: str) -> LetterView:
@@ -78,7 +79,7 @@ def _send_final_letter(deps: HandlerDeps, body: Any, client: WebClient) -> None:
     deps.desk.send_letter(ref.case_id, actor=user, view=letter, method=method, text=text)
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     """Send final letter (button and modal) and the Resend button."""
 
     @app.action(ActionId.SEND_FINAL_LETTER.value)

@@ -7,7 +7,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.errors import DomainError
@@ -22,6 +22,7 @@ from handlers.identity import actor_of
 from handlers.ids import ActionId, CallbackId
 from handlers.payloads import BadPayload, button_value, part, trigger_of
 from handlers.report_files import send_export
+from handlers.routes import Routes
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class ReviewForm(Form):
 assert ACTION_ROWS <= ACTION_ROWS_MAX
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.action(ActionId.REPORT_EXPORT.value)
     def handle_report_export(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.intake import MAX_FACTS
@@ -13,6 +13,7 @@ from handlers.deps import HandlerDeps
 from handlers.ids import ActionId, CallbackId
 from handlers.listeners.intake import open_intake
 from handlers.payloads import part, trigger_of
+from handlers.routes import Routes
 
 # A message's ts is seconds since the epoch; only a plausible one prefills the received time.
 _TS_EARLIEST, _TS_LATEST = 946_684_800.0, 4_133_980_800.0  # 2000-01-01 .. 2101-01-01
@@ -36,7 +37,7 @@ def message_prefill(body: Any) -> dict[str, Any]:
     return prefill
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     @app.shortcut(CallbackId.SHORTCUT_LOG_COMPLAINT.value)
     def handle_shortcut_log_complaint(ack: Ack, body: dict[str, Any],
                                       client: WebClient) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -27,6 +27,7 @@ from handlers.identity import actor_of
 from handlers.ids import BUTTON_ACTIONS, ActionId, CaseRef, encode_case_ref
 from handlers.listeners.letter_steps import add_letter_choice
 from handlers.payloads import BadPayload, button_value, case_ref_of, trigger_of
+from handlers.routes import Routes
 
 ACTS_AT_ONCE = frozenset({Action.APPROVE_DECISION})
 
@@ -99,6 +100,6 @@ def _listener(deps: HandlerDeps, action_id: ActionId, domain_action: Action
     return handle_button
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     for action_id, domain_action in BUTTON_ACTIONS.items():
         app.action(action_id.value)(_listener(deps, action_id, domain_action))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from cases.letters import LetterDraft
@@ -24,6 +24,7 @@ from handlers.identity import actor_of
 from handlers.ids import CallbackId, CaseRef
 from handlers.listeners.letter_steps import drafted_letter
 from handlers.payloads import case_ref_of, part
+from handlers.routes import Routes
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,6 @@ def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
     return handle_view_step
 
 
-def register(app: App, deps: HandlerDeps) -> None:
+def register(app: Routes, deps: HandlerDeps) -> None:
     for callback, form in f.STEP_FORMS.items():
         app.view(callback.value)(_listener(deps, callback, form, RUNNERS[callback]))

@@ -61,6 +61,12 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "block actions without an action": (_form('{"type": "block_actions", "actions": []}'),
                                         FORM),
     "view without a type": (_view_submission({"id": "V1", "callback_id": "x"}), FORM),
+    "action_id a number": (_form('{"type": "block_actions", "actions": [{"action_id": 5}]}'),
+                           FORM),
+    "callback_id a list": (_view_submission({"type": "modal", "callback_id": ["intake"]}),
+                           FORM),
+    "shortcut callback_id an object": (_form('{"type": "shortcut", "callback_id": {}}'),
+                                       FORM),
     "user a string": (_form(json.dumps({"type": "block_actions", "user": "U1",
                                         "actions": []})), FORM),
 }
