@@ -41,13 +41,18 @@ _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 
 # Built once: every button, card and delivery loads a case, and building the statement
 # (coercing the comparison, annotating the columns) cost as much CPU as running it.
-_CASE_BY_ID = select(CaseRow).where(CaseRow.id == bindparam("case_id"))
-_DEADLINES_OF = (select(DeadlineRow)
-                 .where(DeadlineRow.case_id.in_(bindparam("ids", expanding=True)))
-                 .order_by(DeadlineRow.case_id, DeadlineRow.id)
-                 .execution_options(populate_existing=True))
+# Cases and deadlines load as plain rows of their tables, not ORM objects: ``case_from_row``
+# only reads their columns and ``save`` writes with statements of its own, so the identity
+# map, instrumented attributes and ``populate_existing`` bought nothing and cost a third of
+# a case load's CPU (bench/README.md, "Core rows for case loads").
+_CASE_ROWS = select(_CASES)
+_DEADLINES = cast(Table, DeadlineRow.__table__)
+_CASE_BY_ID = _CASE_ROWS.where(_CASES.c.id == bindparam("case_id"))
+_DEADLINES_OF = (select(_DEADLINES)
+                 .where(_DEADLINES.c.case_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(_DEADLINES.c.case_id, _DEADLINES.c.id))
 
-_CASE_BY_INTAKE_KEY = select(CaseRow).where(CaseRow.intake_key == bindparam("key"))
+_CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
 _EVENT_INSERT = insert(cast(Table, CaseEventRow.__table__))
@@ -65,16 +70,16 @@ class SqlCaseRepository:
 
     # -- loading
 
-    def _load(self, stmt: Select[CaseRow], params: dict[str, Any] | None = None
+    def _load(self, stmt: Select[Any], params: dict[str, Any] | None = None
               ) -> list[Case]:
-        rows = list(self.session.scalars(stmt.execution_options(populate_existing=True),
-                                         params))
+        """The cases ``stmt`` selects (rows of the cases table), with their deadlines and
+        the kinds of letter sent: three queries, however many cases."""
+        rows = list(self.session.execute(stmt, params))
         if not rows:
             return []
         ids = [r.id for r in rows]
-        by_case: dict[int, list[DeadlineRow]] = {i: [] for i in ids}
-        deadline_rows = self.session.scalars(_DEADLINES_OF, {"ids": ids})
-        for d in deadline_rows:
+        by_case: dict[int, list[Any]] = {i: [] for i in ids}
+        for d in self.session.execute(_DEADLINES_OF, {"ids": ids}):
             by_case[d.case_id].append(d)
         cases = [case_from_row(r, by_case[r.id]) for r in rows]
         sent = sent_kinds(self.session, ids)
@@ -82,7 +87,7 @@ class SqlCaseRepository:
             case.letters_sent = sent.get(case.id or 0, frozenset())
         return cases
 
-    def _one(self, stmt: Select[CaseRow], missing: str,
+    def _one(self, stmt: Select[Any], missing: str,
              params: dict[str, Any] | None = None) -> Case:
         found = self._load(stmt, params)
         if not found:
@@ -95,7 +100,7 @@ class SqlCaseRepository:
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""
-        return self._one(select(CaseRow).where(CaseRow.reference == reference),
+        return self._one(_CASE_ROWS.where(_CASES.c.reference == reference),
                          f"No case {reference}.")
 
     def find_by_intake_key(self, key: str) -> Case | None:
@@ -120,7 +125,7 @@ class SqlCaseRepository:
     def _open_sorted(self, *where: ColumnElement[bool], limit: int) -> list[Case]:
         soonest = self._soonest_open_due().subquery()
         stmt = (
-            select(CaseRow)
+            _CASE_ROWS
             .outerjoin(soonest, soonest.c.case_id == CaseRow.id)
             .where(CaseRow.state.in_(_OPEN_STATE_VALUES), *where)
             .order_by(soonest.c.due.is_(None), soonest.c.due, CaseRow.id)
@@ -163,7 +168,7 @@ class SqlCaseRepository:
         last_id = 0
         while True:
             page = self._load(
-                select(CaseRow)
+                _CASE_ROWS
                 .where(CaseRow.received_at >= start, CaseRow.received_at < end,
                        CaseRow.id > last_id)
                 .order_by(CaseRow.id)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from cases.intake import stored_intake
 from cases.learning import Learning
 from cases.model import (
@@ -118,15 +120,17 @@ def case_values(case: Case) -> dict[str, Any]:
     }
 
 
-def deadline_from_row(row: DeadlineRow) -> Deadline:
-    """A deadline row as the domain's ``Deadline``."""
+def deadline_from_row(row: DeadlineRow | Row[Any]) -> Deadline:
+    """A deadline row (ORM object or table row: the same names) as the domain's ``Deadline``."""
     return Deadline(kind=DeadlineKind(row.kind), due_at=row.due_at,
                     original_due_at=row.original_due_at, started_at=row.started_at,
                     met_at=row.met_at, retired_at=row.retired_at)
 
 
-def case_from_row(row: CaseRow, deadlines: Iterable[DeadlineRow]) -> Case:
-    """A case row and its deadline rows as the domain ``Case``."""
+def case_from_row(row: CaseRow | Row[Any], deadlines: Iterable[DeadlineRow | Row[Any]]
+                  ) -> Case:
+    """A case row and its deadline rows (ORM objects or table rows: the same names) as the
+    domain ``Case``."""
     return Case(
         id=row.id,
         version=row.version,

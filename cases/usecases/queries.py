@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from cases.lifecycle import (
     roles_on_case,
     transition_for,
 )
-from cases.model import Case
+from cases.model import Case, HistoryEvent
 from cases.roles import Role
 from cases.usecases.common import (
     DeskBase,
@@ -28,10 +29,24 @@ from cases.usecases.common import (
     text_field,
     timeline,
 )
+from cases.usecases.group_commit import GroupCommit
+
+
+@dataclass(frozen=True)
+class _View:
+    """A view of a case's details (or its refusal), waiting to be recorded."""
+
+    case: Case
+    event: HistoryEvent
 
 
 class AnyTime(DeskBase):
     """Steps allowed in every state: notes and viewing the complainant's details."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Concurrent views of details share one transaction (cases.usecases.group_commit).
+        self.views: GroupCommit[_View, None] = GroupCommit(self._record_views)
 
     def add_note(self, case_id: int, *, actor: str, text: str) -> Case:
         """A note on the history; allowed in every state, final included."""
@@ -53,28 +68,40 @@ class AnyTime(DeskBase):
 
         With ``letters``, the case's communications log too, from the same load of the case
         (``letters_of`` asks the same need-to-know rule).
+
+        The case is read without the write lock; the view (or the refusal) is then recorded
+        with whatever other views are waiting (``views``, a group commit), and the details
+        are returned only once it is committed: nobody sees them unrecorded.
         """
         now = self._now()
-        with self.uow() as uow:
+        with self.reader() as uow:
             case = uow.cases.get(case_id)
-            if not may_see_personal_data(actor, case, uow.roles.roles_of(actor)):
-                record(case, "details_refused", actor=actor, at=now)
-                uow.cases.append_history(case)
-                uow.commit()
-                raise NotAllowed(
-                    f"The complainant's details on {case.reference} are shown only to the "
-                    "people who need to know: customer services, directors, the HR manager "
-                    "and the staff working on this case.")
-            record(case, "details_viewed", actor=actor, at=now)
-            uow.cases.append_history(case)
-            log = tuple(uow.letters.for_case(case_id)) if letters else ()
+            allowed = may_see_personal_data(actor, case, uow.roles.roles_of(actor))
+            log = tuple(uow.letters.for_case(case_id)) if letters and allowed else ()
+        seen = record(case, "details_viewed" if allowed else "details_refused", actor=actor,
+                      at=now)
+        self.views.submit(_View(case, seen))
+        if not allowed:
+            raise NotAllowed(
+                f"The complainant's details on {case.reference} are shown only to the "
+                "people who need to know: customer services, directors, the HR manager "
+                "and the staff working on this case.")
+        return PersonalDetails(letters=log, reference=case.reference, intake=case.intake,
+                               person_response=case.person_response,
+                               person_responded_at=case.person_responded_at,
+                               review_request_how=case.review_request_how,
+                               review_late_reason=case.review_late_reason,
+                               review_outside_window=requested_outside_window(case))
+
+    def _record_views(self, views: Sequence[_View]) -> list[None]:
+        """Append each view (or refusal) to its case's history, all in one transaction."""
+        with self.uow() as uow:
+            for view in views:
+                # Set again each time: a batch that failed is written again one by one.
+                view.case.new_events[:] = [view.event]
+                uow.cases.append_history(view.case)
             uow.commit()
-            return PersonalDetails(letters=log, reference=case.reference, intake=case.intake,
-                                   person_response=case.person_response,
-                                   person_responded_at=case.person_responded_at,
-                                   review_request_how=case.review_request_how,
-                                   review_late_reason=case.review_late_reason,
-                                   review_outside_window=requested_outside_window(case))
+        return [None] * len(views)
 
 
 class Queries(DeskBase):
