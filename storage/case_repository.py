@@ -55,9 +55,14 @@ _DEADLINES_OF = (select(_DEADLINES)
 _CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
-_EVENT_INSERT = insert(cast(Table, CaseEventRow.__table__))
-_LOCK_CASE = select(CaseRow.id).where(CaseRow.id == bindparam("case_id")).with_for_update()
-_LAST_SEQ = select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == bindparam("case_id"))
+_EVENTS = cast(Table, CaseEventRow.__table__)
+_EVENT_INSERT = insert(_EVENTS)
+# The case row's lock first, then the last number in a statement of its own: on PostgreSQL a
+# statement that waited for the lock still reads with the snapshot it started with, so the
+# number must be read after the wait, by a new statement (each sees what committed before it).
+_LOCK_CASE = (select(_CASES.c.id).where(_CASES.c.id == bindparam("case_id"))
+              .with_for_update())
+_LAST_SEQ = select(func.max(_EVENTS.c.seq)).where(_EVENTS.c.case_id == bindparam("case_id"))
 _DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 
@@ -271,8 +276,7 @@ class SqlCaseRepository:
         case.version += 1
         self._write_deadlines(case)
         # The row lock taken by the UPDATE above serialises appends to this case's history.
-        last = self.session.scalar(
-            select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case.id))
+        last = self.session.scalar(_LAST_SEQ, {"case_id": case.id})
         self._append_events(case, first_seq=(last or 0) + 1)
         index_case(self.session, case, keep_former=True)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import Table, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from cases.communications import LetterEntry, LetterState, outbox_key
@@ -81,10 +81,14 @@ def _went() -> Any:  # a letter that went or is going: not an email dead-lettere
 
 
 # Built once (every case load asks it): bound parameters, so the compiled SQL is cached.
-_SENT_KINDS = (select(LetterRow.case_id, LetterRow.kind).distinct()
-               .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
-                                          OutboxRow.dedupe_key == LetterRow.outbox_key))
-               .where(LetterRow.case_id.in_(bindparam("ids", expanding=True)), _went()))
+# Of the tables' own columns, not the ORM's: the same SQL without the ORM's pass over the
+# statement each time (75 -> 45 us per statement, bench/README.md).
+_L, _O = cast(Table, LetterRow.__table__), cast(Table, OutboxRow.__table__)
+_SENT_KINDS = (select(_L.c.case_id, _L.c.kind).distinct()
+               .outerjoin(_O, and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key))
+               .where(_L.c.case_id.in_(bindparam("ids", expanding=True)),
+                      or_(_L.c.outbox_key.is_(None), _O.c.id.is_(None),
+                          _O.c.dead_at.is_(None))))
 
 
 def sent_kinds(session: Session, case_ids: Sequence[int]) -> dict[int, frozenset[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, select
+from sqlalchemy import CursorResult, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from cases.people import AccountKind, validate_account
@@ -15,7 +15,9 @@ from storage.db import upsert_insert
 from storage.models import RoleRow
 
 # Built once: asked on every button and command.
-_ROLES_OF = select(RoleRow.role).where(RoleRow.user_id == bindparam("user_id"))
+_ROLE_ROWS = cast(Table, RoleRow.__table__)
+# The table's columns, not the ORM's: asked on every button, and the same SQL either way.
+_ROLES_OF = select(_ROLE_ROWS.c.role).where(_ROLE_ROWS.c.user_id == bindparam("user_id"))
 
 
 class SqlRoleRepository:
