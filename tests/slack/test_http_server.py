@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.slack.conftest import TEST_BOT_TOKEN
 from tests.slack.fake_slack import FakeSlack
@@ -72,3 +73,27 @@ def test_http_mode_serves_slack_and_health_and_stops_cleanly_on_sigterm(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_what_startup_built_is_frozen_and_what_requests_make_is_still_collected() -> None:
+    import gc
+    import weakref
+
+    from bot.server import freeze_startup_objects
+
+    class Node:
+        me: Any = None
+
+    try:
+        kept = Node()  # made "at startup": frozen, never collected while it lives
+        frozen = freeze_startup_objects()
+        assert frozen == gc.get_freeze_count() and frozen > 1000
+        later = Node()  # made by a request after startup: a cycle, then garbage
+        later.me = later
+        gone = weakref.ref(later)
+        del later
+        gc.collect()
+        assert gone() is None, "garbage made after startup is still collected"
+        assert kept is not None
+    finally:
+        gc.unfreeze()
