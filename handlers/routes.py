@@ -49,8 +49,12 @@ def _route(handler: Callable[..., Any]) -> _Route:
 
 
 class _Table:
-    def __init__(self, kind: str) -> None:
+    """The listeners of one kind of payload, by the id at ``args.<payload>[<id_field>]``."""
+
+    def __init__(self, kind: str, payload: str, id_field: str) -> None:
         self.kind = kind
+        self.payload = payload
+        self.id_field = id_field
         self.routes: dict[str, _Route] = {}
 
     def add(self, key: str, handler: Callable[..., Any]) -> None:
@@ -63,8 +67,16 @@ class _Table:
     def pattern(self) -> re.Pattern[str]:
         return _exactly(self.routes)
 
-    def dispatch(self, key: str, args: Args) -> Any:
-        return self.routes[key](args)
+    def listener(self) -> Callable[[Args], Any]:
+        """The one bolt listener for this table: it calls the route for the payload's id."""
+
+        def route(args: Args) -> Any:
+            payload = getattr(args, self.payload)
+            assert payload is not None  # bolt matched this kind of payload
+            return self.routes[payload[self.id_field]](args)
+
+        route.__name__ = f"route_{self.payload}"
+        return route
 
 
 def _exactly(keys: Iterable[str]) -> re.Pattern[str]:
@@ -82,9 +94,9 @@ class Routes:
 
     def __init__(self, app: App) -> None:
         self._app = app
-        self._actions = _Table("button or menu action")
-        self._views = _Table("modal submission")
-        self._shortcuts = _Table("shortcut")
+        self._actions = _Table("button or menu action", "action", "action_id")
+        self._views = _Table("modal submission", "view", "callback_id")
+        self._shortcuts = _Table("shortcut", "shortcut", "callback_id")
         self._installed = False
         self.command = app.command
         self.event = app.event
@@ -114,22 +126,8 @@ class Routes:
         if self._installed:
             raise RuntimeError("the routes are installed already")
         self._installed = True
-        actions, views, shortcuts = self._actions, self._views, self._shortcuts
-        if actions.routes:
-            def route_block_action(args: Args) -> Any:
-                assert args.action is not None  # bolt matched a block action
-                return actions.dispatch(args.action["action_id"], args)
-
-            self._app.block_action(actions.pattern())(route_block_action)
-        if views.routes:
-            def route_view_submission(args: Args) -> Any:
-                assert args.view is not None  # bolt matched a view submission
-                return views.dispatch(args.view["callback_id"], args)
-
-            self._app.view_submission(views.pattern())(route_view_submission)
-        if shortcuts.routes:
-            def route_shortcut(args: Args) -> Any:
-                assert args.shortcut is not None  # bolt matched a shortcut
-                return shortcuts.dispatch(args.shortcut["callback_id"], args)
-
-            self._app.shortcut(shortcuts.pattern())(route_shortcut)
+        for table, listen in ((self._actions, self._app.block_action),
+                              (self._views, self._app.view_submission),
+                              (self._shortcuts, self._app.shortcut)):
+            if table.routes:
+                listen(table.pattern())(table.listener())
