@@ -335,7 +335,7 @@ def freeze_startup_objects() -> int:
 
     Python's full collection walks every tracked object: in a serving bot that took 120-130
     ms, holding the GIL, so every request in flight waited as long (the p99 of the HTTP
-    benchmark, bench/README.md "GC pauses"). Frozen, the same collection took 10-13 ms.
+    benchmark, bench/README.md "Fourth round", item 5). Frozen, the same collection took 10-13 ms.
     What requests create is still collected as before; only a cycle among startup objects
     that became garbage later would stay (there is none by design: they live until exit).
     """

@@ -44,7 +44,7 @@ _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 # Cases and deadlines load as plain rows of their tables, not ORM objects: ``case_from_row``
 # only reads their columns and ``save`` writes with statements of its own, so the identity
 # map, instrumented attributes and ``populate_existing`` bought nothing and cost a third of
-# a case load's CPU (bench/README.md, "Core rows for case loads").
+# a case load's CPU (bench/README.md, "Fourth round", item 2).
 _CASE_ROWS = select(_CASES)
 _DEADLINES = cast(Table, DeadlineRow.__table__)
 _CASE_BY_ID = _CASE_ROWS.where(_CASES.c.id == bindparam("case_id"))

@@ -21,7 +21,7 @@ from cases.model import (
     State,
 )
 from cases.report_facts import email_key, phone_contact_key
-from storage.models import CaseEventRow, CaseRow, DeadlineRow
+from storage.models import CaseEventRow
 
 
 def _opt_dt(value: str | None) -> datetime | None:
@@ -120,17 +120,15 @@ def case_values(case: Case) -> dict[str, Any]:
     }
 
 
-def deadline_from_row(row: DeadlineRow | Row[Any]) -> Deadline:
-    """A deadline row (ORM object or table row: the same names) as the domain's ``Deadline``."""
+def deadline_from_row(row: Row[Any]) -> Deadline:
+    """A row of the deadlines table as the domain's ``Deadline``."""
     return Deadline(kind=DeadlineKind(row.kind), due_at=row.due_at,
                     original_due_at=row.original_due_at, started_at=row.started_at,
                     met_at=row.met_at, retired_at=row.retired_at)
 
 
-def case_from_row(row: CaseRow | Row[Any], deadlines: Iterable[DeadlineRow | Row[Any]]
-                  ) -> Case:
-    """A case row and its deadline rows (ORM objects or table rows: the same names) as the
-    domain ``Case``."""
+def case_from_row(row: Row[Any], deadlines: Iterable[Row[Any]]) -> Case:
+    """A row of the cases table and its rows of the deadlines table as the domain ``Case``."""
     return Case(
         id=row.id,
         version=row.version,
