@@ -21,6 +21,7 @@ from cases.clock import Clock
 from cases.delivery import SLACK
 from handlers.app import HandlerDeps, build_app
 from handlers.delivery import Channels, Pacer, SlackDelivery
+from handlers.handoff import HandOff
 from handlers.slack_client import KeepAliveWebClient
 from letters.casefile_pdf import CaseFilePdfRenderer
 from letters.surface import Letters
@@ -36,6 +37,7 @@ NO_SLACK_TOKEN = "xoxb-not-configured"  # placeholder when only Teams is configu
 class Runtime:
     container: Container
     app: App
+    listeners: HandOff  # where the app's listeners run after their ack (handlers.handoff)
     client: WebClient
     outbox: OutboxStore
     dispatcher: OutboxDispatcher
@@ -115,14 +117,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None,
     wake_later.append(wake or dispatcher.wake)
     signing = (settings.slack_signing_secret.get_secret_value()
                if settings.slack_signing_secret else None)
-    app = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
+    app, listeners = build_app(HandlerDeps(desk=container.desk, clock=container.clock,
                                 calendar=container.calendar, policy=container.policy,
                                 wake=wake or dispatcher.wake, letters=letters,
                                 exports=CaseFilePdfRenderer()),
                     client=client, signing_secret=signing)
-    runtime = Runtime(container=container, app=app, client=client, outbox=outbox,
-                      dispatcher=dispatcher, signing_secret=signing, teams=teams,
-                      letters=letters)
+    runtime = Runtime(container=container, app=app, listeners=listeners, client=client,
+                      outbox=outbox, dispatcher=dispatcher, signing_secret=signing,
+                      teams=teams, letters=letters)
     runtime.background.append(build_alert_scheduler(container, wake=dispatcher.wake))
     return runtime
 

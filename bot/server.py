@@ -320,6 +320,11 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
         else:
             code = _serve_http(runtime, host, port, stop_actions, worker)
     finally:
+        # What the last requests' listeners do after their ack (and queue for delivery)
+        # finishes before outbox delivery stops.
+        if not runtime.listeners.wait_idle(SHUTDOWN_TIMEOUT):
+            log.warning("listeners still running %d s after the last request; stopping",
+                        SHUTDOWN_TIMEOUT)
         if delivers and runtime.teams is not None:
             runtime.teams.host.stop()
         for stop in background:

@@ -15,15 +15,17 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.deps import HandlerDeps
+from handlers.handoff import HandOff
 from handlers.listeners import register_all
 from handlers.people import speak_slack
 
 __all__ = ["HandlerDeps", "build_app"]
 
-# Threads that run listeners. A listener acks first and then works on (opens a modal, posts
-# an answer), so a listener thread stays busy after its ack; with bolt's default of 5, a
-# new request's ack waited for one of them under load. More than the HTTP server's request
-# threads (16, bot/server.py), so every request in flight can ack at once.
+# Threads that run listeners (handlers.handoff). A listener acks first and then works on
+# (opens a modal, posts an answer), so a listener thread stays busy after its ack; with
+# bolt's default of 5, a new request's ack waited for one of them under load. More than the
+# HTTP server's request threads (16, bot/server.py), so every request in flight can ack at
+# once.
 LISTENER_THREADS = 32
 
 
@@ -42,16 +44,21 @@ def _app_client(client: WebClient) -> Callable[..., None]:
 
 
 def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | None,
-              token_verification: bool = False) -> App:
-    """A bolt App with every listener registered. The same app serves HTTP and Socket Mode."""
+              token_verification: bool = False) -> tuple[App, HandOff]:
+    """A bolt App with every listener registered, and the hand-off its listeners run
+    through. The same app serves HTTP and Socket Mode.
+
+    Bolt calls each listener in the request thread (``process_before_response``); the
+    listeners hand their work to a pool and return once it acks (``handlers.handoff``).
+    """
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = App(client=client, signing_secret=signing_secret or "socket-mode",
               token_verification_enabled=token_verification,
               request_verification_enabled=signing_secret is not None,
               ignoring_self_events_enabled=False, url_verification_enabled=True,
-              process_before_response=False,
-              listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
-                                                   thread_name_prefix="listener"))
+              process_before_response=True, listener_executor=listeners)
     app.use(_app_client(client))
     app.use(speak_slack(deps.people))
-    register_all(app, deps)
-    return app
+    handoff = HandOff(app, listeners)
+    register_all(app, deps, handoff)
+    return app, handoff

@@ -9,7 +9,9 @@ matching only the ids in its table (by one regular expression), and the listener
 handler from the table by the payload's id. A payload no table knows matches no listener,
 so bolt answers it as before (404, "unhandled request" logged).
 
-Commands, events and the error handler are few; they go to bolt as they are.
+Commands and events are few; each is its own bolt listener. Every listener, routed or
+not, is wrapped by ``handlers.handoff``: bolt gets it back as soon as it acks, and the rest
+of its work goes on in a pool thread. The error handler goes to bolt as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any, TypeVar
 from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
+from handlers.handoff import AckFn, HandOff
+
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 # What bolt can give a listener: the names ``Args`` holds (``req`` is also ``request``).
@@ -35,8 +39,10 @@ class _Route:
     handler: Callable[..., Any]
     arg_names: tuple[str, ...]
 
-    def __call__(self, args: Args) -> Any:
-        return self.handler(**{name: getattr(args, name) for name in self.arg_names})
+    def __call__(self, args: Args, ack: AckFn) -> Any:
+        """The handler, given what it asks for of ``args`` and ``ack`` as its ack."""
+        return self.handler(**{name: ack if name == "ack" else getattr(args, name)
+                               for name in self.arg_names})
 
 
 def _route(handler: Callable[..., Any]) -> _Route:
@@ -67,16 +73,11 @@ class _Table:
     def pattern(self) -> re.Pattern[str]:
         return _exactly(self.routes)
 
-    def listener(self) -> Callable[[Args], Any]:
-        """The one bolt listener for this table: it calls the route for the payload's id."""
-
-        def route(args: Args) -> Any:
-            payload = getattr(args, self.payload)
-            assert payload is not None  # bolt matched this kind of payload
-            return self.routes[payload[self.id_field]](args)
-
-        route.__name__ = f"route_{self.payload}"
-        return route
+    def work(self, args: Args, ack: AckFn) -> Any:
+        """The route for the payload's id, run (bolt matched this kind of payload)."""
+        payload = getattr(args, self.payload)
+        assert payload is not None
+        return self.routes[payload[self.id_field]](args, ack)
 
 
 def _exactly(keys: Iterable[str]) -> re.Pattern[str]:
@@ -87,19 +88,18 @@ def _exactly(keys: Iterable[str]) -> re.Pattern[str]:
 class Routes:
     """Where listener families register; ``install`` hands the tables to a bolt App.
 
-    ``action``, ``view`` and ``shortcut`` take an id (a string) and decorate a listener as
-    bolt's would, with the same keyword arguments; ``command``, ``event`` and ``error`` are
+    ``action``, ``view``, ``shortcut``, ``command`` and ``event`` take an id (a string) and
+    decorate a listener as bolt's would, with the same keyword arguments; ``error`` is
     bolt's own.
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, handoff: HandOff) -> None:
         self._app = app
+        self._handoff = handoff
         self._actions = _Table("button or menu action", "action", "action_id")
         self._views = _Table("modal submission", "view", "callback_id")
         self._shortcuts = _Table("shortcut", "shortcut", "callback_id")
         self._installed = False
-        self.command = app.command
-        self.event = app.event
         self.error = app.error
 
     def action(self, action_id: str) -> Callable[[Handler], Handler]:
@@ -110,6 +110,26 @@ class Routes:
 
     def shortcut(self, callback_id: str) -> Callable[[Handler], Handler]:
         return self._adder(self._shortcuts, callback_id)
+
+    def command(self, name: str) -> Callable[[Handler], Handler]:
+        """A slash command's listener; it acks as bolt's would (once answered)."""
+
+        def add(handler: Handler) -> Handler:
+            route = _route(handler)
+            self._app.command(name)(self._handoff.acking(route, handler.__name__))
+            return handler
+
+        return add
+
+    def event(self, name: str) -> Callable[[Handler], Handler]:
+        """An Events API listener: Slack is answered at once (bolt acks events itself)."""
+
+        def add(handler: Handler) -> Handler:
+            route = _route(handler)
+            self._app.event(name)(self._handoff.acked(route, handler.__name__))
+            return handler
+
+        return add
 
     def _adder(self, table: _Table, key: str) -> Callable[[Handler], Handler]:
         if self._installed:
@@ -130,4 +150,5 @@ class Routes:
                               (self._views, self._app.view_submission),
                               (self._shortcuts, self._app.shortcut)):
             if table.routes:
-                listen(table.pattern())(table.listener())
+                listen(table.pattern())(self._handoff.acking(table.work,
+                                                             f"route_{table.payload}"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.deps import HandlerDeps
+from handlers.handoff import HandOff
 from handlers.listeners import (
     attach,
     case_buttons,
@@ -32,10 +33,11 @@ FAMILIES = (commands, shortcuts, intake, step_buttons, step_submissions, case_bu
             casefile, corrections, attach, letters, report, errors)
 
 
-def register_all(app: App, deps: HandlerDeps) -> None:
+def register_all(app: App, deps: HandlerDeps, handoff: HandOff) -> None:
     """Register every listener family on ``app``: buttons, modals and shortcuts through one
-    routing table each (``handlers.routes``), commands and events as bolt listeners."""
-    routes = Routes(app)
+    routing table each (``handlers.routes``), commands and events as bolt listeners; each
+    runs through ``handoff`` (``handlers.handoff``)."""
+    routes = Routes(app, handoff)
     for family in FAMILIES:
         family.register(routes, deps)
     routes.install()

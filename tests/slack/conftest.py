@@ -56,11 +56,19 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> SlackDriver:
-    """The whole bot, as `complaints-bot run` builds it, against the fake Slack API."""
+def slack(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+          ) -> Iterator[SlackDriver]:
+    """The whole bot, as `complaints-bot run` builds it, against the fake Slack API.
+
+    A test ends when its listeners have: work they do after their ack (a file upload, a
+    posted answer) must not reach the next test's fake Slack.
+    """
     from tests.slack.harness import SlackDriver  # the harness imports this module
 
-    return SlackDriver(fake_slack, tmp_path, clock)
+    driver = SlackDriver(fake_slack, tmp_path, clock)
+    yield driver
+    assert driver.runtime.listeners.wait_idle(10), \
+        "a listener of this test was still running 10 s after the test ended"
 
 
 @pytest.fixture

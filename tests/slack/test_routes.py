@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from slack_bolt import App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 
+from handlers.handoff import HandOff
 from handlers.ids import ActionId, CallbackId
 from handlers.routes import Routes
 from tests.slack.harness import CS_AGENT, SECRET, SlackDriver
@@ -80,26 +82,26 @@ def test_an_id_that_is_not_a_string_is_refused_or_unhandled_never_an_error(
     assert _answers_sent(slack) == []
 
 
-def _routes() -> tuple[App, Routes]:
-    # Listeners run before the answer here, so the test sees what they did at once.
-    # A fixed authorization: this app never calls Slack.
+def _routes() -> tuple[App, Routes, HandOff]:
+    # As handlers.app builds it; a fixed authorization: this app never calls Slack.
     app = App(signing_secret="s", request_verification_enabled=False,
               process_before_response=True,
               authorize=lambda **_: AuthorizeResult(enterprise_id=None, team_id="T0TEST001",
                                                     bot_token="xoxb-test",
                                                     bot_user_id="UBOTFAKE"))
-    return app, Routes(app)
+    handoff = HandOff(app, ThreadPoolExecutor(max_workers=2))
+    return app, Routes(app, handoff), handoff
 
 
 def test_two_listeners_for_one_id_are_refused_when_registered() -> None:
-    _, routes = _routes()
+    _, routes, _ = _routes()
     routes.action("press")(lambda ack: None)
     with pytest.raises(ValueError, match="two listeners for the button or menu action 'press'"):
         routes.action("press")(lambda ack: None)
 
 
 def test_a_listener_asking_for_what_bolt_does_not_give_is_refused_when_registered() -> None:
-    _, routes = _routes()
+    _, routes, _ = _routes()
 
     def wants_too_much(ack: Any, database: Any) -> None:
         raise AssertionError("never called")
@@ -109,7 +111,7 @@ def test_a_listener_asking_for_what_bolt_does_not_give_is_refused_when_registere
 
 
 def test_a_listener_gets_the_arguments_it_names_as_bolt_would() -> None:
-    app, routes = _routes()
+    app, routes, handoff = _routes()
     seen: dict[str, Any] = {}
 
     @routes.action("press")
@@ -126,4 +128,5 @@ def test_a_listener_gets_the_arguments_it_names_as_bolt_would() -> None:
     answer = app.dispatch(BoltRequest(body=json.dumps(payload),
                                       headers={"content-type": "application/json"}))
     assert answer.status == 200
+    assert handoff.wait_idle(5)
     assert seen == {"action": "press", "user": "U0PRESSER", "context_user": "U0PRESSER"}

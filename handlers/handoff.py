@@ -1,0 +1,160 @@
+"""Listeners run on a pool thread; the request thread answers Slack the moment one acks.
+
+Bolt's threaded runner (``process_before_response=False``) hands a listener to its executor
+and then polls for the ack every 10 ms (``slack_bolt/listener/thread_runner.py``): every
+answer waited 5 ms on average for the poll, 12 ms was the floor of a request at one client,
+and under load each request thread woke a hundred times a second wanting the GIL
+(bench/README.md, "Fifth round"). The app runs with ``process_before_response=True``
+instead, so bolt calls its listener in the request thread and answers with the ack once the
+listener returns; each listener is wrapped here so that it returns as soon as it acks. The
+wrapper starts the listener on the pool and waits on an event that its ack sets; the work
+after the ack (opening a modal, posting an answer) goes on in the pool thread.
+
+What bolt's threaded runner did and this keeps: an error raised before the ack is raised in
+the request thread, where bolt answers it with the app's error handler (its ``response``
+set, so the handler may answer Slack); an error after the ack goes to the same handler with
+no response to answer, from the pool thread. A listener that has not acked in 3 s is left
+to finish and Slack gets no answer (bolt logs that none came).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.kwargs_injection import Args
+from slack_bolt.response import BoltResponse
+
+ACK_TIMEOUT = 3.0  # seconds: Slack stops waiting for an answer after 3
+
+AckFn = Callable[..., Any]  # bolt's ack, or one that also tells the request thread
+Work = Callable[[Args, AckFn], Any]  # a listener, given bolt's arguments and the ack to call
+
+
+class _Answer:
+    """Who answers the request: the ack, an error before it, or the request thread's timeout.
+
+    Exactly one of them does; whichever comes first wins, under the lock.
+    """
+
+    def __init__(self, ack: Ack) -> None:
+        self._bolt_ack = ack
+        self._lock = threading.Lock()
+        self._decided = False
+        self.ready = threading.Event()
+        self.error: Exception | None = None
+
+    def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return self._bolt_ack(*args, **kwargs)
+        finally:
+            self._decide()
+
+    def _decide(self, error: Exception | None = None) -> bool:
+        with self._lock:
+            if self._decided:
+                return False
+            self._decided = True
+            self.error = error
+        self.ready.set()
+        return True
+
+    def fail(self, error: Exception) -> bool:
+        """The listener raised: True if the request thread will raise it (no ack yet)."""
+        return self._decide(error)
+
+    def finished(self) -> None:
+        """The listener returned; if it never acked, the request thread stops waiting."""
+        self._decide()
+
+    def give_up(self) -> bool:
+        """The request thread waited long enough: True unless an answer just came."""
+        return self._decide()
+
+
+class HandOff:
+    """Wraps listeners so that bolt, calling them in the request thread, gets their ack fast."""
+
+    def __init__(self, app: App, executor: Executor, ack_timeout: float = ACK_TIMEOUT) -> None:
+        self._app = app
+        self._executor = executor
+        self._ack_timeout = ack_timeout
+        self._running = 0  # listeners submitted and not yet finished
+        self._changed = threading.Condition()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no listener is running (nor waiting for a thread); False on timeout.
+
+        Shutdown waits here before outbox delivery stops, so that what the last listeners
+        queue is delivered by this process.
+        """
+        with self._changed:
+            return self._changed.wait_for(lambda: self._running == 0, timeout)
+
+    def _submit(self, run: Callable[..., None], *args: Any) -> None:
+        with self._changed:
+            self._running += 1
+        try:
+            self._executor.submit(self._counted, run, *args)
+        except BaseException:
+            self._finished()
+            raise
+
+    def _counted(self, run: Callable[..., None], *args: Any) -> None:
+        try:
+            run(*args)
+        finally:
+            self._finished()
+
+    def _finished(self) -> None:
+        with self._changed:
+            self._running -= 1
+            if self._running == 0:
+                self._changed.notify_all()
+
+    def acking(self, work: Work, name: str) -> Callable[[Args], None]:
+        """A bolt listener that returns once ``work`` has acked (or failed before it)."""
+
+        def listener(args: Args) -> None:
+            answer = _Answer(args.ack)
+            self._submit(self._run, work, args, answer)
+            if not answer.ready.wait(self._ack_timeout) and answer.give_up():
+                return  # no ack in time: bolt logs it, as its own runner did
+            if answer.error is not None:
+                raise answer.error  # before the ack: bolt's error handler answers Slack
+
+        listener.__name__ = name
+        return listener
+
+    def acked(self, work: Work, name: str) -> Callable[[Args], None]:
+        """A bolt listener for events: Slack is answered at once, ``work`` runs after."""
+
+        def listener(args: Args) -> None:
+            args.ack()
+            self._submit(self._run_after_ack, work, args)
+
+        listener.__name__ = name
+        return listener
+
+    def _run(self, work: Work, args: Args, answer: _Answer) -> None:
+        try:
+            work(args, answer.ack)
+        except Exception as error:
+            if not answer.fail(error):
+                self._report(error, args)
+        finally:
+            answer.finished()
+
+    def _run_after_ack(self, work: Work, args: Args) -> None:
+        try:
+            work(args, args.ack)
+        except Exception as error:
+            self._report(error, args)
+
+    def _report(self, error: Exception, args: Args) -> None:
+        """An error after Slack was answered: the app's error handler, with nothing to answer."""
+        self._app.listener_runner.listener_error_handler.handle(
+            error=error, request=args.request, response=None)

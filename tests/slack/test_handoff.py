@@ -1,0 +1,185 @@
+"""Slack is answered the moment a listener acks; the listener's work goes on after, and its
+errors, before or after the ack, reach the app's error handler (``handlers.handoff``)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+
+from handlers.handoff import HandOff
+from handlers.routes import Routes
+from tests.slack.signing import block_actions_payload
+
+WAIT = 5.0  # seconds a test waits for something that should take milliseconds
+
+
+def _app(ack_timeout: float = 3.0) -> tuple[App, Routes, HandOff]:
+    # Built as handlers.app builds the bot's; a fixed authorization: it never calls Slack.
+    app = App(signing_secret="s", request_verification_enabled=False,
+              process_before_response=True,
+              authorize=lambda **_: AuthorizeResult(enterprise_id=None, team_id="T0TEST001",
+                                                    bot_token="xoxb-test",
+                                                    bot_user_id="UBOTFAKE"))
+    handoff = HandOff(app, ThreadPoolExecutor(max_workers=4), ack_timeout=ack_timeout)
+    return app, Routes(app, handoff), handoff
+
+
+def _press(app: App, action_id: str = "press") -> BoltResponse:
+    payload = block_actions_payload(action_id, "v", user_id="U0PRESSER")
+    return app.dispatch(BoltRequest(body=json.dumps(payload),
+                                    headers={"content-type": "application/json"}))
+
+
+def _event(app: App) -> BoltResponse:
+    body = {"type": "event_callback", "team_id": "T0TEST001", "api_app_id": "A0TEST",
+            "event_id": "Ev0001", "event_time": 1,
+            "event": {"type": "app_home_opened", "user": "U0OPENER", "tab": "home"}}
+    return app.dispatch(BoltRequest(body=json.dumps(body),
+                                    headers={"content-type": "application/json"}))
+
+
+def test_slack_is_answered_with_the_ack_while_the_listener_still_works() -> None:
+    app, routes, handoff = _app()
+    acked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        ack(text="on it")
+        acked.set()
+        release.wait(WAIT)  # still working (opening a modal, posting an answer)
+        done.set()
+
+    routes.install()
+    answer = _press(app)
+    assert answer.status == 200 and answer.body == "on it"
+    assert acked.is_set() and not done.is_set(), "answered before the work ended"
+    assert not handoff.wait_idle(0.05), "the listener is still running"
+    release.set()
+    assert handoff.wait_idle(WAIT) and done.is_set()
+
+
+def test_an_error_before_the_ack_is_answered_by_the_error_handler() -> None:
+    app, routes, handoff = _app()
+    seen: list[tuple[str, bool]] = []
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        raise ValueError("no such case")
+
+    @routes.error
+    def on_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+        seen.append((str(error), response is not None))
+        return BoltResponse(status=200, body="That case is not there.")
+
+    routes.install()
+    answer = _press(app)
+    assert (answer.status, answer.body) == (200, "That case is not there.")
+    assert seen == [("no such case", True)]
+    assert handoff.wait_idle(WAIT)
+
+
+def test_without_an_error_handler_an_error_before_the_ack_is_bolts_500() -> None:
+    app, routes, _ = _app()
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        raise ValueError("broken")
+
+    routes.install()
+    assert _press(app).status == 500
+
+
+def test_an_error_after_the_ack_reaches_the_error_handler_with_nothing_to_answer() -> None:
+    app, routes, handoff = _app()
+    seen: list[tuple[str, bool, str]] = []
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        ack()
+        raise ValueError("Slack refused the modal")
+
+    @routes.error
+    def on_error(error: Exception, response: BoltResponse | None) -> None:
+        seen.append((str(error), response is None, threading.current_thread().name))
+
+    routes.install()
+    answer = _press(app)
+    assert answer.status == 200  # the ack, sent before the error
+    assert handoff.wait_idle(WAIT)
+    assert len(seen) == 1
+    error, nothing_to_answer, thread = seen[0]
+    assert (error, nothing_to_answer) == ("Slack refused the modal", True)
+    assert thread != threading.current_thread().name  # the listener's, not the request's
+
+
+def test_a_listener_that_never_acks_leaves_the_request_once_slack_stops_waiting() -> None:
+    app, routes, handoff = _app(ack_timeout=0.2)
+    release = threading.Event()
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        release.wait(WAIT)
+        ack()  # too late: nobody is waiting for it
+
+    routes.install()
+    started = time.monotonic()
+    answer = _press(app)
+    assert time.monotonic() - started < WAIT / 2
+    assert answer.status == 404  # bolt: no listener answered
+    release.set()
+    assert handoff.wait_idle(WAIT)
+
+
+def test_a_listener_that_returns_without_acking_does_not_hold_the_request() -> None:
+    app, routes, handoff = _app(ack_timeout=WAIT)
+
+    @routes.action("press")
+    def pressed(ack: Any) -> None:
+        return None
+
+    routes.install()
+    started = time.monotonic()
+    assert _press(app).status == 404
+    assert time.monotonic() - started < WAIT / 2
+    assert handoff.wait_idle(WAIT)
+
+
+def test_an_event_is_acked_at_once_and_handled_after() -> None:
+    app, routes, handoff = _app()
+    release, handled = threading.Event(), threading.Event()
+
+    @routes.event("app_home_opened")
+    def opened(event: dict[str, Any]) -> None:
+        release.wait(WAIT)
+        assert event["user"] == "U0OPENER"
+        handled.set()
+
+    routes.install()
+    assert _event(app).status == 200
+    assert not handled.is_set()
+    release.set()
+    assert handoff.wait_idle(WAIT) and handled.is_set()
+
+
+def test_an_error_in_an_event_listener_reaches_the_error_handler() -> None:
+    app, routes, handoff = _app()
+    seen: list[str] = []
+
+    @routes.event("app_home_opened")
+    def opened() -> None:
+        raise RuntimeError("the home tab failed")
+
+    @routes.error
+    def on_error(error: Exception) -> None:
+        seen.append(str(error))
+
+    routes.install()
+    assert _event(app).status == 200
+    assert handoff.wait_idle(WAIT)
+    assert seen == ["the home tab failed"]
