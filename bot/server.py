@@ -300,7 +300,8 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
         runtime.container.engine.dispose()
         return 1
     stopped = threading.Event()
-    stop_actions: list[Callable[[], None]] = []
+    stop_asked: list[float] = []  # when the signal came (monotonic): shutdown's budget
+    stop_actions: list[Callable[[], None]] = [lambda: stop_asked.append(time.monotonic())]
     _on_signals(stopped, stop_actions)
     background = _start_background(runtime, worker) if delivers else []
     if delivers and runtime.teams is not None:
@@ -321,9 +322,11 @@ def serve(settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
             code = _serve_http(runtime, host, port, stop_actions, worker)
     finally:
         # What the last requests' listeners do after their ack (and queue for delivery)
-        # finishes before outbox delivery stops.
-        if not runtime.listeners.wait_idle(SHUTDOWN_TIMEOUT):
-            log.warning("listeners still running %d s after the last request; stopping",
+        # finishes before outbox delivery stops, within the same SHUTDOWN_TIMEOUT as the
+        # requests themselves (counted from the signal).
+        spent = time.monotonic() - stop_asked[0] if stop_asked else 0.0
+        if not runtime.listeners.wait_idle(max(SHUTDOWN_TIMEOUT - spent, 0.5)):
+            log.warning("listeners still running %d s after the stop; stopping anyway",
                         SHUTDOWN_TIMEOUT)
         if delivers and runtime.teams is not None:
             runtime.teams.host.stop()

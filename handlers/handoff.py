@@ -10,11 +10,14 @@ listener returns; each listener is wrapped here so that it returns as soon as it
 wrapper starts the listener on the pool and waits on an event that its ack sets; the work
 after the ack (opening a modal, posting an answer) goes on in the pool thread.
 
-What bolt's threaded runner did and this keeps: an error raised before the ack is raised in
-the request thread, where bolt answers it with the app's error handler (its ``response``
-set, so the handler may answer Slack); an error after the ack goes to the same handler with
-no response to answer, from the pool thread. A listener that has not acked in 3 s is left
-to finish and Slack gets no answer (bolt logs that none came).
+Errors are answered as bolt's threaded runner answered them, from another thread: an error
+raised before the ack (or by the ack itself) is raised again in the request thread, where
+bolt gives it to the app's error handler with a ``response`` to answer Slack with; an error
+after the ack goes to the same handler from the pool thread, with no response to answer.
+A listener that has not acked in 3 s is left to finish, and bolt answers the request as
+unhandled (404, logged), as it does for a listener that returns without acking. Bolt's
+listener start and completion handlers (the defaults here, which do nothing) now run in the
+request thread around the wait, not around the whole listener.
 """
 
 from __future__ import annotations
@@ -48,10 +51,11 @@ class _Answer:
         self.error: Exception | None = None
 
     def ack(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        try:
-            return self._bolt_ack(*args, **kwargs)
-        finally:
-            self._decide()
+        # An ack that raises (bad arguments, a person id it could not translate) has not
+        # answered: the error goes on to fail(), and the error handler answers instead.
+        response: BoltResponse = self._bolt_ack(*args, **kwargs)
+        self._decide()
+        return response
 
     def _decide(self, error: Exception | None = None) -> bool:
         with self._lock:

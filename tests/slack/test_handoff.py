@@ -14,6 +14,7 @@ from slack_bolt.authorization import AuthorizeResult
 
 from handlers.handoff import HandOff
 from handlers.routes import Routes
+from tests.slack.harness import CS_AGENT, SlackDriver
 from tests.slack.signing import block_actions_payload
 
 WAIT = 5.0  # seconds a test waits for something that should take milliseconds
@@ -183,3 +184,38 @@ def test_an_error_in_an_event_listener_reaches_the_error_handler() -> None:
     assert _event(app).status == 200
     assert handoff.wait_idle(WAIT)
     assert seen == ["the home tab failed"]
+
+
+def test_an_ack_that_raises_is_an_error_before_the_ack() -> None:
+    app, routes, handoff = _app()
+    seen: list[bool] = []
+
+    @routes.view("form")
+    def submitted(ack: Any) -> None:
+        ack(text="Saved", surprise=1)  # bolt's ack takes no such argument: it raises
+
+    @routes.error
+    def on_error(error: Exception, response: BoltResponse | None) -> BoltResponse:
+        seen.append(response is not None)
+        return BoltResponse(status=200, body="Something went wrong; nothing was saved.")
+
+    routes.install()
+    payload = {"type": "view_submission", "team": {"id": "T0TEST001"},
+               "user": {"id": "U0SUBMIT", "team_id": "T0TEST001"},
+               "view": {"id": "V0001", "type": "modal", "callback_id": "form",
+                        "state": {"values": {}}}}
+    answer = app.dispatch(BoltRequest(body=json.dumps(payload),
+                                      headers={"content-type": "application/json"}))
+    assert (answer.status, answer.body) == (200, "Something went wrong; nothing was saved.")
+    assert seen == [True], "the handler answered Slack, once"
+    assert handoff.wait_idle(WAIT)
+
+
+def test_the_bots_own_app_runs_its_listeners_through_the_hand_off(
+        slack: SlackDriver) -> None:
+    # Were bolt's threaded runner back (process_before_response=False), the hand-off's
+    # waiting listener would hold one of bolt's pool threads for each request.
+    assert slack.runtime.app.process_before_response
+    answer = slack.command(CS_AGENT, "help")
+    assert answer.status == 200 and "/complaint new" in str(answer.body)
+    assert slack.runtime.listeners.wait_idle(WAIT)
