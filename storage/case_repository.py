@@ -26,7 +26,7 @@ from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
 from storage.case_rows import case_from_row, case_values, event_from_row
 from storage.db import enter_reference_gate, upsert_insert
-from storage.letter_log import sent_kinds
+from storage.letter_log import letters_sent_of, sent_kinds, with_letters_sent
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, matching_ids
 
@@ -47,11 +47,13 @@ _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 # a case load's CPU (bench/README.md, "Fourth round", item 2).
 _CASE_ROWS = select(_CASES)
 _DEADLINES = cast(Table, DeadlineRow.__table__)
-_CASE_BY_ID = _CASE_ROWS.where(_CASES.c.id == bindparam("case_id"))
 _DEADLINES_OF = (select(_DEADLINES)
                  .where(_DEADLINES.c.case_id.in_(bindparam("ids", expanding=True)))
                  .order_by(_DEADLINES.c.case_id, _DEADLINES.c.id))
 
+# One case by id with the letters it sent, in one statement (a round trip fewer per load
+# than _load's three; every button on a case loads it).
+_CASE_BY_ID_WITH_SENT = with_letters_sent(_CASES, _CASES.c.id == bindparam("case_id"))
 _CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
@@ -100,8 +102,14 @@ class SqlCaseRepository:
         return found[0]
 
     def get(self, case_id: int) -> Case:
-        """Load one case by id; raises NotFound."""
-        return self._one(_CASE_BY_ID, f"No case with id {case_id}.", {"case_id": case_id})
+        """Load one case by id; raises NotFound. Two queries: the case with the letters it
+        sent, then its deadlines."""
+        rows = list(self.session.execute(_CASE_BY_ID_WITH_SENT, {"case_id": case_id}))
+        if not rows:
+            raise NotFound(f"No case with id {case_id}.")
+        case = case_from_row(rows[0], self.session.execute(_DEADLINES_OF, {"ids": [case_id]}))
+        case.letters_sent = letters_sent_of(rows)
+        return case
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""

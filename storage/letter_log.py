@@ -6,11 +6,23 @@ delivery (sent, retrying, dead-lettered) is the log's: there is no second copy t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from cases.communications import LetterEntry, LetterState, outbox_key
@@ -88,6 +100,22 @@ def _went() -> Any:  # a letter that went or is going: not an email dead-lettere
 _SENT_KINDS = (select(_L.c.case_id, _L.c.kind).distinct()
                .outerjoin(_O, and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key))
                .where(_L.c.case_id.in_(bindparam("ids", expanding=True)), _went()))
+
+
+def with_letters_sent(cases: Table, where: ColumnElement[bool]) -> Select[Any]:
+    """The rows of ``cases`` that ``where`` picks, each once per letter of its case (once,
+    with nulls, when it has none), with the letter's kind and whether it went: a case and
+    its letters sent in one statement (``letters_sent_of`` reads them off the rows)."""
+    return (select(cases, _L.c.kind.label("sent_kind"),
+                   type_coerce(_went(), Boolean).label("sent_went"))
+            .outerjoin(_L, _L.c.case_id == cases.c.id)
+            .outerjoin(_O, and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key))
+            .where(where))
+
+
+def letters_sent_of(rows: Iterable[Row[Any]]) -> frozenset[str]:
+    """The kinds of letter that went or are going, from rows of ``with_letters_sent``."""
+    return frozenset(r.sent_kind for r in rows if r.sent_kind is not None and r.sent_went)
 
 
 def sent_kinds(session: Session, case_ids: Sequence[int]) -> dict[int, frozenset[str]]:

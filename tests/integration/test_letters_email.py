@@ -131,6 +131,9 @@ def test_a_refused_letter_is_dead_lettered_and_shown_as_failed_then_resent(
     assert "550" in (entry.error or "")
     assert [d.kind for d in OutboxStore(engine).dead()] == ["letter"]
     assert mailbox.received == []
+    kind = entry.kind.value
+    # A letter that failed for good is not a letter sent: the case still owes it.
+    assert kind not in desk.get_case(case.id).letters_sent
 
     mailbox.answer = None
     again = desk.resend_letter(case.id, key, actor=CS_USER)
@@ -139,6 +142,9 @@ def test_a_refused_letter_is_dead_lettered_and_shown_as_failed_then_resent(
     assert message["Message-ID"] == f"<{again.key}@example.co.uk>"
     states = {e.key: e.state for e in desk.letters_of(case.id, actor=CS_USER)}
     assert states == {key: LetterState.FAILED, again.key: LetterState.SENT}
+    assert kind in desk.get_case(case.id).letters_sent
+    assert [c.letters_sent for c in desk.list_cases(viewer=CS_USER, which="open")
+            if c.id == case.id] == [desk.get_case(case.id).letters_sent]
 
 
 def _every_other_letter(case: Case, today: date) -> list[tuple[LetterView, str]]:
