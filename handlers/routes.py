@@ -113,20 +113,20 @@ class Routes:
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         """A slash command's listener; it acks as bolt's would (once answered)."""
-
-        def add(handler: Handler) -> Handler:
-            route = _route(handler)
-            self._app.command(name)(self._handoff.acking(route, handler.__name__))
-            return handler
-
-        return add
+        return self._direct(self._app.command(name), self._handoff.acking)
 
     def event(self, name: str) -> Callable[[Handler], Handler]:
         """An Events API listener: Slack is answered at once (bolt acks events itself)."""
+        return self._direct(self._app.event(name), self._handoff.acked)
+
+    @staticmethod
+    def _direct(listen: Callable[[Callable[[Args], None]], Any],
+                wrap: Callable[[_Route, str], Callable[[Args], None]]
+                ) -> Callable[[Handler], Handler]:
+        """A handler given to bolt as its own listener (no table), through the hand-off."""
 
         def add(handler: Handler) -> Handler:
-            route = _route(handler)
-            self._app.event(name)(self._handoff.acked(route, handler.__name__))
+            listen(wrap(_route(handler), handler.__name__))
             return handler
 
         return add
