@@ -92,13 +92,17 @@ class SqlLetterLog:
 _L, _O = cast(Table, LetterRow.__table__), cast(Table, OutboxRow.__table__)
 
 
+# A letter's email delivery in the outbox (none for a letter sent by post).
+_ITS_EMAIL = and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key)
+
+
 def _went() -> Any:  # a letter that went or is going: not an email dead-lettered
     return or_(_L.c.outbox_key.is_(None), _O.c.id.is_(None), _O.c.dead_at.is_(None))
 
 
 # Built once (every case load asks it): bound parameters, so the compiled SQL is cached.
 _SENT_KINDS = (select(_L.c.case_id, _L.c.kind).distinct()
-               .outerjoin(_O, and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key))
+               .outerjoin(_O, _ITS_EMAIL)
                .where(_L.c.case_id.in_(bindparam("ids", expanding=True)), _went()))
 
 
@@ -109,7 +113,7 @@ def with_letters_sent(cases: Table, where: ColumnElement[bool]) -> Select[Any]:
     return (select(cases, _L.c.kind.label("sent_kind"),
                    type_coerce(_went(), Boolean).label("sent_went"))
             .outerjoin(_L, _L.c.case_id == cases.c.id)
-            .outerjoin(_O, and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key))
+            .outerjoin(_O, _ITS_EMAIL)
             .where(where))
 
 
