@@ -11,6 +11,7 @@ User text never carries ``<@``: builders escape it to ``&lt;@``.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -26,6 +27,11 @@ from handlers.blocks._common import escape
 
 _MENTION = re.compile(r"<@(P-[0-9a-f]{10})>")
 _PERSON_KEYS = frozenset({"channel", "user", "user_id", "initial_user", "users"})
+# Where a person id is found in the JSON text of a payload (``json.dumps`` with its default
+# separators): the whole value of a person key, or a mention in any string. A key is where
+# its opening quote follows ``{`` or ``, ``: inside a string every quote is escaped.
+_ID_IN_JSON = re.compile(r"P-[0-9a-f]{10}")
+_KEY_BEFORE = {f'"{key}": "': len(key) + 5 for key in _PERSON_KEYS}
 CACHE_SIZE = 4096
 
 
@@ -100,13 +106,67 @@ class SlackPeople:
         return found if isinstance(found, str) else None
 
     def to_slack(self, payload: Any) -> Any:
-        """``payload`` with every person id turned into what Slack understands."""
+        """``payload`` with every person id turned into what Slack understands: plain
+        dicts and lists (Block Kit objects by their ``to_dict``), copied, never shared.
+
+        Every Web API call passes here, and a modal is hundreds of values: written out
+        as JSON, found and replaced there and read back (all three in C but the
+        finding), it costs half to two thirds of walking it in Python. A payload that is not JSON (a file's bytes) is walked instead.
+        """
+        try:
+            text = json.dumps(payload, default=_block_kit_dict)
+        except (TypeError, ValueError):
+            return self._walked(payload)
+        places = _people_in_json(text) if "P-" in text else []
+        if not places:
+            return json.loads(text)
+        found = self.resolve(pid for _, _, pid, _ in places)
+        pieces, done = [], 0
+        for start, end, pid, mention in places:
+            pieces.append(text[done:start])
+            if mention:
+                pieces.append(json.dumps(_mention(pid, found))[1:-1])
+            else:
+                slack = found.get(pid)
+                pieces.append(slack if isinstance(slack, str) else pid)
+            done = end
+        pieces.append(text[done:])
+        return json.loads("".join(pieces))
+
+    def _walked(self, payload: Any) -> Any:
         ids: list[str] = []
         plain = _plain(payload, ids)
         if not ids:
             return plain
         found = self.resolve(ids)
         return _replace(plain, found)
+
+
+def _block_kit_dict(value: Any) -> Any:
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _people_in_json(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, person id, is a mention) of each place in JSON ``text`` where a person
+    id is to be replaced: a mention ``<@P-…>`` (the whole of it), or a person key's value."""
+    places = []
+    for match in _ID_IN_JSON.finditer(text):
+        start, end = match.span()
+        if text[start - 2:start] == "<@" and text[end:end + 1] == ">":
+            places.append((start - 2, end + 1, match.group(), True))
+            continue
+        if text[end:end + 1] != '"':
+            continue
+        for before, length in _KEY_BEFORE.items():
+            key = start - length  # where the key's opening quote would be
+            if key >= 1 and text[key:start] == before and (
+                    text[key - 1] == "{" or text[key - 2:key] == ", "):
+                places.append((start, end, match.group(), False))
+                break
+    return places
 
 
 def _plain(value: Any, ids: list[str], key: str | None = None) -> Any:

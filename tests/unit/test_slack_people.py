@@ -78,3 +78,43 @@ def test_the_client_translates_every_call() -> None:
     client = PeopleClient(Client(), SlackPeople(Desk()))  # type: ignore[arg-type]
     assert client.chat_postMessage(channel=BEA.id, text=f"hi <@{BEA.id}>") == "ok"
     assert calls == [{"channel": "U0BEA0001", "text": "hi <@U0BEA0001>"}]
+
+
+def test_only_a_person_key_or_a_mention_is_translated_never_user_text_that_looks_like_one(
+        ) -> None:
+    desk = Desk()
+    people = SlackPeople(desk)  # type: ignore[arg-type]
+    looks_like = f'"user": "{BEA.id}", {{"channel": "{BEA.id}"}} <@{BEA.id}'
+    sent = people.to_slack({
+        "text": looks_like, "user": BEA.id,
+        "blocks": [{"type": "section", "block_id": BEA.id, "text": {"text": looks_like}},
+                   {"elements": [{"initial_user": ADA.id}, {"users": BEA.id}]}]})
+    assert sent == {
+        "text": looks_like, "user": "U0BEA0001",
+        "blocks": [{"type": "section", "block_id": BEA.id, "text": {"text": looks_like}},
+                   # Ada has no Slack account: her id is left for Slack to refuse, not guessed.
+                   {"elements": [{"initial_user": ADA.id}, {"users": "U0BEA0001"}]}]}
+
+
+def test_a_payload_that_is_not_json_is_translated_too_and_its_bytes_kept() -> None:
+    people = SlackPeople(Desk())  # type: ignore[arg-type]
+    pdf = b"%PDF-1.7 ..."
+    sent = people.to_slack({"channel": BEA.id, "content": pdf,
+                            "initial_comment": f"For <@{ADA.id}>", "parts": ("a", 1)})
+    assert sent == {"channel": "U0BEA0001", "content": pdf,
+                    "initial_comment": "For Ada &lt;Lovelace&gt;", "parts": ["a", 1]}
+    assert sent["content"] is pdf
+
+
+def test_block_kit_objects_go_out_as_plain_dicts_and_a_shared_payload_is_not_changed(
+        ) -> None:
+    from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+    people = SlackPeople(Desk())  # type: ignore[arg-type]
+    shared = {"blocks": [SectionBlock(text=MarkdownTextObject(text=f"Owner <@{BEA.id}>"))]}
+    sent = people.to_slack(shared)
+    assert sent == {"blocks": [{"type": "section",
+                                "text": {"type": "mrkdwn", "text": "Owner <@U0BEA0001>"}}]}
+    cached = {"view": {"blocks": [{"text": f"<@{BEA.id}>"}]}}
+    people.to_slack(cached)["view"]["blocks"][0]["text"] = "changed"
+    assert cached == {"view": {"blocks": [{"text": f"<@{BEA.id}>"}]}}
