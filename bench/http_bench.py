@@ -160,6 +160,9 @@ class Result:
     failures: list[str]
     wall_s: float
     cpu_ms: float = float("nan")  # the server process's CPU time over the run (Linux)
+    # This process's CPU time over the run: the load generator and, for the bot, the fake
+    # Slack answering its Web API calls (the bare app makes none).
+    harness_ms: float = float("nan")
 
 
 def cpu_ms_of(pid: int) -> float:
@@ -173,6 +176,12 @@ def cpu_ms_of(pid: int) -> float:
         return float("nan")
     own = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
     return own + sum(cpu_ms_of(child) for child in children)
+
+
+def _own_cpu_ms() -> float:
+    """User + system CPU time of this process so far, in ms."""
+    times = os.times()
+    return (times.user + times.system) * 1000
 
 
 def post(port: int, body: bytes) -> tuple[int, bytes, float]:
@@ -339,10 +348,11 @@ def run_phase(fake: FakeSlack, tmp: Path, db: str, url: str, levels: list[int], 
                         if name == "bot" and clients == max(levels) else None
                     pid = bot.pid if name == "bot" else bare.pid
                     settle(bot.pid)
-                    cpu_before = cpu_ms_of(pid)
+                    cpu_before, harness_before = cpu_ms_of(pid), _own_cpu_ms()
                     with client_gc_off():
                         result = run_load(port, bodies(op, n), clients, ok_empty)
                     result.cpu_ms = cpu_ms_of(pid) - cpu_before
+                    result.harness_ms = _own_cpu_ms() - harness_before
                     _stop_spy(spy)
                     phase.rows.append(Row(db, op, clients, name, result))
                     print(f"  done {db:<10} {op:<22} c={clients:<3} {name:<10} "
@@ -467,10 +477,12 @@ def report(phases: list[Phase], n: int, failed_opens: int) -> bool:
     print(f"HTTP response latency, {n} requests per row, loopback "
           f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]}); times in ms; CPU/req is "
           "the server process's CPU time over the row divided by its requests (it includes "
-          "the bot's background work: outbox delivery, what listeners do after the ack)")
+          "the bot's background work: outbox delivery, what listeners do after the ack); "
+          "harness is this process's CPU per request (the clients, and the fake Slack "
+          "answering the bot's calls)")
     print("| db | operation | clients | bot p50 | bot p99 | bot max | bot req/s | bot CPU/req "
-          "| bare p50 | bare p99 | bare req/s | bare CPU/req | failed |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| harness | bare p50 | bare p99 | bare req/s | bare CPU/req | harness | failed |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for phase in phases:
         for bot in (r for r in phase.rows if r.server == "bot"):
             bare = next(r for r in phase.rows if r.server != "bot" and r.op == bot.op
@@ -479,8 +491,10 @@ def report(phases: list[Phase], n: int, failed_opens: int) -> bool:
             print(f"| {phase.db} | {bot.op} | {bot.clients} | {percentile(lb, 50):.1f} "
                   f"| {percentile(lb, 99):.1f} | {max(lb, default=float('nan')):.1f} "
                   f"| {bot.throughput:.0f} | {bot.result.cpu_ms / n:.2f} "
+                  f"| {bot.result.harness_ms / n:.2f} "
                   f"| {percentile(lx, 50):.1f} | {percentile(lx, 99):.1f} "
                   f"| {bare.throughput:.0f} | {bare.result.cpu_ms / n:.2f} "
+                  f"| {bare.result.harness_ms / n:.2f} "
                   f"| {len(bot.result.failures) + len(bare.result.failures)} |")
     print()
     all_met = True
