@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -43,25 +44,63 @@ BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL connections per process: kept open, and more for a burst (README, Operations).
 POOL_SIZE = 12
 POOL_OVERFLOW = 8
+# A PostgreSQL connection idle in the pool longer than this is pinged before it is handed
+# out (and replaced if the server has gone away since). One used moments ago is not: the
+# ping was a round trip on every unit of work, two per View details.
+PING_AFTER_IDLE = 10.0
+_IDLE_SINCE = "complaints_idle_since"
 WRITERS_LOCK_SUFFIX = ".writers"  # beside the database file: storage.file_lock
 # Execution option set by ``read_only()``: begin deferred, without the write lock.
 READ_ONLY = "complaints_read_only"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for ``url``; SQLite gets WAL, foreign keys and queued writers."""
+def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs: Any
+                ) -> Engine:
+    """Build an engine for ``url``; SQLite gets WAL, foreign keys and queued writers.
+
+    ``ping_after_idle``: PostgreSQL only, how long a pooled connection may sit unused
+    before it is checked with a ping as it is handed out.
+    """
     parsed = make_url(url)
     # SQL errors (logged with tracebacks) must not carry the complainant's details.
     kwargs.setdefault("hide_parameters", True)
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
     # Connections kept open: up to POOL_SIZE in use at once reuse them; SQLAlchemy's default
     # of 5 opened and closed a PostgreSQL connection (a new server process) for each unit
-    # of work beyond the fifth, which under 20 clients was 5% of View details' samples.
-    kwargs.setdefault("pool_size", POOL_SIZE)
-    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
-    return create_engine(url, **kwargs)
+    # of work beyond the fifth, which under 20 clients was 5% of View details' samples. On
+    # SQLite the same churn (a new connection, its four PRAGMAs, its close) was 2%.
+    in_memory = parsed.get_backend_name() == "sqlite" and _database_file(url) is None
+    if "poolclass" not in kwargs and not in_memory:  # in memory: SQLAlchemy's own pool
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Ping a pooled connection on checkout only if it sat idle ``after`` seconds or more
+    (SQLAlchemy's ``pool_pre_ping`` pings on every checkout). A failed ping raises
+    ``DisconnectionError``, on which the pool hands out a new connection instead.
+
+    A connection that broke while in use, or within ``after`` of its last use, fails that
+    unit of work; SQLAlchemy then replaces every connection older than the failure.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < after:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection unusable: {error}") from error
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -231,12 +270,19 @@ def leave_reference_gate(session: Session) -> None:
         gate.release()
 
 
-def _gate_key(url: str, engine: Engine) -> tuple[str, str | None]:
-    """The gate's key, and its lock file when the database is a file other processes open."""
+def _database_file(url: str) -> str | None:
+    """The SQLite database's file, or None when it is in memory (or a ``file:`` URI)."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return os.path.realpath(database)
+
+
+def _gate_key(url: str, engine: Engine) -> tuple[str, str | None]:
+    """The gate's key, and its lock file when the database is a file other processes open."""
+    path = _database_file(url)
+    if path is None:
         return f"engine:{id(engine)}", None
-    path = os.path.realpath(database)
     return path, path + WRITERS_LOCK_SUFFIX
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 
 from storage.db import make_engine
 from storage.models import OutboxRow
+from tests.integration.conftest import _require_postgres, pg_url
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -56,3 +58,52 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
     with Session(engine) as session, pytest.raises(StatementError, match="naive"):
         session.add(_row(created_at=datetime(2026, 1, 1)))  # noqa: DTZ001 - the point
         session.flush()
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    admin = make_engine(pg_url())
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+            # Gone once it no longer shows among the server's sessions.
+            for _ in range(200):
+                if not conn.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                         "WHERE pid = :p"), {"p": pid}).scalar():
+                    return
+                time.sleep(0.01)
+    finally:
+        admin.dispose()
+    raise AssertionError(f"backend {pid} still there")
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_that_the_server_closed_while_idle_is_replaced_unnoticed() -> None:
+    _require_postgres()
+    engine = make_engine(pg_url(), ping_after_idle=0.2)
+    try:
+        first = _backend_pid(engine)
+        _terminate(first)  # as a database restart, or an idle timeout, would
+        time.sleep(0.25)
+        assert _backend_pid(engine) != first  # pinged, found dead, and replaced
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_used_moments_ago_is_not_pinged_and_a_break_fails_only_its_next_use(
+        ) -> None:
+    _require_postgres()
+    engine = make_engine(pg_url(), ping_after_idle=3600)
+    try:
+        first = _backend_pid(engine)
+        _terminate(first)
+        with pytest.raises(OperationalError):
+            _backend_pid(engine)  # not pinged: the unit of work that finds it dead fails
+        assert _backend_pid(engine) != first  # and the pool has replaced it for the next
+    finally:
+        engine.dispose()
