@@ -58,13 +58,24 @@ _CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
 _EVENTS = cast(Table, CaseEventRow.__table__)
-_EVENT_INSERT = insert(_EVENTS)
-# The case row's lock first, then the last number in a statement of its own: on PostgreSQL a
-# statement that waited for the lock still reads with the snapshot it started with, so the
-# number must be read after the wait, by a new statement (each sees what committed before it).
+# PostgreSQL: the case row's lock first, then the events in statements of their own: a
+# statement that waited for the lock still reads with the snapshot it started with, so
+# the last number must be read after the wait, by a new statement (each sees what
+# committed before it). SQLite's write transaction is exclusive already.
 _LOCK_CASE = (select(_CASES.c.id).where(_CASES.c.id == bindparam("case_id"))
               .with_for_update())
-_LAST_SEQ = select(func.max(_EVENTS.c.seq)).where(_EVENTS.c.case_id == bindparam("case_id"))
+_EVENT_FIELDS = ("at", "actor", "action", "from_state", "to_state", "details")
+# Each event is numbered by the statement that inserts it (the case's last number + 1, so
+# a batch run one after another numbers on), and inserted only if its case exists: one
+# statement per event where reading the last number first was two.
+_EVENT_APPEND = insert(_EVENTS).from_select(
+    ["case_id", "seq", *_EVENT_FIELDS],
+    select(_CASES.c.id,
+           select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1)
+           .where(_EVENTS.c.case_id == bindparam("case_id")).scalar_subquery(),
+           *(bindparam(f, type_=_EVENTS.c[f].type) for f in _EVENT_FIELDS))
+    .where(_CASES.c.id == bindparam("case_id")),
+).execution_options(preserve_rowcount=True)
 _DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 
@@ -265,7 +276,7 @@ class SqlCaseRepository:
             _CASE_INSERT, {"version": case.version, **case_values(case)}).scalar_one()
         case.id = case_id
         self._write_deadlines(case)
-        self._append_events(case, first_seq=1)
+        self._append_events(case)
         if not case.reference.startswith(UNNUMBERED):  # else indexed when numbered
             index_case(self.session, case)
 
@@ -284,8 +295,7 @@ class SqlCaseRepository:
         case.version += 1
         self._write_deadlines(case)
         # The row lock taken by the UPDATE above serialises appends to this case's history.
-        last = self.session.scalar(_LAST_SEQ, {"case_id": case.id})
-        self._append_events(case, first_seq=(last or 0) + 1)
+        self._append_events(case)
         index_case(self.session, case, keep_former=True)
 
     def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
@@ -296,13 +306,15 @@ class SqlCaseRepository:
         """Append new history events without touching the case row or its version."""
         if case.id is None:
             raise ValueError(f"{case.reference} was never added")
-        # Lock the case row (PostgreSQL; SQLite's write transaction is already exclusive)
-        # so concurrent appends and saves number events one after the other.
-        locked = self.session.scalar(_LOCK_CASE, {"case_id": case.id})
-        if locked is None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The row lock serialises concurrent appends and saves to this case's history.
+            locked = self.session.connection().execute(
+                _LOCK_CASE, {"case_id": case.id}).scalar()
+            if locked is None:
+                raise NotFound(f"No case with id {case.id}.")
+        events = len(case.new_events)
+        if self._append_events(case) != events:
             raise NotFound(f"No case with id {case.id}.")
-        last = self.session.scalar(_LAST_SEQ, {"case_id": case.id})
-        self._append_events(case, first_seq=(last or 0) + 1)
 
     def _write_deadlines(self, case: Case) -> None:
         assert case.id is not None
@@ -325,16 +337,18 @@ class SqlCaseRepository:
             for d in case.deadlines.values()
         ])
 
-    def _append_events(self, case: Case, *, first_seq: int) -> None:
+    def _append_events(self, case: Case) -> int:
+        """Insert ``case.new_events``, numbered on from its last; how many were inserted
+        (none when the case is not in the table)."""
         assert case.id is not None
         if not case.new_events:
-            return
-        self.session.connection().execute(_EVENT_INSERT, [
-            {"case_id": case.id, "seq": first_seq + i, "at": e.at, "actor": e.actor,
-             "action": e.action,
+            return 0
+        result = self.session.connection().execute(_EVENT_APPEND, [
+            {"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
              "from_state": e.from_state.value if e.from_state else None,
              "to_state": e.to_state.value if e.to_state else None,
              "details": dict(e.details)}
-            for i, e in enumerate(case.new_events)
+            for e in case.new_events
         ])
         case.new_events.clear()
+        return int(result.rowcount)

@@ -164,6 +164,28 @@ def test_history_is_numbered_from_one_and_appending_keeps_the_version(
         (case_id, 3, "acknowledge", {"n": "acknowledge"})]
 
 
+def test_several_events_at_once_are_numbered_on_and_a_missing_case_takes_none(
+        backend: Backend) -> None:
+    case = _case("TT-2026-0001", new_events=[_event("logged"), _event("note")])
+    [case_id] = _add(backend, case)
+    with backend.uow() as uow:
+        stored = uow.cases.get(case_id)
+        stored.new_events.extend([_event("viewed"), _event("viewed again")])
+        uow.cases.append_history(stored)
+        stored.new_events.extend([_event("acknowledge"), _event("assign")])
+        uow.cases.save(stored)
+        uow.commit()
+    with backend.uow() as uow:
+        stranger = uow.cases.get(case_id)
+        stranger.id = case_id + 1000
+        stranger.new_events.append(_event("note"))
+        with pytest.raises(NotFound):
+            uow.cases.append_history(stranger)
+        assert [(e.seq, e.action) for e in uow.cases.history(case_id)] == [
+            (1, "logged"), (2, "note"), (3, "viewed"), (4, "viewed again"),
+            (5, "acknowledge"), (6, "assign")]
+
+
 def test_nothing_is_kept_of_a_unit_of_work_left_without_commit(backend: Backend) -> None:
     with backend.uow() as uow:
         uow.cases.add(_case("TT-2026-0001"))
