@@ -7,7 +7,6 @@ delivery (sent, retrying, dead-lettered) is the log's: there is no second copy t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -32,28 +31,17 @@ from cases.letters import DeliveryMethod, LetterKind
 from storage.models import CaseRow, LetterRow, OutboxRow
 
 
-def _query() -> Any:  # Select of (LetterRow, delivered_at, dead_at, last_error)
-    return (select(LetterRow, OutboxRow.delivered_at, OutboxRow.dead_at, OutboxRow.last_error)
-            .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
-                                       OutboxRow.dedupe_key == LetterRow.outbox_key)))
-
-
-_LETTERS = _query()
-_LETTER_BY_KEY = _LETTERS.where(LetterRow.key == bindparam("key"))
-_LETTERS_OF_CASE = (_LETTERS.where(LetterRow.case_id == bindparam("case_id"))
-                    .order_by(LetterRow.id))
-
-
-def _entry(row: LetterRow, delivered_at: datetime | None, dead_at: datetime | None,
-           error: str | None) -> LetterEntry:
+def _entry(row: Row[Any]) -> LetterEntry:
+    """A row of ``_LETTERS`` as the log's entry."""
     state = LetterState(row.state)
+    delivered_at = row.delivered_at
     if row.method == DeliveryMethod.EMAIL.value:
         state = (LetterState.SENT if delivered_at is not None
-                 else LetterState.FAILED if dead_at is not None else LetterState.QUEUED)
+                 else LetterState.FAILED if row.dead_at is not None else LetterState.QUEUED)
     return LetterEntry(key=row.key, case_id=row.case_id, kind=LetterKind(row.kind),
                        method=DeliveryMethod(row.method), subject=row.subject, text=row.body,
                        sent_by=row.sent_by, sent_at=row.sent_at, recipient=row.recipient,
-                       resend_of=row.resend_of, state=state, error=error,
+                       resend_of=row.resend_of, state=state, error=row.last_error,
                        delivered_at=delivered_at, view=dict(row.view))
 
 
@@ -76,15 +64,15 @@ class SqlLetterLog:
 
     def get(self, key: str) -> LetterEntry:
         """One letter by its key."""
-        found = self.session.execute(_LETTER_BY_KEY, {"key": key}).first()
+        found = self.session.connection().execute(_LETTER_BY_KEY, {"key": key}).first()
         if found is None:
             raise NotFound(f"no letter {key}")
-        return _entry(found[0], found[1], found[2], found[3])
+        return _entry(found)
 
     def for_case(self, case_id: int) -> Sequence[LetterEntry]:
         """The case's letters, oldest first."""
-        rows = self.session.execute(_LETTERS_OF_CASE, {"case_id": case_id})
-        return [_entry(r[0], r[1], r[2], r[3]) for r in rows]
+        rows = self.session.connection().execute(_LETTERS_OF_CASE, {"case_id": case_id})
+        return [_entry(r) for r in rows]
 
 
 # Of the tables' own columns, not the ORM's: the same SQL without the ORM's pass over the
@@ -98,6 +86,12 @@ _ITS_EMAIL = and_(_O.c.surface == EMAIL, _O.c.dedupe_key == _L.c.outbox_key)
 
 def _went() -> Any:  # a letter that went or is going: not an email dead-lettered
     return or_(_L.c.outbox_key.is_(None), _O.c.id.is_(None), _O.c.dead_at.is_(None))
+
+
+# Each letter with its email's delivery (a letter by post has none), oldest first.
+_LETTERS = select(_L, _O.c.delivered_at, _O.c.dead_at, _O.c.last_error).outerjoin(_O, _ITS_EMAIL)
+_LETTER_BY_KEY = _LETTERS.where(_L.c.key == bindparam("key"))
+_LETTERS_OF_CASE = _LETTERS.where(_L.c.case_id == bindparam("case_id")).order_by(_L.c.id)
 
 
 # Built once (every case load asks it): bound parameters, so the compiled SQL is cached.
@@ -136,11 +130,9 @@ def sent_kinds(session: Session, case_ids: Sequence[int]) -> dict[int, frozenset
 def unsent_final_letters(session: Session, *, limit: int = 30
                          ) -> list[tuple[int, str, str | None]]:
     """(case id, reference, owner) of final cases whose final letter has not gone."""
-    went = (select(LetterRow.id)
-            .outerjoin(OutboxRow, and_(OutboxRow.surface == EMAIL,
-                                       OutboxRow.dedupe_key == LetterRow.outbox_key))
-            .where(LetterRow.case_id == CaseRow.id,
-                   LetterRow.kind == LetterKind.FINAL_DECISION.value, _went()))
+    went = (select(_L.c.id).outerjoin(_O, _ITS_EMAIL)
+            .where(_L.c.case_id == CaseRow.id,
+                   _L.c.kind == LetterKind.FINAL_DECISION.value, _went()))
     rows = session.execute(
         select(CaseRow.id, CaseRow.reference, CaseRow.owner)
         .where(CaseRow.state == "final", ~exists(went))
