@@ -111,7 +111,8 @@ class SlackPeople:
 
         Every Web API call passes here, and a modal is hundreds of values: written out
         as JSON, found and replaced there and read back (all three in C but the
-        finding), it costs half to two thirds of walking it in Python. A payload that is not JSON (a file's bytes) is walked instead.
+        finding), it costs half to two thirds of walking it in Python. A payload that
+        is not JSON (a file's bytes) is walked instead.
         """
         try:
             text = json.dumps(payload, default=_block_kit_dict)
