@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     Text,
     and_,
@@ -108,11 +109,31 @@ def _grouped(inner: Select[Any], *sums: str) -> Select[Any]:
                   *(func.coalesce(func.sum(sub.c[name]), 0) for name in sums)).group_by(*keys)
 
 
+_Ts = TypeVarTuple("_Ts")
+
+
 class SqlReportReader:
     """The report's facts on one session (the unit of work's)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def _streamed(self, stmt: Select[*_Ts]) -> Iterator[Row[*_Ts]]:
+        """``stmt``'s rows, fetched ``BATCH`` at a time.
+
+        On PostgreSQL that is a server-side cursor, which lives only inside a
+        transaction; a reader's connection runs in autocommit (``storage.db.read_only``),
+        so there the rows come through a connection of its own, in a transaction.
+        """
+        batched = stmt.execution_options(yield_per=BATCH)
+        conn = self.session.connection()
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            yield from self.session.execute(batched)
+            return
+        with conn.engine.connect() as own:
+            own.execution_options(isolation_level=own.dialect.default_isolation_level)
+            with own.begin():
+                yield from own.execute(batched)
 
     def case_groups(self, window: Window) -> Iterator[CaseGroup]:
         """Cases of the months or period, equal facts counted together by the database."""
@@ -160,14 +181,12 @@ class SqlReportReader:
         stmt = (select(_month(window), _in_period(window), CaseRow.effective_receipt,
                        CaseRow.replied_at)
                 .where(_placed(window), CaseRow.outcome.is_not(None),
-                       CaseRow.replied_at.is_not(None))
-                .execution_options(yield_per=BATCH))
-        for month, in_period, effective, replied_at in self.session.execute(stmt):
+                       CaseRow.replied_at.is_not(None)))
+        for month, in_period, effective, replied_at in self._streamed(stmt):
             yield Reply(month, bool(in_period), effective, replied_at)
 
     def _links(self, stmt: Select[int, str]) -> list[CaseLink]:
-        return [CaseLink(i, ref) for i, ref in
-                self.session.execute(stmt.execution_options(yield_per=BATCH))]
+        return [CaseLink(i, ref) for i, ref in self._streamed(stmt)]
 
     def category_cases(self, window: Window, category: str, limit: int | None
                        ) -> Sequence[CaseLink]:

@@ -15,7 +15,14 @@ from sqlalchemy.exc import OperationalError
 
 from cases.roles import Role
 from cases.services import ComplaintsDesk
-from storage.db import GatedConnection, WriteGate, make_engine, read_only, write_gate
+from storage.db import (
+    GatedConnection,
+    ReadOnlyWrite,
+    WriteGate,
+    make_engine,
+    read_only,
+    write_gate,
+)
 from storage.uow import SqlUnitOfWorkFactory
 from tests.integration.conftest import CS_USER
 
@@ -172,7 +179,7 @@ def test_a_nested_writer_on_the_same_thread_falls_back_to_sqlite_and_does_not_ha
         engine.dispose()
 
 
-def test_a_read_only_unit_of_work_reads_but_cannot_commit(
+def test_a_read_only_unit_of_work_reads_but_can_neither_write_nor_commit(
         desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory,
         intake: dict[str, Any]) -> None:
     case = desk.log_complaint(intake, logged_by=CS_USER)
@@ -187,7 +194,13 @@ def test_a_read_only_unit_of_work_reads_but_cannot_commit(
         writer.commit()
     with reader() as uow:
         assert uow.roles.roles_of("U0OTHER01") == {Role.DIRECTOR}
-        uow.roles.grant("U0OTHER02", Role.DIRECTOR)
+        # Refused before it reaches the database (on PostgreSQL a reader runs in
+        # autocommit, so a write that got there would be kept at once).
+        with pytest.raises(ReadOnlyWrite, match="read-only work cannot write: INSERT"):
+            uow.roles.grant("U0OTHER02", Role.DIRECTOR)
+        with pytest.raises(ReadOnlyWrite, match="UPDATE"):
+            uow.session.execute(text("UPDATE roles SET role = 'director'"))
+        assert uow.cases.get_by_reference(case.reference).id == case.id  # still reads
         with pytest.raises(RuntimeError, match="read-only"):
             uow.commit()
     with uow_factory() as uow:
