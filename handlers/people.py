@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import Ack, BoltContext
 from slack_bolt.response import BoltResponse
@@ -24,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from cases.people import PERSON_ID, AccountKind, Person
 from cases.services import ComplaintsDesk
 from handlers.blocks._common import escape
+from handlers.slack_client import with_json_text
 
 _MENTION = re.compile(r"<@(P-[0-9a-f]{10})>")
 _PERSON_KEYS = frozenset({"channel", "user", "user_id", "initial_user", "users"})
@@ -118,9 +119,43 @@ class SlackPeople:
             text = json.dumps(payload, default=_block_kit_dict)
         except (TypeError, ValueError):
             return self._walked(payload)
+        return json.loads(self._translated(text))
+
+    def call_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """A Web API call's keyword arguments as ``to_slack`` gives them, each object or
+        list value carrying the JSON text it was read back from
+        (``handlers.slack_client.JSONObject``), so the client sends that text instead of
+        encoding the value a second time.
+
+        A value that already carries its text (the blank intake modal, made once a
+        second) and names nobody is passed on as it is: not written out, not read back.
+        """
+        scalars: dict[str, Any] = {}
+        out: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            text = getattr(value, "json_text", None) if isinstance(value, dict | list) else None
+            if not isinstance(text, str):
+                if value is None or isinstance(value, str | int | float):
+                    scalars[key] = value
+                    continue
+                try:
+                    text = json.dumps(value, default=_block_kit_dict)
+                except (TypeError, ValueError):
+                    return cast(dict[str, Any], self.to_slack(kwargs))
+            elif "P-" not in text:
+                out[key] = value
+                continue
+            translated = self._translated(text)
+            out[key] = with_json_text(json.loads(translated), translated)
+        if scalars:
+            out.update(self.to_slack(scalars))
+        return {key: out[key] for key in kwargs}
+
+    def _translated(self, text: str) -> str:
+        """JSON ``text`` with every person id replaced (``to_slack``)."""
         places = _people_in_json(text) if "P-" in text else []
         if not places:
-            return json.loads(text)
+            return text
         found = self.resolve(pid for _, _, pid, _ in places)
         pieces, done = [], 0
         for start, end, pid, mention in places:
@@ -132,7 +167,7 @@ class SlackPeople:
                 pieces.append(slack if isinstance(slack, str) else pid)
             done = end
         pieces.append(text[done:])
-        return json.loads("".join(pieces))
+        return "".join(pieces)
 
     def _walked(self, payload: Any) -> Any:
         ids: list[str] = []
@@ -234,7 +269,7 @@ class PeopleClient:
             return attribute
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return attribute(*args, **self._people.to_slack(kwargs))
+            return attribute(*args, **self._people.call_arguments(kwargs))
         return call
 
 

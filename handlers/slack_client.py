@@ -38,6 +38,58 @@ MAX_IDLE = 8  # connections kept open while idle
 _BINARY = frozenset({"admin.analytics.getFile"})  # answers a gzip file, not JSON
 
 
+class JSONObject(dict[str, Any]):
+    """A dict that carries its own JSON text (``json.dumps`` of it, default separators).
+
+    ``KeepAliveWebClient`` sends the text instead of encoding the dict again: a modal
+    is written out as JSON once per call, by ``SlackPeople.call_arguments``, not twice.
+    Nothing may change it once made (it is read, passed on and sent as it is).
+    """
+
+    __slots__ = ("json_text",)
+
+    def __init__(self, value: dict[str, Any], json_text: str) -> None:
+        super().__init__(value)
+        self.json_text = json_text
+
+
+class JSONArray(list[Any]):
+    """A list that carries its own JSON text, as ``JSONObject``."""
+
+    __slots__ = ("json_text",)
+
+    def __init__(self, value: list[Any], json_text: str) -> None:
+        super().__init__(value)
+        self.json_text = json_text
+
+
+def with_json_text(value: Any, json_text: str) -> Any:
+    """``value`` (as ``json.loads(json_text)`` gave it) carrying ``json_text`` if it is an
+    object or an array; anything else as it is."""
+    if isinstance(value, dict):
+        return JSONObject(value, json_text)
+    if isinstance(value, list):
+        return JSONArray(value, json_text)
+    return value
+
+
+def json_body(body: dict[str, Any]) -> str:
+    """``json.dumps(body)``, with each top-level value that carries its JSON text spliced
+    in as that text rather than encoded again (only the order of the keys differs)."""
+    plain: dict[str, Any] = {}
+    spliced: list[str] = []
+    for key, value in body.items():
+        text = getattr(value, "json_text", None) if isinstance(value, dict | list) else None
+        if isinstance(text, str):
+            spliced.append(f"{jsonlib.dumps(key)}: {text}")
+        else:
+            plain[key] = value
+    encoded = jsonlib.dumps(plain)
+    if not spliced:
+        return encoded
+    return encoded[:-1] + (", " if plain else "") + ", ".join(spliced) + "}"
+
+
 class KeepAliveWebClient(WebClient):
     """``WebClient`` reusing kept-alive connections for JSON and form API calls."""
 
@@ -61,14 +113,14 @@ class KeepAliveWebClient(WebClient):
         if not self._handles(api_method, http_verb, files, data, params, json, auth):
             return super().api_call(api_method, http_verb=http_verb, files=files, data=data,
                                     params=params, json=json, headers=headers, auth=auth)
-        token, json_body, form = self._arguments(data, params, json)
+        token, body_json, form = self._arguments(data, params, json)
         # slack_sdk's order: the client's headers (its User-Agent) over the call's.
         request_headers = {"Content-Type": "application/x-www-form-urlencoded",
                            **(headers or {}), **self.headers}
         if token:
             request_headers["Authorization"] = f"Bearer {token}"
-        if json_body:  # slack_sdk sends JSON when there is any, else the form
-            body = jsonlib.dumps(json_body).encode("utf-8")
+        if body_json:  # slack_sdk sends JSON when there is any, else the form
+            body = json_body(body_json).encode("utf-8")
             request_headers["Content-Type"] = "application/json;charset=utf-8"
         else:
             body = urlencode(form).encode("utf-8") if form else b""
@@ -77,7 +129,7 @@ class KeepAliveWebClient(WebClient):
         response = SlackResponse(
             client=self, http_verb="POST", api_url=url,
             req_args={"headers": request_headers, "data": {}, "params": form, "files": None,
-                      "json": json_body},
+                      "json": body_json},
             data=self._parse(raw, answer_headers), headers=answer_headers,
             status_code=status)
         return response.validate()  # type: ignore[no-untyped-call, no-any-return]
@@ -122,13 +174,13 @@ class KeepAliveWebClient(WebClient):
         if given[0] is not None and "token" in given[0]:
             token = given[0].pop("token")
         form = {**(given[0] or {}), **(given[1] or {})}
-        json_body = None
+        body = None
         if json is not None:
-            json_body = {**self.default_params, **json}
-            if "token" in json_body:
-                token = json_body.pop("token")
+            body = {**self.default_params, **json}
+            if "token" in body:
+                token = body.pop("token")
         form = {k: ("1" if v else "0") if isinstance(v, bool) else v for k, v in form.items()}
-        return token, json_body, form
+        return token, body, form
 
     @staticmethod
     def _parse(raw: bytes, headers: dict[str, str]) -> dict[str, Any]:

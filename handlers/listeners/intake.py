@@ -3,6 +3,7 @@ in step with the received time as it changes, and its submission."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any, cast
@@ -23,6 +24,7 @@ from handlers.identity import actor_of
 from handlers.ids import BlockId, CallbackId
 from handlers.payloads import BadPayload, part
 from handlers.routes import Routes
+from handlers.slack_client import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +83,16 @@ def blank_intake(deps: HandlerDeps, private_metadata: str = "") -> dict[str, Any
     It depends only on the second it is opened (the received time shown, to the second, and
     its dates) and the metadata, so it is made once per second, not per request: building
     and validating the Block Kit objects was most of a `/complaint new`'s CPU under load.
+    It carries its JSON text, which the Slack client sends as it is (``JSONObject``).
     """
     now = deps.clock.now()
+
+    def make() -> JSONObject:
+        view = intake_view(deps, private_metadata=private_metadata, now=now).to_dict()
+        return JSONObject(view, json.dumps(view))  # written out once a second, too
+
     return cast(dict[str, Any], deps.blank_intake.get(
-        (int(now.timestamp()), private_metadata),
-        lambda: intake_view(deps, private_metadata=private_metadata, now=now).to_dict()))
+        (int(now.timestamp()), private_metadata), make))
 
 
 def view_id_of(body: Any) -> str:

@@ -118,3 +118,36 @@ def test_block_kit_objects_go_out_as_plain_dicts_and_a_shared_payload_is_not_cha
     cached = {"view": {"blocks": [{"text": f"<@{BEA.id}>"}]}}
     people.to_slack(cached)["view"]["blocks"][0]["text"] = "changed"
     assert cached == {"view": {"blocks": [{"text": f"<@{BEA.id}>"}]}}
+
+
+def test_call_arguments_are_to_slacks_and_carry_the_json_text_that_is_sent() -> None:
+    import json
+
+    from handlers.slack_client import JSONObject, json_body
+
+    people = SlackPeople(Desk())  # type: ignore[arg-type]
+    nobody = {"type": "modal", "blocks": [{"type": "section", "text": {"text": "Hi"}}]}
+    memo = JSONObject(nobody, json.dumps(nobody))  # as the blank intake modal is kept
+    naming = {"type": "modal", "blocks": [{"text": f"<@{BEA.id}>"}]}
+    kwargs = {"channel": BEA.id, "text": f"for <@{ADA.id}>", "view": memo,
+              "blocks": [{"elements": [{"initial_user": BEA.id}]}],
+              "modal": JSONObject(naming, json.dumps(naming)), "unfurl": None}
+    args = people.call_arguments(kwargs)
+    assert args == people.to_slack(kwargs)
+    assert list(args) == list(kwargs)
+    assert args["view"] is memo  # names nobody: passed on, not written out again
+    assert args["modal"] == {"type": "modal", "blocks": [{"text": "<@U0BEA0001>"}]}
+    for key in ("modal", "blocks"):
+        assert json.loads(args[key].json_text) == args[key]
+    assert json.loads(json_body(args)) == people.to_slack(kwargs)
+    assert kwargs["modal"] == naming  # the caller's value is not changed
+
+
+def test_the_body_holds_a_carried_text_as_it_is() -> None:
+    from handlers.slack_client import JSONArray, JSONObject, json_body
+
+    spaced = JSONObject({"a": 1}, '{ "a" : 1 }')
+    assert (json_body({"trigger_id": "t", "view": spaced})
+            == '{"trigger_id": "t", "view": { "a" : 1 }}')
+    assert json_body({"blocks": JSONArray([1], "[ 1 ]")}) == '{"blocks": [ 1 ]}'
+    assert json_body({"text": "plain"}) == '{"text": "plain"}'
