@@ -70,8 +70,12 @@ def _terminate(pid: int) -> None:
     try:
         with admin.connect() as conn:
             assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
-            # Gone once it no longer shows among the server's sessions.
+            # Gone once it no longer shows among the server's sessions. Each look in its
+            # own transaction: within one, PostgreSQL keeps showing its first snapshot of
+            # pg_stat_activity (stats_fetch_consistency = cache), so a backend seen once
+            # would be seen for ever.
             for _ in range(200):
+                conn.rollback()
                 if not conn.execute(text("SELECT count(*) FROM pg_stat_activity "
                                          "WHERE pid = :p"), {"p": pid}).scalar():
                     return
