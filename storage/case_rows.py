@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -83,7 +83,7 @@ def case_values(case: Case) -> dict[str, Any]:
         "relationship": case.intake.relationship.value,
         "subject_user_id": case.intake.subject_user_id,
         "contact_email_key": email_key(str(case.intake.email) if case.intake.email else None),
-        "contact_phone_key": phone_contact_key(case.intake.phone),
+        "contact_phone_key": phone_contact_key(case.intake.phone, normalised=True),
         "intake_key": case.intake_key,
         "received_at": case.received_at,
         "effective_receipt": case.effective_receipt,
@@ -127,7 +127,32 @@ def deadline_from_row(row: Row[Any]) -> Deadline:
                     met_at=row.met_at, retired_at=row.retired_at)
 
 
-def case_from_row(row: Row[Any], deadlines: Iterable[Row[Any]]) -> Case:
+# The columns of a deadline in ``deadline_from_values``'s order (``DEADLINE_AS_JSON``).
+DEADLINE_COLUMNS = ("id", "kind", "due_at", "original_due_at", "started_at", "met_at",
+                    "retired_at")
+
+
+def _when(value: str) -> datetime:
+    """An instant as a JSON array gives it (SQLite: its stored text, naive UTC;
+    PostgreSQL: ISO 8601 with the offset), UTC-aware as ``UTCDateTime`` gives it."""
+    instant = datetime.fromisoformat(value)
+    return (instant.replace(tzinfo=UTC) if instant.tzinfo is None
+            else instant.astimezone(UTC))
+
+
+def deadlines_from_json(items: Iterable[list[Any]] | None) -> list[Deadline]:
+    """A case's deadlines from the JSON array of arrays its load read them as, each in
+    ``DEADLINE_COLUMNS``' order (``None``: it has none), in the order they were added (by
+    id, as every other load gives them: the aggregate's order is not defined)."""
+    return [Deadline(kind=DeadlineKind(kind), due_at=_when(due),
+                     original_due_at=_when(original), started_at=_when(started),
+                     met_at=_when(met) if met is not None else None,
+                     retired_at=_when(retired) if retired is not None else None)
+            for _, kind, due, original, started, met, retired
+            in sorted(items or (), key=lambda item: int(item[0]))]
+
+
+def case_from_row(row: Row[Any], deadlines: Iterable[Row[Any] | Deadline]) -> Case:
     """A row of the cases table and its rows of the deadlines table as the domain ``Case``."""
     return Case(
         id=row.id,
@@ -167,7 +192,8 @@ def case_from_row(row: Row[Any], deadlines: Iterable[Row[Any]]) -> Case:
         withdrawn_reason=row.withdrawn_reason,
         last_actor=row.last_actor,
         last_action_at=row.last_action_at,
-        deadlines={(d := deadline_from_row(r)).kind: d for r in deadlines},
+        deadlines={(d := r if isinstance(r, Deadline) else deadline_from_row(r)).kind: d
+                   for r in deadlines},
     )
 
 

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cases.clock import FrozenClock
@@ -24,7 +24,7 @@ from cases.roles import ORGANISATION_ROLES, Role
 from storage import migrate
 from storage.db import make_engine
 from storage.models import OutboxRow
-from storage.uow import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.fakes import InMemoryUnitOfWorkFactory, intake_record
 from tests.integration.conftest import NOW, empty_database
 
@@ -136,6 +136,26 @@ def test_cases_are_found_by_id_reference_and_intake_key_or_not_at_all(
             uow.cases.get(case_id + 100)
         with pytest.raises(NotFound):
             uow.cases.get_by_reference("TT-2026-0404")
+
+
+def test_a_case_by_id_comes_with_its_deadlines_as_saved_whatever_the_session_time_zone(
+        backend: Backend) -> None:
+    due = NOW + timedelta(days=3, microseconds=123456)
+    deadlines = (
+        _deadline(DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, due, met_at=due - timedelta(hours=1)),
+        _deadline(DeadlineKind.STAGE_ONE_REPLY, due + timedelta(days=27), retired_at=NOW),
+        _deadline(DeadlineKind.REVIEW_WINDOW, due + timedelta(days=40)))
+    with_three, with_none = _add(backend, _case("TT-2026-0001", deadlines=deadlines),
+                                 _case("TT-2026-0002"))
+    with backend.uow() as uow:
+        if backend.name == "postgresql":  # instants come back, not New York wall times
+            cast(SqlUnitOfWork, uow).session.execute(text("SET TIME ZONE 'America/New_York'"))
+        loaded = uow.cases.get(with_three)
+        assert loaded.deadlines == {d.kind: d for d in deadlines}
+        assert list(loaded.deadlines) == [d.kind for d in deadlines]  # as added
+        assert {d.due_at.utcoffset() for d in loaded.deadlines.values()} == {timedelta(0)}
+        assert uow.cases.get_by_reference("TT-2026-0001").deadlines == loaded.deadlines
+        assert uow.cases.get(with_none).deadlines == {}
 
 
 def test_references_count_up_per_year(backend: Backend) -> None:
