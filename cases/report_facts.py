@@ -24,7 +24,7 @@ from typing import NamedTuple
 from cases.intake import Category
 from cases.model import ALERTED_DEADLINES, Case, Deadline, DeadlineKind
 from cases.report_model import CaseLink
-from cases.search import fold, phone_key
+from cases.search import fold, normalised_phone_key, phone_key
 
 # The deadline kinds the report follows, in the procedure's order.
 REPORTED_DEADLINES: tuple[DeadlineKind, ...] = tuple(
@@ -60,12 +60,15 @@ def email_key(email: str | None) -> str | None:
     return "email:" + fold(email) if email else None
 
 
-def phone_contact_key(phone: str | None) -> str | None:
-    """The phone as a key (E.164); None when there is none or it cannot be normalised."""
+def phone_contact_key(phone: str | None, *, normalised: bool = False) -> str | None:
+    """The phone as a key (E.164); None when there is none or it cannot be normalised.
+
+    ``normalised``: ``phone`` is an intake record's, as ``normalise_phone`` wrote it.
+    """
     if not phone:
         return None
     with suppress(ValueError):
-        return "phone:" + phone_key(phone)
+        return "phone:" + (normalised_phone_key(phone) if normalised else phone_key(phone))
     return None
 
 
@@ -267,7 +270,7 @@ class CaseListReader:
         for case in self.cases:
             if window.contacts[0] <= case.received_at < window.contacts[1]:
                 for key in (email_key(str(case.intake.email) if case.intake.email else None),
-                            phone_contact_key(case.intake.phone)):
+                            phone_contact_key(case.intake.phone, normalised=True)):
                     if key is not None:
                         keys.setdefault(key, []).append(_link(case))
         return keys

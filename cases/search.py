@@ -34,6 +34,22 @@ def phone_key(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# What ``cases.intake.normalise_phone`` writes (phonenumbers' international format): a
+# plus, the country code and the national number, grouped by spaces, hyphens or dots
+# (New Caledonia's); never a national prefix, brackets or an extension.
+_INTERNATIONAL = re.compile(r"\+[1-9][0-9]*(?:[ .-][0-9]+)*")
+
+
+def normalised_phone_key(phone: str) -> str:
+    """``phone_key`` of a number as the intake stores it (``normalise_phone`` checked it
+    then): its digits after the plus, read off rather than parsed again. A case's phone
+    is keyed twice per save (its contact key and its search term), and a parse costs
+    77 us; reading the digits, a microsecond. Anything in another form is parsed."""
+    if _INTERNATIONAL.fullmatch(phone):
+        return "+" + re.sub(r"[ .-]", "", phone[1:])
+    return phone_key(phone)
+
+
 def fold(text: str) -> str:
     """Lower case, accents dropped, spaces collapsed: 'Zoë  O’Brien' -> "zoe o'brien"."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
@@ -50,18 +66,23 @@ def _words(text: str | None) -> set[str]:
 def search_terms(reference: str, intake: IntakeRecord) -> frozenset[str]:
     """Every term ``intake`` (of case ``reference``) is found by, each at most MAX_TERM long."""
     return terms_of(reference, name=intake.complainant_name, organisation=intake.organisation,
-                    email=str(intake.email) if intake.email else None, phone=intake.phone)
+                    email=str(intake.email) if intake.email else None, phone=intake.phone,
+                    phone_normalised=True)
 
 
 def terms_of(reference: str, *, name: str | None, organisation: str | None,
-             email: str | None, phone: str | None) -> frozenset[str]:
-    """The terms from the stored fields themselves (a migration indexes old rows with it)."""
+             email: str | None, phone: str | None, phone_normalised: bool = False
+             ) -> frozenset[str]:
+    """The terms from the stored fields themselves (a migration indexes old rows with it).
+
+    ``phone_normalised``: ``phone`` is an intake record's, as ``normalise_phone`` wrote it.
+    """
     terms = {fold(reference)} | _words(name) | _words(organisation)
     if email:
         terms.add(fold(email))
     if phone:
         try:
-            terms.add(phone_key(phone))
+            terms.add(normalised_phone_key(phone) if phone_normalised else phone_key(phone))
         except ValueError:
             terms.add(fold(phone))
     return frozenset(t[:MAX_TERM] for t in terms if t)
