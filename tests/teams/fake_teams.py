@@ -159,9 +159,12 @@ class FakeTeams:
             answer["continuationToken"] = following
         return web.json_response(answer)
 
-    def of(self, kind: str) -> list[Call]:
+    def of(self, kind: str, *, typing: bool = False) -> list[Call]:
+        """The calls of ``kind``; without the typing indicators the SDK sends while a
+        turn takes longer than half a second (a loaded machine), unless ``typing``."""
         with self._lock:
-            return [c for c in self.calls if c.kind == kind]
+            return [c for c in self.calls if c.kind == kind
+                    and (typing or c.body.get("type") != "typing")]
 
     def cards(self, kind: str = "send") -> list[dict[str, Any]]:
         """The Adaptive Cards the bot posted (or updated, or replied)."""
