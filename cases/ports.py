@@ -67,6 +67,11 @@ class CaseRepository(Protocol):
         """Load one case by id; raises NotFound."""
         ...
 
+    def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
+        """One case by id and the organisation roles ``user_id`` holds, read together (a
+        button's load and its permission check); raises NotFound."""
+        ...
+
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""
         ...

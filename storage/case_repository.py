@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     CursorResult,
     Select,
@@ -18,7 +17,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
@@ -26,15 +24,15 @@ from sqlalchemy.orm import Session
 from cases.clock import require_aware
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
+from cases.roles import Role
+from storage.case_load import case_by_id, case_of_rows
 from storage.case_rows import (
-    DEADLINE_COLUMNS,
     case_from_row,
     case_values,
-    deadlines_from_json,
     event_from_row,
 )
 from storage.db import enter_reference_gate, upsert_insert
-from storage.letter_log import letters_sent_of, sent_kinds, with_letters_sent
+from storage.letter_log import sent_kinds
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, matching_ids
 
@@ -61,24 +59,6 @@ _DEADLINES_OF = (select(_DEADLINES)
 
 
 
-def _case_by_id(dialect: str) -> Select[Any]:
-    """One case by id with the letters it sent and its deadlines, in one statement: two
-    round trips fewer per load than ``_load``'s three (every button on a case loads it).
-    The deadlines come as one JSON array of arrays (``DEADLINE_COLUMNS``), in the
-    dialect's own aggregate; built on first use for each dialect."""
-    stmt = _CASE_LOADS.get(dialect)
-    if stmt is None:
-        columns = [_DEADLINES.c[name] for name in DEADLINE_COLUMNS]
-        rows = (func.json_agg(func.json_build_array(*columns)) if dialect == "postgresql"
-                else func.json_group_array(func.json_array(*columns)))
-        deadlines = (select(type_coerce(rows, JSON)).where(_DEADLINES.c.case_id == _CASES.c.id)
-                     .scalar_subquery().label("deadlines_json"))
-        stmt = _CASE_LOADS[dialect] = with_letters_sent(
-            _CASES, _CASES.c.id == bindparam("case_id")).add_columns(deadlines)
-    return stmt
-
-
-_CASE_LOADS: dict[str, Select[Any]] = {}
 _CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
@@ -140,13 +120,16 @@ class SqlCaseRepository:
     def get(self, case_id: int) -> Case:
         """Load one case by id; raises NotFound. One query: the case with the letters it
         sent and its deadlines."""
-        stmt = _case_by_id(self.session.get_bind().dialect.name)
-        rows = list(self.session.execute(stmt, {"case_id": case_id}))
-        if not rows:
-            raise NotFound(f"No case with id {case_id}.")
-        case = case_from_row(rows[0], deadlines_from_json(rows[0].deadlines_json))
-        case.letters_sent = letters_sent_of(rows)
-        return case
+        stmt = case_by_id(self.session.get_bind().dialect.name)
+        return case_of_rows(list(self.session.execute(stmt, {"case_id": case_id})), case_id)
+
+    def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
+        """One case by id and the roles ``user_id`` holds, in ``get``'s one query."""
+        stmt = case_by_id(self.session.get_bind().dialect.name, with_roles=True)
+        rows = list(self.session.execute(stmt, {"case_id": case_id, "user_id": user_id}))
+        case = case_of_rows(rows, case_id)
+        held = rows[0].user_roles
+        return case, frozenset(Role(r) for r in held.split(",")) if held else frozenset()
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""

@@ -85,8 +85,10 @@ def _soonest_first(cases: Iterable[Case]) -> list[Case]:
 class InMemoryCaseRepository:
     """``CaseRepository`` over an ``InMemoryStore``; writes are staged until commit."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore,
+                 roles: InMemoryRoleRepository | None = None) -> None:
         self._store = store
+        self._roles = roles or InMemoryRoleRepository(store)
         self.staged: dict[int, Case] = {}
         self.staged_events: dict[int, list[HistoryEvent]] = {}
 
@@ -137,6 +139,9 @@ class InMemoryCaseRepository:
         if found is None:
             raise NotFound(f"No case with id {case_id}.")
         return copy.deepcopy(found)
+
+    def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
+        return self.get(case_id), self._roles.roles_of(user_id)
 
     def get_by_reference(self, reference: str) -> Case:
         for case in self._visible().values():
@@ -422,8 +427,8 @@ class InMemoryUnitOfWork:
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
-        self._cases = InMemoryCaseRepository(store)
         self._roles = InMemoryRoleRepository(store)
+        self._cases = InMemoryCaseRepository(store, self._roles)
         self._outbox = InMemoryOutbox(store)
         self._people = InMemoryPeopleRepository(store)
         self._letters = InMemoryLetterLog(store)

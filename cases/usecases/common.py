@@ -138,9 +138,9 @@ class DeskBase:
             return details
 
         with self.uow() as uow:
-            case = uow.cases.get(case_id)
+            case, held = uow.cases.get_with_roles(case_id, actor)
             check_version(case, action, expected_version)
-            roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
+            roles = roles_on_case(actor, case, held)
             apply(case, action, actor=actor, roles=roles, at=now, rules=self.rules,
                   given=given, fill=lambda: fill(case))
             try:

@@ -75,8 +75,8 @@ class AnyTime(DeskBase):
         """
         now = self._now()
         with self.reader() as uow:
-            case = uow.cases.get(case_id)
-            allowed = may_see_personal_data(actor, case, uow.roles.roles_of(actor))
+            case, roles = uow.cases.get_with_roles(case_id, actor)
+            allowed = may_see_personal_data(actor, case, roles)
             log = tuple(uow.letters.for_case(case_id)) if letters and allowed else ()
         seen = record(case, "details_viewed" if allowed else "details_refused", actor=actor,
                       at=now)
@@ -111,8 +111,8 @@ class Queries(DeskBase):
                      expected_version: int | None = None) -> Case:
         """Would ``action`` be accepted from ``actor`` now? Raises the refusal if not."""
         with self.reader() as uow:
-            case = uow.cases.get(case_id)
-            roles = roles_on_case(actor, case, uow.roles.roles_of(actor))
+            case, held = uow.cases.get_with_roles(case_id, actor)
+            roles = roles_on_case(actor, case, held)
         transition_for(case, action)  # a move the state no longer allows says so first
         check_version(case, action, expected_version)
         precheck(case, action, actor=actor, roles=roles, at=self._now(), rules=self.rules)
@@ -126,8 +126,8 @@ class Queries(DeskBase):
     def case_for(self, case_id: int, *, viewer: str) -> Case:
         """A case by id, if the viewer may see it; otherwise NotFound."""
         with self.reader() as uow:
-            case = uow.cases.get(case_id)
-            if not may_see_case(viewer, case, uow.roles.roles_of(viewer)):
+            case, roles = uow.cases.get_with_roles(case_id, viewer)
+            if not may_see_case(viewer, case, roles):
                 raise NotFound("No such case that you can see.")
             return case
 

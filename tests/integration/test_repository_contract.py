@@ -158,6 +158,24 @@ def test_a_case_by_id_comes_with_its_deadlines_as_saved_whatever_the_session_tim
         assert uow.cases.get(with_none).deadlines == {}
 
 
+def test_a_case_comes_with_the_roles_of_whoever_asks_even_ones_granted_in_the_same_unit(
+        backend: Backend) -> None:
+    [case_id] = _add(backend, _case("TT-2026-0001"))
+    with backend.uow() as uow:
+        uow.roles.grant("U0BOTH", Role.DIRECTOR)
+        uow.roles.grant("U0BOTH", Role.HR_MANAGER)
+        uow.commit()
+    with backend.uow() as uow:
+        uow.roles.grant("U0NEW", Role.CUSTOMER_SERVICES)
+        case, roles = uow.cases.get_with_roles(case_id, "U0BOTH")
+        assert case == uow.cases.get(case_id)
+        assert roles == {Role.DIRECTOR, Role.HR_MANAGER}
+        assert uow.cases.get_with_roles(case_id, "U0NOBODY")[1] == frozenset()
+        assert uow.cases.get_with_roles(case_id, "U0NEW")[1] == {Role.CUSTOMER_SERVICES}
+        with pytest.raises(NotFound):
+            uow.cases.get_with_roles(case_id + 100, "U0BOTH")
+
+
 def test_references_count_up_per_year(backend: Backend) -> None:
     with backend.uow() as uow:
         got = [uow.cases.next_reference(y) for y in (2026, 2026, 2027)]
