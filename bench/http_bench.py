@@ -28,6 +28,7 @@ import argparse
 import gc
 import http.client
 import json
+import math
 import os
 import subprocess
 import sys
@@ -163,6 +164,9 @@ class Result:
     # This process's CPU time over the run: the load generator and, for the bot, the fake
     # Slack answering its Web API calls (the bare app makes none).
     harness_ms: float = float("nan")
+    # The PostgreSQL server's CPU time over the run: every ``postgres`` process on this
+    # machine (the bot's backends, the WAL writer, ...); nan on SQLite.
+    db_ms: float = float("nan")
 
 
 def cpu_ms_of(pid: int) -> float:
@@ -176,6 +180,30 @@ def cpu_ms_of(pid: int) -> float:
         return float("nan")
     own = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
     return own + sum(cpu_ms_of(child) for child in children)
+
+
+def postgres_cpu_ms() -> dict[int, float]:
+    """User + system CPU time so far, in ms, of each ``postgres`` process on this machine
+    (the server runs here in the benchmark's setting); empty where /proc is not."""
+    found: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) * 1000 / tick
+    return found
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """The ``postgres`` processes' CPU time since ``before`` (a process started since counts
+    whole; one that ended since is lost: the bot's pooled backends live through a row)."""
+    return sum(ms - before.get(pid, 0.0) for pid, ms in postgres_cpu_ms().items())
 
 
 def _own_cpu_ms() -> float:
@@ -349,10 +377,13 @@ def run_phase(fake: FakeSlack, tmp: Path, db: str, url: str, levels: list[int], 
                     pid = bot.pid if name == "bot" else bare.pid
                     settle(bot.pid)
                     cpu_before, harness_before = cpu_ms_of(pid), _own_cpu_ms()
+                    db_before = postgres_cpu_ms() if url.startswith("postgresql") else None
                     with client_gc_off():
                         result = run_load(port, bodies(op, n), clients, ok_empty)
                     result.cpu_ms = cpu_ms_of(pid) - cpu_before
                     result.harness_ms = _own_cpu_ms() - harness_before
+                    if db_before is not None:
+                        result.db_ms = postgres_cpu_since(db_before)
                     _stop_spy(spy)
                     phase.rows.append(Row(db, op, clients, name, result))
                     print(f"  done {db:<10} {op:<22} c={clients:<3} {name:<10} "
@@ -471,6 +502,10 @@ def verdicts(phase: Phase, clients: int = 20) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _or_dash(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
 def report(phases: list[Phase], n: int, failed_opens: int) -> bool:
     """Print one markdown table (bot beside the bare app), the verdicts; True if all met."""
     print()
@@ -479,10 +514,11 @@ def report(phases: list[Phase], n: int, failed_opens: int) -> bool:
           "the server process's CPU time over the row divided by its requests (it includes "
           "the bot's background work: outbox delivery, what listeners do after the ack); "
           "harness is this process's CPU per request (the clients, and the fake Slack "
-          "answering the bot's calls)")
+          "answering the bot's calls); db is the PostgreSQL server's CPU per request")
     print("| db | operation | clients | bot p50 | bot p99 | bot max | bot req/s | bot CPU/req "
-          "| harness | bare p50 | bare p99 | bare req/s | bare CPU/req | harness | failed |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| harness | db | bare p50 | bare p99 | bare req/s | bare CPU/req | harness "
+          "| failed |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for phase in phases:
         for bot in (r for r in phase.rows if r.server == "bot"):
             bare = next(r for r in phase.rows if r.server != "bot" and r.op == bot.op
@@ -491,7 +527,7 @@ def report(phases: list[Phase], n: int, failed_opens: int) -> bool:
             print(f"| {phase.db} | {bot.op} | {bot.clients} | {percentile(lb, 50):.1f} "
                   f"| {percentile(lb, 99):.1f} | {max(lb, default=float('nan')):.1f} "
                   f"| {bot.throughput:.0f} | {bot.result.cpu_ms / n:.2f} "
-                  f"| {bot.result.harness_ms / n:.2f} "
+                  f"| {bot.result.harness_ms / n:.2f} | {_or_dash(bot.result.db_ms / n)} "
                   f"| {percentile(lx, 50):.1f} | {percentile(lx, 99):.1f} "
                   f"| {bare.throughput:.0f} | {bare.result.cpu_ms / n:.2f} "
                   f"| {bare.result.harness_ms / n:.2f} "
