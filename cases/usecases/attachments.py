@@ -32,8 +32,8 @@ class Attachments(DeskBase):
             raise IntakeInvalid({"attached_text": "there is no text or file to attach"})
         now = self._now()
         with self.uow() as uow:
-            case = uow.cases.get(case_id)
-            if not may_see_personal_data(actor, case, uow.roles.roles_of(actor)):
+            case, roles = uow.cases.get_with_roles(case_id, actor)
+            if not may_see_personal_data(actor, case, roles):
                 raise NotAllowed(f"Correspondence on {case.reference} is only for the people "
                                  "who need to know.")
             record(case, "attached", actor=actor, at=now, details={

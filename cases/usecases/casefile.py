@@ -41,8 +41,7 @@ class CaseFiles(DeskBase):
         now = self._now()
         # Paging only reads: it need not queue behind writers (SQLite's write lock).
         with (self.uow if record_view else self.reader)() as uow:
-            case = uow.cases.get(case_id)
-            roles = uow.roles.roles_of(viewer)
+            case, roles = uow.cases.get_with_roles(case_id, viewer)
             if not may_see_case(viewer, case, roles):
                 raise NotAllowed(f"The case file of {case.reference} is only for the people "
                                  "who need to know.")

@@ -55,8 +55,8 @@ class Corrections(DeskBase):
             raise IntakeInvalid({unknown[0]: "this cannot be corrected here"})
         now = self._now()
         with self.uow() as uow:
-            case = uow.cases.get(case_id)
-            self._may_correct(case, actor, uow.roles.roles_of(actor), "Edit details")
+            case, roles = uow.cases.get_with_roles(case_id, actor)
+            self._may_correct(case, actor, roles, "Edit details")
             _check_version(case, "Edit details", expected_version)
             old = case.intake.model_dump(mode="json")
             intake = parse_intake({**old, **{k: _blank(v) for k, v in changes.items()}})
@@ -94,8 +94,8 @@ class Corrections(DeskBase):
                         expected_version: int | None) -> Case:
         now = self._now()
         with self.uow() as uow:
-            case = uow.cases.get(case_id)
-            self._may_correct(case, actor, uow.roles.roles_of(actor), "Reassign")
+            case, roles = uow.cases.get_with_roles(case_id, actor)
+            self._may_correct(case, actor, roles, "Reassign")
             _check_version(case, "Reassign", expected_version)
             subject.refuse_naming(case, person, "owner")
             previous = case.owner
