@@ -127,7 +127,7 @@ def deadline_from_row(row: Row[Any]) -> Deadline:
                     met_at=row.met_at, retired_at=row.retired_at)
 
 
-# The columns of a deadline in ``deadline_from_values``'s order (``DEADLINE_AS_JSON``).
+# A deadline's columns, in the order of each array ``deadlines_from_json`` reads.
 DEADLINE_COLUMNS = ("id", "kind", "due_at", "original_due_at", "started_at", "met_at",
                     "retired_at")
 
