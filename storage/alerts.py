@@ -22,10 +22,11 @@ from cases.alerts import Alert, OpenDeadline
 from cases.clock import require_aware
 from cases.delivery import DEFAULT_SURFACES, require_surfaces
 from cases.model import ALERTED_DEADLINES, DeadlineKind, Notice, NoticeKind
-from storage.db import is_postgres, read_only
+from storage.db import is_postgres
 from storage.letter_log import unsent_final_letters
 from storage.models import AlertRow, CaseRow, DeadlineRow
 from storage.outbox_writer import insert_outbox_rows
+from storage.readers import read_only
 
 _ALERTED = sorted(k.value for k in ALERTED_DEADLINES)
 _ALERTS = cast(Table, AlertRow.__table__)
@@ -76,7 +77,7 @@ class SqlAlertLedger:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
         # The sweep runs every minute and mostly only reads (pages of open deadlines, "is a
         # response due?"): on SQLite those reads begin deferred and skip the write gate, so
-        # they neither queue behind intakes nor hold them up (see storage.db.read_only).
+        # they neither queue behind intakes nor hold them up (see storage.readers.read_only).
         # Claiming stays a writing transaction, its "already claimed?" lookup included.
         self._reads = sessionmaker(bind=read_only(engine), expire_on_commit=False,
                                    autoflush=False)

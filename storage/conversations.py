@@ -11,7 +11,8 @@ from sqlalchemy.orm import sessionmaker
 
 from cases.clock import Clock
 from storage.conversation_rows import ConversationRefRow
-from storage.db import read_only, upsert_insert
+from storage.db import upsert_insert
+from storage.readers import read_only
 
 MAX_KEY = 255
 

@@ -20,7 +20,10 @@ gate can make waits fairer and shorter, never a deadlock.
 Read-only work can opt out of the write lock: a connection from ``read_only(engine)``
 begins with a plain deferred ``BEGIN`` and takes no gate, so in WAL mode it reads its
 snapshot alongside the writer instead of queueing behind it. (On PostgreSQL such a
-connection runs in autocommit.) Either way it is refused any statement that writes.
+connection runs in autocommit.) Either way it is refused any statement that writes, twice
+over: before the statement is sent, by what SQLAlchemy knows of it, and by the database
+itself (SQLite's ``query_only``; PostgreSQL's ``default_transaction_read_only``, which
+every writing transaction overrides with ``BEGIN READ WRITE``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.file_lock import WritersLockFile
+from storage.readers import (
+    READ_ONLY,
+    read_only_by_default,
+    refuse_writes_of_readers,
+    writers_begin_read_write,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL connections per process: kept open, and more for a burst (README, Operations).
@@ -51,8 +60,6 @@ POOL_OVERFLOW = 8
 PING_AFTER_IDLE = 10.0
 _IDLE_SINCE = "complaints_idle_since"
 WRITERS_LOCK_SUFFIX = ".writers"  # beside the database file: storage.file_lock
-# Execution option set by ``read_only()``: begin deferred, without the write lock.
-READ_ONLY = "complaints_read_only"
 
 
 def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs: Any
@@ -75,9 +82,14 @@ def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs:
         kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = read_only_by_default(parsed.query.get("options"),
+                                                       kwargs.pop("connect_args", {}))
     engine = create_engine(url, **kwargs)
     _ping_when_idle(engine, ping_after_idle)
-    _refuse_writes_of_readers(engine)
+    refuse_writes_of_readers(engine)
+    if engine.dialect.name == "postgresql":
+        writers_begin_read_write(engine)
     return engine
 
 
@@ -108,49 +120,6 @@ def _ping_when_idle(engine: Engine, after: float) -> None:
 def is_sqlite(engine: Engine | Connection) -> bool:
     """True when the engine or connection talks to SQLite."""
     return engine.dialect.name == "sqlite"
-
-
-class ReadOnlyWrite(RuntimeError):
-    """A statement that writes was sent on a connection from ``read_only()``."""
-
-
-def read_only(engine: Engine) -> Engine:
-    """The same engine (pool, events) for work that only reads.
-
-    On SQLite its transactions begin deferred and take neither the write lock nor the
-    write gate, so a reader reads its snapshot beside the writer. On PostgreSQL its
-    statements run in autocommit, each in the server's own implicit transaction: no
-    ``BEGIN`` and ``ROLLBACK`` round trips around a unit of work that only reads (View
-    details on PostgreSQL, in process: 6.9-7.8 ms down to 4.7-5.4 ms). On both, a
-    statement that would write (an INSERT, UPDATE, DELETE or DDL, or hand-written SQL
-    that is not a SELECT) is refused with ``ReadOnlyWrite`` before it reaches the
-    database, so nothing a reader does can be kept, autocommit or not.
-    """
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(**{READ_ONLY: True}, isolation_level="AUTOCOMMIT")
-    return engine.execution_options(**{READ_ONLY: True})
-
-
-# What a reader's hand-written SQL may begin with (BEGIN: SQLite's deferred begin).
-_READING_SQL = ("select", "begin", "show", "values")
-
-
-def _refuse_writes_of_readers(engine: Engine) -> None:
-    @event.listens_for(engine, "before_cursor_execute")
-    def _before(connection: Connection, cursor: Any, statement: str, parameters: Any,
-                context: Any, executemany: bool) -> None:
-        if not connection.get_execution_options().get(READ_ONLY):
-            return
-        if getattr(context, "compiled", None) is not None and not context.is_text:
-            # A statement SQLAlchemy built: it knows what it is (a SELECT may begin WITH).
-            writes = bool(context.isinsert or context.isupdate or context.isdelete
-                          or context.isddl)
-        else:  # text() or exec_driver_sql: judged by its first word
-            writes = not statement.lstrip().lower().startswith(_READING_SQL)
-        if writes:
-            raise ReadOnlyWrite("read-only work cannot write: "
-                                f"{statement.split(None, 1)[0]} refused; use a writing "
-                                "unit of work")
 
 
 class WriteGate:
@@ -241,6 +210,14 @@ class GatedConnection(sqlite3.Connection):
     gate: WriteGate | None = None
     gate_timeout: float = BUSY_TIMEOUT_MS / 1000
     holds_gate: bool = False
+    # PRAGMA query_only as last set: on for a reader's transactions, off for a writer's.
+    query_only: bool | None = None
+
+    def set_query_only(self, on: bool) -> None:
+        """Have SQLite refuse writes (reader) or allow them (writer) from now on."""
+        if self.query_only is not on:
+            self.execute(f"PRAGMA query_only={int(on)}")
+            self.query_only = on
 
     def enter_gate(self) -> None:
         """Queue for the gate (before BEGIN IMMEDIATE); go on without it after the timeout."""
@@ -354,15 +331,20 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         finally:
             cursor.close()
 
-    _refuse_writes_of_readers(engine)
+    refuse_writes_of_readers(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
-            return
         dbapi_connection = connection.connection.dbapi_connection
         gated = dbapi_connection if isinstance(dbapi_connection, GatedConnection) else None
+        reads = bool(connection.get_execution_options().get(READ_ONLY))
+        if gated is not None:
+            gated.set_query_only(reads)
+        elif dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA query_only={int(reads)}")
+        if reads:
+            connection.exec_driver_sql("BEGIN")
+            return
         if gated is not None:
             gated.enter_gate()
         try:

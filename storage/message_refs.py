@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import sessionmaker
 
-from storage.db import read_only, upsert_insert
+from storage.db import upsert_insert
 from storage.models import MessageRefRow
+from storage.readers import read_only
 
 
 class SqlMessageRefs:
@@ -16,7 +17,7 @@ class SqlMessageRefs:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
         # Lookups that only read do not queue for SQLite's write lock behind intakes; see
-        # storage.db.read_only.
+        # storage.readers.read_only.
         self._reads = sessionmaker(bind=read_only(engine), expire_on_commit=False,
                                    autoflush=False)
 

@@ -122,18 +122,23 @@ class SqlReportReader:
         """``stmt``'s rows, fetched ``BATCH`` at a time.
 
         On PostgreSQL that is a server-side cursor, which lives only inside a
-        transaction; a reader's connection runs in autocommit (``storage.db.read_only``),
-        so there the rows come through a connection of its own, in a transaction.
+        transaction; a reader's connection runs in autocommit (``storage.readers``), so
+        there the rows are read in a read-only transaction block of the same connection,
+        not on a second one from the pool (many reports at once would take two each).
         """
         batched = stmt.execution_options(yield_per=BATCH)
         conn = self.session.connection()
         if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             yield from self.session.execute(batched)
             return
-        with conn.engine.connect() as own:
-            own.execution_options(isolation_level=own.dialect.default_isolation_level)
-            with own.begin():
-                yield from own.execute(batched)
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        driver.read_only = True  # the block begins READ ONLY
+        try:
+            with driver.transaction():  # psycopg: BEGIN, and COMMIT or ROLLBACK at the end
+                yield from conn.execute(batched)
+        finally:
+            driver.read_only = False  # as storage.readers leaves every connection
 
     def case_groups(self, window: Window) -> Iterator[CaseGroup]:
         """Cases of the months or period, equal facts counted together by the database."""

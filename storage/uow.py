@@ -23,7 +23,7 @@ from cases.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from storage import db
+from storage import db, readers
 from storage.case_repository import SqlCaseRepository
 from storage.letter_log import SqlLetterLog
 from storage.outbox_writer import SqlOutbox
@@ -112,7 +112,7 @@ class SqlUnitOfWorkFactory:
     ``read_only=True`` makes units of work for use cases that only read (loading a case to
     render it, lists, permission checks): on SQLite they begin deferred and read their
     snapshot beside the writer instead of queueing for the write lock
-    (``storage.db.read_only``); their ``commit()`` raises, so nothing written in one can
+    (``storage.readers.read_only``); their ``commit()`` raises, so nothing written in one can
     be kept. Writing use cases keep the default.
 
     ``surfaces``: the configured surfaces; every notice a use case queues gets one outbox
@@ -125,7 +125,7 @@ class SqlUnitOfWorkFactory:
         self.clock: Clock = clock or SystemClock()
         self.read_only = read_only
         self.surfaces = require_surfaces(surfaces)
-        bind = db.read_only(engine) if read_only else engine
+        bind = readers.read_only(engine) if read_only else engine
         # expire_on_commit off: cases are converted to dataclasses before commit anyway.
         self._sessions = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 

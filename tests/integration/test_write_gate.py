@@ -10,19 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import column, delete, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from cases.roles import Role
 from cases.services import ComplaintsDesk
-from storage.db import (
-    GatedConnection,
-    ReadOnlyWrite,
-    WriteGate,
-    make_engine,
-    read_only,
-    write_gate,
-)
+from storage.db import GatedConnection, WriteGate, make_engine, write_gate
+from storage.models import RoleRow
+from storage.readers import ReadOnlyWrite, read_only
 from storage.uow import SqlUnitOfWorkFactory
 from tests.integration.conftest import CS_USER
 
@@ -205,6 +200,32 @@ def test_a_read_only_unit_of_work_reads_but_can_neither_write_nor_commit(
             uow.commit()
     with uow_factory() as uow:
         assert uow.roles.roles_of("U0OTHER02") == frozenset()
+
+
+
+def test_a_write_the_readers_own_check_cannot_see_is_refused_by_the_database(
+        uow_factory: SqlUnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.roles.grant("U0KEPT001", Role.DIRECTOR)
+        uow.commit()
+    # Hand-written SQL passed off as a SELECT, and (PostgreSQL) a SELECT over a
+    # writing CTE: SQLAlchemy sees a query, the database sees a DELETE.
+    disguised = [text("DELETE FROM roles RETURNING user_id").columns(column("user_id"))]
+    if uow_factory.engine.dialect.name == "postgresql":
+        gone = delete(RoleRow).returning(RoleRow.user_id).cte("gone")
+        disguised.append(select(func.count()).select_from(gone))
+    for statement in disguised:
+        with uow_factory.reader()() as uow:
+            with pytest.raises(ReadOnlyWrite, match="read-only work cannot write"):
+                uow.session.execute(statement).all()
+            # The refusal leaves the reader usable for what it is for.
+            assert uow.roles.roles_of("U0KEPT001") == {Role.DIRECTOR}
+    with uow_factory() as uow:  # and a writer after it writes as before
+        assert uow.roles.roles_of("U0KEPT001") == {Role.DIRECTOR}
+        uow.roles.grant("U0KEPT002", Role.DIRECTOR)
+        uow.commit()
+    with uow_factory.reader()() as uow:
+        assert uow.roles.roles_of("U0KEPT002") == {Role.DIRECTOR}
 
 
 _HOLD_WRITERS_LOCK = """
