@@ -80,11 +80,12 @@ class CaseRepository(Protocol):
         """Persist changes under a version check; raises ConcurrentChange."""
         ...
 
-    def append_history(self, case: Case) -> None:
-        """Append ``case.new_events`` without changing the case (no version bump).
+    def append_history(self, *cases: Case) -> None:
+        """Append each case's ``new_events`` without changing the case (no version bump).
 
         For what only adds to the record (notes, views of personal data), so that it
-        never makes a colleague's concurrent transition fail.
+        never makes a colleague's concurrent transition fail. A case that is not stored
+        raises NotFound, naming it; the unit of work is then to be rolled back.
         """
         ...
 

@@ -56,9 +56,6 @@ _DEADLINES = cast(Table, DeadlineRow.__table__)
 _DEADLINES_OF = (select(_DEADLINES)
                  .where(_DEADLINES.c.case_id.in_(bindparam("ids", expanding=True)))
                  .order_by(_DEADLINES.c.case_id, _DEADLINES.c.id))
-
-
-
 _CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
 # Two submits with one key queue here until the first commits (PostgreSQL).
 _INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
@@ -67,8 +64,8 @@ _EVENTS = cast(Table, CaseEventRow.__table__)
 # statement that waited for the lock still reads with the snapshot it started with, so
 # the last number must be read after the wait, by a new statement (each sees what
 # committed before it). SQLite's write transaction is exclusive already.
-_LOCK_CASE = (select(_CASES.c.id).where(_CASES.c.id == bindparam("case_id"))
-              .with_for_update())
+_LOCK_CASES = (select(_CASES.c.id).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
+               .order_by(_CASES.c.id).with_for_update())
 _EVENT_FIELDS = ("at", "actor", "action", "from_state", "to_state", "details")
 # Each event is numbered by the statement that inserts it (the case's last number + 1, so
 # a batch run one after another numbers on), and inserted only if its case exists: one
@@ -83,6 +80,17 @@ _EVENT_APPEND = insert(_EVENTS).from_select(
 ).execution_options(preserve_rowcount=True)
 _DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+
+
+def _added(case: Case) -> int:
+    if case.id is None:
+        raise ValueError(f"{case.reference} was never added")
+    return case.id
+
+
+def _missing(ids: list[int], found: set[int]) -> str:
+    gone = [i for i in ids if i not in found] or ids
+    return "No case with id " + ", ".join(map(str, gone)) + "."
 
 
 class SqlCaseRepository:
@@ -311,19 +319,27 @@ class SqlCaseRepository:
         """Ids of cases with a term beginning with every key, newest first."""
         return matching_ids(self.session, keys, limit=limit)
 
-    def append_history(self, case: Case) -> None:
-        """Append new history events without touching the case row or its version."""
-        if case.id is None:
-            raise ValueError(f"{case.reference} was never added")
+    def append_history(self, *cases: Case) -> None:
+        """Append new history events without touching the case rows or their versions.
+
+        However many cases: one statement locks them (PostgreSQL), one inserts all their
+        events (a batch of recorded views was two statements a case)."""
+        ids = sorted({_added(case) for case in cases})
+        if not ids:
+            return
         if self.session.get_bind().dialect.name == "postgresql":
-            # The row lock serialises concurrent appends and saves to this case's history.
-            locked = self.session.connection().execute(
-                _LOCK_CASE, {"case_id": case.id}).scalar()
-            if locked is None:
-                raise NotFound(f"No case with id {case.id}.")
-        events = len(case.new_events)
-        if self._append_events(case) != events:
-            raise NotFound(f"No case with id {case.id}.")
+            # The row locks serialise concurrent appends and saves to these cases'
+            # histories; taken in id order, so two batches cannot deadlock on them.
+            locked = self.session.connection().execute(_LOCK_CASES, {"ids": ids}).all()
+            if len(locked) != len(ids):
+                raise NotFound(_missing(ids, {row.id for row in locked}))
+        events = sum(len(case.new_events) for case in cases)
+        if self._append_events(*cases) != events:
+            raise NotFound(_missing(ids, set(self._existing(ids))))
+
+    def _existing(self, ids: list[int]) -> list[int]:
+        return list(self.session.connection().execute(
+            select(_CASES.c.id).where(_CASES.c.id.in_(ids))).scalars())
 
     def _write_deadlines(self, case: Case) -> None:
         assert case.id is not None
@@ -346,18 +362,17 @@ class SqlCaseRepository:
             for d in case.deadlines.values()
         ])
 
-    def _append_events(self, case: Case) -> int:
-        """Insert ``case.new_events``, numbered on from its last; how many were inserted
-        (none when the case is not in the table)."""
-        assert case.id is not None
-        if not case.new_events:
+    def _append_events(self, *cases: Case) -> int:
+        """Insert each case's ``new_events``, numbered on from its last; how many were
+        inserted (none for a case that is not in the table)."""
+        rows = [{"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
+                 "from_state": e.from_state.value if e.from_state else None,
+                 "to_state": e.to_state.value if e.to_state else None,
+                 "details": dict(e.details)}
+                for case in cases for e in case.new_events]
+        if not rows:
             return 0
-        result = self.session.connection().execute(_EVENT_APPEND, [
-            {"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
-             "from_state": e.from_state.value if e.from_state else None,
-             "to_state": e.to_state.value if e.to_state else None,
-             "details": dict(e.details)}
-            for e in case.new_events
-        ])
-        case.new_events.clear()
+        result = self.session.connection().execute(_EVENT_APPEND, rows)
+        for case in cases:
+            case.new_events.clear()
         return int(result.rowcount)

@@ -123,11 +123,12 @@ class InMemoryCaseRepository:
         self._drain_events(case)
         self.staged[case.id] = copy.deepcopy(case)
 
-    def append_history(self, case: Case) -> None:
-        assert case.id is not None
-        if case.id not in self._visible():
-            raise NotFound(f"No case with id {case.id}.")
-        self._drain_events(case)
+    def append_history(self, *cases: Case) -> None:
+        missing = [c.id for c in cases if c.id is None or c.id not in self._visible()]
+        if missing:
+            raise NotFound("No case with id " + ", ".join(map(str, missing)) + ".")
+        for case in cases:
+            self._drain_events(case)
 
     # -- reads --------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ class AnyTime(DeskBase):
             for view in views:
                 # Set again each time: a batch that failed is written again one by one.
                 view.case.new_events[:] = [view.event]
-                uow.cases.append_history(view.case)
+            uow.cases.append_history(*(view.case for view in views))
             uow.commit()
         return [None] * len(views)
 

@@ -224,6 +224,32 @@ def test_several_events_at_once_are_numbered_on_and_a_missing_case_takes_none(
             (5, "acknowledge"), (6, "assign")]
 
 
+
+def test_events_of_several_cases_append_at_once_each_numbered_on_its_own(
+        backend: Backend) -> None:
+    first, second = _add(backend, _case("TT-2026-0001", new_events=[_event("logged")]),
+                         _case("TT-2026-0002"))
+    with backend.uow() as uow:
+        # Two copies of one case, as two views of it waiting in one batch are.
+        a, again, b = uow.cases.get(first), uow.cases.get(first), uow.cases.get(second)
+        a.new_events.append(_event("viewed"))
+        again.new_events.append(_event("viewed again"))
+        b.new_events.extend([_event("viewed"), _event("refused")])
+        uow.cases.append_history(a, b, again)
+        uow.commit()
+    with backend.uow() as uow:
+        assert [(e.seq, e.action) for e in uow.cases.history(first)] == [
+            (1, "logged"), (2, "viewed"), (3, "viewed again")]
+        assert [(e.seq, e.action) for e in uow.cases.history(second)] == [
+            (1, "viewed"), (2, "refused")]
+        known, stranger = uow.cases.get(first), uow.cases.get(second)
+        stranger.id = second + 1000
+        known.new_events.append(_event("note"))
+        stranger.new_events.append(_event("note"))
+        with pytest.raises(NotFound, match=f"No case with id {second + 1000}\\."):
+            uow.cases.append_history(known, stranger)
+
+
 def test_nothing_is_kept_of_a_unit_of_work_left_without_commit(backend: Backend) -> None:
     with backend.uow() as uow:
         uow.cases.add(_case("TT-2026-0001"))
