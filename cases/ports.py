@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
@@ -59,8 +59,9 @@ class WorkingCalendar(Protocol):
 
 
 class CaseRepository(Protocol):
-    def add(self, case: Case) -> None:
-        """Store a new case; assigns ``case.id``."""
+    def add(self, *cases: Case) -> None:
+        """Store new cases (as many at once as a batch of intakes has); assigns each
+        ``case.id``."""
         ...
 
     def get(self, case_id: int) -> Case:
@@ -97,8 +98,9 @@ class CaseRepository(Protocol):
         """Allocate the next unique reference for the year, safe under concurrency."""
         ...
 
-    def number(self, case: Case, year: int) -> None:
-        """Give an added case the year's next reference (``next_reference``) and store it.
+    def number(self, year: int, *cases: Case) -> None:
+        """Give added cases the year's next references (``next_reference``), in their
+        order, and store them.
 
         Called last before the outbox and commit: the year's counter is held from here to
         the end of the transaction, so other intakes wait only for that much.
@@ -107,6 +109,10 @@ class CaseRepository(Protocol):
 
     def find_by_intake_key(self, key: str) -> Case | None:
         """The case created by a submission with this idempotency key, if any."""
+        ...
+
+    def find_by_intake_keys(self, keys: Iterable[str]) -> Mapping[str, Case]:
+        """``find_by_intake_key`` for many keys at once: the cases found, by key."""
         ...
 
     def list_open(self, *, limit: int = 50) -> Sequence[Case]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -31,14 +31,15 @@ from storage.case_rows import (
     case_values,
     event_from_row,
 )
+from storage.case_writes import append_events, append_history, write_deadlines
 from storage.db import enter_reference_gate, upsert_insert
 from storage.letter_log import sent_kinds
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
-from storage.search import index_case, matching_ids
+from storage.search import index_case, index_cases, matching_ids
 
 REFERENCE_PREFIX = "TT"
 _CASES = cast(Table, CaseRow.__table__)
-_CASE_INSERT = insert(_CASES).returning(_CASES.c.id)
+_CASE_INSERT = insert(_CASES).returning(_CASES.c.id, sort_by_parameter_order=True)
 _SET_REFERENCE = (update(_CASES).where(_CASES.c.id == bindparam("case_id"))
                   .values(reference=bindparam("reference")))
 _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
@@ -56,41 +57,14 @@ _DEADLINES = cast(Table, DeadlineRow.__table__)
 _DEADLINES_OF = (select(_DEADLINES)
                  .where(_DEADLINES.c.case_id.in_(bindparam("ids", expanding=True)))
                  .order_by(_DEADLINES.c.case_id, _DEADLINES.c.id))
-_CASE_BY_INTAKE_KEY = _CASE_ROWS.where(_CASES.c.intake_key == bindparam("key"))
-# Two submits with one key queue here until the first commits (PostgreSQL).
-_INTAKE_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
-_EVENTS = cast(Table, CaseEventRow.__table__)
-# PostgreSQL: the case row's lock first, then the events in statements of their own: a
-# statement that waited for the lock still reads with the snapshot it started with, so
-# the last number must be read after the wait, by a new statement (each sees what
-# committed before it). SQLite's write transaction is exclusive already.
-_LOCK_CASES = (select(_CASES.c.id).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
-               .order_by(_CASES.c.id).with_for_update())
-_EVENT_FIELDS = ("at", "actor", "action", "from_state", "to_state", "details")
-# Each event is numbered by the statement that inserts it (the case's last number + 1, so
-# a batch run one after another numbers on), and inserted only if its case exists: one
-# statement per event where reading the last number first was two.
-_EVENT_APPEND = insert(_EVENTS).from_select(
-    ["case_id", "seq", *_EVENT_FIELDS],
-    select(_CASES.c.id,
-           select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1)
-           .where(_EVENTS.c.case_id == bindparam("case_id")).scalar_subquery(),
-           *(bindparam(f, type_=_EVENTS.c[f].type) for f in _EVENT_FIELDS))
-    .where(_CASES.c.id == bindparam("case_id")),
-).execution_options(preserve_rowcount=True)
-_DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+_CASES_BY_INTAKE_KEYS = _CASE_ROWS.where(
+    _CASES.c.intake_key.in_(bindparam("keys", expanding=True)))
+# Two submits with one key queue here until the first commits (PostgreSQL). A volatile
+# function in the select list runs after the ORDER BY: the keys are locked in their order.
+_INTAKE_KEY_LOCKS = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                         "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, n) "
+                         "ORDER BY n")
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
-
-
-def _added(case: Case) -> int:
-    if case.id is None:
-        raise ValueError(f"{case.reference} was never added")
-    return case.id
-
-
-def _missing(ids: list[int], found: set[int]) -> str:
-    gone = [i for i in ids if i not in found] or ids
-    return "No case with id " + ", ".join(map(str, gone)) + "."
 
 
 class SqlCaseRepository:
@@ -146,12 +120,21 @@ class SqlCaseRepository:
 
     def find_by_intake_key(self, key: str) -> Case | None:
         """The case created by a submission with this idempotency key, if any."""
+        return self.find_by_intake_keys([key]).get(key)
+
+    def find_by_intake_keys(self, keys: Iterable[str]) -> dict[str, Case]:
+        """The cases created by submissions with these keys, by key: two statements."""
+        ordered = sorted(set(keys))
+        if not ordered:
+            return {}
         if self.session.get_bind().dialect.name == "postgresql":
             # Two submits with one key queue here until the first commits, so the second
             # then sees the first's case instead of failing on the unique constraint.
-            self.session.execute(_INTAKE_KEY_LOCK, {"k": f"intake_key:{key}"})
-        found = self._load(_CASE_BY_INTAKE_KEY, {"key": key})
-        return found[0] if found else None
+            # The keys are locked in one order, so two batches never wait in a cycle.
+            self.session.execute(_INTAKE_KEY_LOCKS,
+                                 {"keys": [f"intake_key:{k}" for k in ordered]})
+        found = self._load(_CASES_BY_INTAKE_KEYS, {"keys": ordered})
+        return {case.intake_key: case for case in found if case.intake_key is not None}
 
     def _soonest_open_due(self) -> Select[int, datetime]:
         alerted = func.min(DeadlineRow.due_at).filter(
@@ -258,44 +241,60 @@ class SqlCaseRepository:
 
     def next_reference(self, year: int) -> str:
         """Allocate ``TT-YYYY-NNNN`` with one atomic upsert of the year's counter."""
+        return self._references(year, 1)[0]
+
+    def _references(self, year: int, n: int) -> list[str]:
+        """The year's next ``n`` references, in one upsert of its counter."""
         dialect = self.session.get_bind().dialect.name
         if dialect == "postgresql":
             enter_reference_gate(self.session)
         stmt = _COUNTER_UPSERTS.get(dialect)
         if stmt is None:
             counters = ReferenceCounterRow.__table__
-            # One statement: the year's first case inserts 1, every later one increments.
+            # One statement: the year's first cases insert n, every later batch adds n.
+            ins = upsert_insert(self.session)(counters)
             stmt = _COUNTER_UPSERTS[dialect] = (
-                upsert_insert(self.session)(counters)
-                .values(year=bindparam("year"), last_number=1)
-                .on_conflict_do_update(index_elements=[counters.c.year],
-                                       set_={"last_number": counters.c.last_number + 1})
+                ins.values(year=bindparam("year"), last_number=bindparam("n"))
+                .on_conflict_do_update(
+                    index_elements=[counters.c.year],
+                    set_={"last_number": counters.c.last_number + ins.excluded.last_number})
                 .returning(counters.c.last_number))
-        number = self.session.connection().execute(stmt, {"year": year}).scalar_one()
-        return f"{REFERENCE_PREFIX}-{year:04d}-{number:04d}"
+        last = self.session.connection().execute(stmt, {"year": year, "n": n}).scalar_one()
+        return [f"{REFERENCE_PREFIX}-{year:04d}-{number:04d}"
+                for number in range(last - n + 1, last + 1)]
 
-    def number(self, case: Case, year: int) -> None:
-        """The year's next reference on an added case, and its search terms with it."""
-        assert case.id is not None
-        case.reference = self.next_reference(year)
+    def number(self, year: int, *cases: Case) -> None:
+        """The year's next references on added cases, in their order, and their search
+        terms with them: three statements, however many cases."""
+        if not cases:
+            return
+        for case, reference in zip(cases, self._references(year, len(cases)), strict=True):
+            assert case.id is not None
+            case.reference = reference
         self.session.connection().execute(
-            _SET_REFERENCE, {"case_id": case.id, "reference": case.reference})
-        index_case(self.session, case)
+            _SET_REFERENCE, [{"case_id": c.id, "reference": c.reference} for c in cases])
+        index_cases(self.session, cases)
 
-    def add(self, case: Case) -> None:
-        """Insert a new case with its deadlines and history; assigns ``case.id``."""
-        if case.id is not None:
-            raise ValueError(f"{case.reference} is already stored (id {case.id})")
+    def add(self, *cases: Case) -> None:
+        """Insert new cases with their deadlines and history; assigns each ``case.id``.
+        One statement each for the cases, their deadlines and their events."""
+        for case in cases:
+            if case.id is not None:
+                raise ValueError(f"{case.reference} is already stored (id {case.id})")
+        if not cases:
+            return
         # Core statements with bound parameters, here and for deadlines and the outbox: the
         # compiled SQL is cached, where .values(**literals) rebuilt and re-keyed it per call
         # (half the CPU of an intake, all of it inside SQLite's write lock).
-        case_id = self.session.connection().execute(
-            _CASE_INSERT, {"version": case.version, **case_values(case)}).scalar_one()
-        case.id = case_id
-        self._write_deadlines(case)
-        self._append_events(case)
-        if not case.reference.startswith(UNNUMBERED):  # else indexed when numbered
-            index_case(self.session, case)
+        ids = self.session.connection().execute(
+            _CASE_INSERT, [{"version": c.version, **case_values(c)} for c in cases]
+        ).scalars().all()
+        for case, case_id in zip(cases, ids, strict=True):
+            case.id = case_id
+        write_deadlines(self.session, cases)
+        append_events(self.session, cases)
+        # A case not numbered yet is indexed when it is (``number``).
+        index_cases(self.session, [c for c in cases if not c.reference.startswith(UNNUMBERED)])
 
     def save(self, case: Case) -> None:
         """Update under the version check (ConcurrentChange on a stale copy); append history."""
@@ -310,9 +309,9 @@ class SqlCaseRepository:
             raise ConcurrentChange(
                 f"{case.reference} was changed by someone else; reload it and try again.")
         case.version += 1
-        self._write_deadlines(case)
+        write_deadlines(self.session, [case])
         # The row lock taken by the UPDATE above serialises appends to this case's history.
-        self._append_events(case)
+        append_events(self.session, [case])
         index_case(self.session, case, keep_former=True)
 
     def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
@@ -324,55 +323,4 @@ class SqlCaseRepository:
 
         However many cases: one statement locks them (PostgreSQL), one inserts all their
         events (a batch of recorded views was two statements a case)."""
-        ids = sorted({_added(case) for case in cases})
-        if not ids:
-            return
-        if self.session.get_bind().dialect.name == "postgresql":
-            # The row locks serialise concurrent appends and saves to these cases'
-            # histories; taken in id order, so two batches cannot deadlock on them.
-            locked = self.session.connection().execute(_LOCK_CASES, {"ids": ids}).all()
-            if len(locked) != len(ids):
-                raise NotFound(_missing(ids, {row.id for row in locked}))
-        events = sum(len(case.new_events) for case in cases)
-        if self._append_events(*cases) != events:
-            raise NotFound(_missing(ids, set(self._existing(ids))))
-
-    def _existing(self, ids: list[int]) -> list[int]:
-        return list(self.session.connection().execute(
-            select(_CASES.c.id).where(_CASES.c.id.in_(ids))).scalars())
-
-    def _write_deadlines(self, case: Case) -> None:
-        assert case.id is not None
-        if not case.deadlines:
-            return
-        dialect = self.session.get_bind().dialect.name
-        stmt = _DEADLINE_UPSERTS.get(dialect)
-        if stmt is None:
-            deadlines = DeadlineRow.__table__
-            ins = upsert_insert(self.session)(deadlines)
-            stmt = _DEADLINE_UPSERTS[dialect] = ins.on_conflict_do_update(
-                index_elements=[deadlines.c.case_id, deadlines.c.kind],
-                set_={c: ins.excluded[c] for c in
-                      ("due_at", "original_due_at", "started_at", "met_at", "retired_at")},
-            )
-        self.session.connection().execute(stmt, [
-            {"case_id": case.id, "kind": d.kind.value, "due_at": d.due_at,
-             "original_due_at": d.original_due_at, "started_at": d.started_at,
-             "met_at": d.met_at, "retired_at": d.retired_at}
-            for d in case.deadlines.values()
-        ])
-
-    def _append_events(self, *cases: Case) -> int:
-        """Insert each case's ``new_events``, numbered on from its last; how many were
-        inserted (none for a case that is not in the table)."""
-        rows = [{"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
-                 "from_state": e.from_state.value if e.from_state else None,
-                 "to_state": e.to_state.value if e.to_state else None,
-                 "details": dict(e.details)}
-                for case in cases for e in case.new_events]
-        if not rows:
-            return 0
-        result = self.session.connection().execute(_EVENT_APPEND, rows)
-        for case in cases:
-            case.new_events.clear()
-        return int(result.rowcount)
+        append_history(self.session, cases)

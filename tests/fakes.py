@@ -102,12 +102,14 @@ class InMemoryCaseRepository:
             pending.append(dataclasses.replace(event, case_id=case.id, seq=already + offset))
         case.new_events.clear()
 
-    def add(self, case: Case) -> None:
-        if case.id is not None:  # as storage.case_repository does
-            raise ValueError(f"{case.reference} is already stored (id {case.id})")
-        case.id = self._store.allocate_id()
-        self._drain_events(case)
-        self.staged[case.id] = copy.deepcopy(case)
+    def add(self, *cases: Case) -> None:
+        for case in cases:
+            if case.id is not None:  # as storage.case_repository does
+                raise ValueError(f"{case.reference} is already stored (id {case.id})")
+        for case in cases:
+            case.id = self._store.allocate_id()
+            self._drain_events(case)
+            self.staged[case.id] = copy.deepcopy(case)
 
     def save(self, case: Case) -> None:
         assert case.id is not None
@@ -153,10 +155,11 @@ class InMemoryCaseRepository:
     def next_reference(self, year: int) -> str:
         return self._store.allocate_reference(year)
 
-    def number(self, case: Case, year: int) -> None:
-        assert case.id is not None and case.id in self.staged
-        case.reference = self.next_reference(year)
-        self.staged[case.id].reference = case.reference
+    def number(self, year: int, *cases: Case) -> None:
+        for case in cases:
+            assert case.id is not None and case.id in self.staged
+            case.reference = self.next_reference(year)
+            self.staged[case.id].reference = case.reference
 
     def search(self, keys: Sequence[str], *, limit: int = 20) -> Sequence[int]:
         found = [case_id for case_id, case in self._visible().items()
@@ -165,10 +168,12 @@ class InMemoryCaseRepository:
         return sorted(found, reverse=True)[:limit] if keys else []
 
     def find_by_intake_key(self, key: str) -> Case | None:
-        for case in self._visible().values():
-            if case.intake_key == key:
-                return copy.deepcopy(case)
-        return None
+        return self.find_by_intake_keys([key]).get(key)
+
+    def find_by_intake_keys(self, keys: Iterable[str]) -> dict[str, Case]:
+        wanted = set(keys)
+        return {case.intake_key: copy.deepcopy(case) for case in self._visible().values()
+                if case.intake_key is not None and case.intake_key in wanted}
 
     def list_open(self, *, limit: int = 50) -> Sequence[Case]:
         found = [c for c in self._visible().values() if c.is_open]

@@ -15,7 +15,6 @@ from cases.events import TimelineEvent as E
 from cases.intake import IntakeRecord, parse_intake, received_time_problem
 from cases.lifecycle import record, start_intake_clocks
 from cases.model import UNNUMBERED, Case, State
-from cases.ports import UnitOfWork
 from cases.usecases.common import DeskBase, card, direct, timeline
 from cases.usecases.group_commit import GroupCommit
 from cases.wording import Template
@@ -85,13 +84,10 @@ class NewComplaint(DeskBase):
                 item.case = self._new_case(old.intake, old.logged_by, old.intake_key, item.now)
             item.tried = True
         with self.uow() as uow:
-            stored: dict[str, Case] = {}
-            # Keys looked up in one order (on PostgreSQL each lookup locks its key until
-            # commit, so two batches never wait for each other's keys in a cycle).
-            for key in sorted({i.case.intake_key for i in batch if i.case.intake_key}):
-                existing = uow.cases.find_by_intake_key(key)
-                if existing is not None:
-                    stored[key] = existing
+            # All the batch's keys in one lookup (on PostgreSQL it locks each key until
+            # commit, in one order, so two batches never wait for each other in a cycle).
+            stored = dict(uow.cases.find_by_intake_keys(
+                i.case.intake_key for i in batch if i.case.intake_key))
             results: list[Case] = []
             fresh: list[_Intake] = []
             for item in batch:
@@ -99,13 +95,17 @@ class NewComplaint(DeskBase):
                 if own and own in stored:
                     results.append(stored[own])
                     continue
-                self._add(uow, item)
+                self._prepare(item)
                 if own:
                     stored[own] = item.case
                 fresh.append(item)
                 results.append(item.case)
-            for item in fresh:
-                uow.cases.number(item.case, self.calendar.local_date(item.now).year)
+            uow.cases.add(*(item.case for item in fresh))
+            years: dict[int, list[Case]] = {}
+            for item in fresh:  # numbered in the order they came, per year
+                years.setdefault(self.calendar.local_date(item.now).year, []).append(item.case)
+            for year, cases in years.items():
+                uow.cases.number(year, *cases)
             uow.outbox.add([
                 notice for item in fresh for notice in (
                     card(item.case),
@@ -118,7 +118,8 @@ class NewComplaint(DeskBase):
         return [copy.deepcopy(case) if any(r is case for r in results[:i]) else case
                 for i, case in enumerate(results)]
 
-    def _add(self, uow: UnitOfWork, item: _Intake) -> None:
+    def _prepare(self, item: _Intake) -> None:
+        """The case's first event and last action, before it is stored."""
         case, now = item.case, item.now
         details = {"channel": case.intake.channel.value,
                    "received_at": case.received_at.isoformat(),
@@ -128,4 +129,3 @@ class NewComplaint(DeskBase):
         record(case, "logged", actor=case.logged_by, at=now, after=State.LOGGED,
                details=details)
         case.last_actor, case.last_action_at = case.logged_by, now
-        uow.cases.add(case)

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from cases.clock import FrozenClock
 from cases.errors import ConcurrentChange, NotFound
-from cases.model import Case, Deadline, DeadlineKind, HistoryEvent, Notice, NoticeKind, State
+from cases.model import (
+    UNNUMBERED,
+    Case,
+    Deadline,
+    DeadlineKind,
+    HistoryEvent,
+    Notice,
+    NoticeKind,
+    State,
+)
 from cases.ports import UnitOfWorkFactory
 from cases.roles import ORGANISATION_ROLES, Role
 from storage import migrate
@@ -136,6 +145,36 @@ def test_cases_are_found_by_id_reference_and_intake_key_or_not_at_all(
             uow.cases.get(case_id + 100)
         with pytest.raises(NotFound):
             uow.cases.get_by_reference("TT-2026-0404")
+
+
+
+def test_a_batch_of_new_cases_is_stored_numbered_in_order_and_found_by_its_keys(
+        backend: Backend) -> None:
+    [earlier] = _add(backend, _case("TT-2026-0001", intake_key="k-earlier"))
+    with backend.uow() as uow:
+        uow.cases.next_reference(2026)  # the counter at 0001, as that case took it
+        ack = DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT
+        batch = [_case(f"{UNNUMBERED}{n}", intake_key=f"k-{n}", new_events=[_event("logged")],
+                       deadlines=(_deadline(ack, NOW + timedelta(days=n)),))
+                 for n in (1, 2, 3)]
+        uow.cases.add(*batch)
+        assert len({c.id for c in batch}) == 3 and earlier not in {c.id for c in batch}
+        uow.cases.number(2026, batch[0], batch[2])
+        uow.cases.number(2027, batch[1])
+        uow.commit()
+    assert _refs(batch) == ["TT-2026-0002", "TT-2027-0001", "TT-2026-0003"]
+    with backend.uow() as uow:
+        found = uow.cases.find_by_intake_keys(["k-3", "k-missing", "k-1", "k-earlier"])
+        assert {k: c.reference for k, c in found.items()} == {
+            "k-1": "TT-2026-0002", "k-3": "TT-2026-0003", "k-earlier": "TT-2026-0001"}
+        for case in batch:
+            assert case.id is not None
+            stored = uow.cases.get(case.id)
+            assert stored.reference == case.reference
+            assert stored.deadlines[ack].due_at == case.deadlines[ack].due_at
+            assert [(e.seq, e.action) for e in uow.cases.history(case.id)] == [(1, "logged")]
+        assert uow.cases.search([case.reference.lower()]) == [case.id]
+        assert uow.cases.find_by_intake_keys([]) == {}
 
 
 def test_a_case_by_id_comes_with_its_deadlines_as_saved_whatever_the_session_time_zone(
