@@ -73,6 +73,12 @@ class CaseRepository(Protocol):
         button's load and its permission check); raises NotFound."""
         ...
 
+    def get_with_letters(self, case_id: int, user_id: str
+                         ) -> tuple[Case, frozenset[Role], Sequence[LetterEntry]]:
+        """``get_with_roles`` and the case's communications log (``LetterLog.for_case``),
+        read together (View details)."""
+        ...
+
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""
         ...

@@ -16,20 +16,22 @@ from sqlalchemy import JSON, Select, Table, bindparam, func, select, type_coerce
 from cases.errors import NotFound
 from cases.model import Case
 from storage.case_rows import DEADLINE_COLUMNS, case_from_row, deadlines_from_json
-from storage.letter_log import letters_sent_of, with_letters_sent
+from storage.letter_log import letters_sent_of, with_letters_logged, with_letters_sent
 from storage.models import CaseRow, DeadlineRow, RoleRow
 
 _CASES = cast(Table, CaseRow.__table__)
 _DEADLINES = cast(Table, DeadlineRow.__table__)
 
 
-def case_by_id(dialect: str, *, with_roles: bool = False) -> Select[Any]:
+def case_by_id(dialect: str, *, with_roles: bool = False, with_letters: bool = False
+               ) -> Select[Any]:
     """One case by id with the letters it sent and its deadlines, in one statement: two
     round trips fewer per load than ``_load``'s three (every button on a case loads it).
     The deadlines come as one JSON array of arrays (``DEADLINE_COLUMNS``), in the
     dialect's own aggregate. ``with_roles``: and the roles of ``:user_id``, comma-separated
-    (the button's permission check: one more round trip saved). Built on first use."""
-    stmt = _CASE_LOADS.get((dialect, with_roles))
+    (the button's permission check: one more round trip saved). ``with_letters``: and
+    each letter whole, for the communications log (View details). Built on first use."""
+    stmt = _CASE_LOADS.get((dialect, with_roles, with_letters))
     if stmt is None:
         columns = [_DEADLINES.c[name] for name in DEADLINE_COLUMNS]
         rows = (func.json_agg(func.json_build_array(*columns)) if dialect == "postgresql"
@@ -43,11 +45,13 @@ def case_by_id(dialect: str, *, with_roles: bool = False) -> Select[Any]:
                 select(func.aggregate_strings(_ROLES.c.role, ","))
                 .where(_ROLES.c.user_id == bindparam("user_id"))
                 .scalar_subquery().label("user_roles"))
-        _CASE_LOADS[(dialect, with_roles)] = stmt
+        if with_letters:
+            stmt = with_letters_logged(stmt)
+        _CASE_LOADS[(dialect, with_roles, with_letters)] = stmt
     return stmt
 
 
-_CASE_LOADS: dict[tuple[str, bool], Select[Any]] = {}
+_CASE_LOADS: dict[tuple[str, bool, bool], Select[Any]] = {}
 _ROLES = cast(Table, RoleRow.__table__)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cases.clock import require_aware
+from cases.communications import LetterEntry
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
 from cases.roles import Role
@@ -33,7 +34,7 @@ from storage.case_rows import (
 )
 from storage.case_writes import append_events, append_history, write_deadlines
 from storage.db import enter_reference_gate, upsert_insert
-from storage.letter_log import sent_kinds
+from storage.letter_log import letters_logged_of, sent_kinds
 from storage.models import CaseEventRow, CaseRow, DeadlineRow, ReferenceCounterRow
 from storage.search import index_case, index_cases, matching_ids
 
@@ -65,6 +66,11 @@ _INTAKE_KEY_LOCKS = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
                          "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, n) "
                          "ORDER BY n")
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+
+
+def _roles(rows: list[Any]) -> frozenset[Role]:
+    held = rows[0].user_roles
+    return frozenset(Role(r) for r in held.split(",")) if held else frozenset()
 
 
 class SqlCaseRepository:
@@ -107,11 +113,19 @@ class SqlCaseRepository:
 
     def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
         """One case by id and the roles ``user_id`` holds, in ``get``'s one query."""
-        stmt = case_by_id(self.session.get_bind().dialect.name, with_roles=True)
-        rows = list(self.session.execute(stmt, {"case_id": case_id, "user_id": user_id}))
-        case = case_of_rows(rows, case_id)
-        held = rows[0].user_roles
-        return case, frozenset(Role(r) for r in held.split(",")) if held else frozenset()
+        rows = self._rows_with_roles(case_id, user_id, letters=False)
+        return case_of_rows(rows, case_id), _roles(rows)
+
+    def get_with_letters(self, case_id: int, user_id: str
+                         ) -> tuple[Case, frozenset[Role], list[LetterEntry]]:
+        """``get_with_roles`` and the case's communications log, in the same one query."""
+        rows = self._rows_with_roles(case_id, user_id, letters=True)
+        return case_of_rows(rows, case_id), _roles(rows), letters_logged_of(rows)
+
+    def _rows_with_roles(self, case_id: int, user_id: str, *, letters: bool) -> list[Any]:
+        stmt = case_by_id(self.session.get_bind().dialect.name, with_roles=True,
+                          with_letters=letters)
+        return list(self.session.execute(stmt, {"case_id": case_id, "user_id": user_id}))
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""

@@ -6,7 +6,7 @@ delivery (sent, retrying, dead-lettered) is the log's: there is no second copy t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -31,18 +31,21 @@ from cases.letters import DeliveryMethod, LetterKind
 from storage.models import CaseRow, LetterRow, OutboxRow
 
 
-def _entry(row: Row[Any]) -> LetterEntry:
-    """A row of ``_LETTERS`` as the log's entry."""
-    state = LetterState(row.state)
-    delivered_at = row.delivered_at
-    if row.method == DeliveryMethod.EMAIL.value:
+def _entry(row: Row[Any], prefix: str = "") -> LetterEntry:
+    """A row of ``_LETTERS`` as the log's entry (its columns named ``prefix`` + name)."""
+    m: Mapping[Any, Any] = row._mapping
+    if prefix:
+        m = {name: m[prefix + name] for name in (*_LETTER_FIELDS, *_DELIVERY_FIELDS)}
+    state = LetterState(m["state"])
+    delivered_at = m["delivered_at"]
+    if m["method"] == DeliveryMethod.EMAIL.value:
         state = (LetterState.SENT if delivered_at is not None
-                 else LetterState.FAILED if row.dead_at is not None else LetterState.QUEUED)
-    return LetterEntry(key=row.key, case_id=row.case_id, kind=LetterKind(row.kind),
-                       method=DeliveryMethod(row.method), subject=row.subject, text=row.body,
-                       sent_by=row.sent_by, sent_at=row.sent_at, recipient=row.recipient,
-                       resend_of=row.resend_of, state=state, error=row.last_error,
-                       delivered_at=delivered_at, view=dict(row.view))
+                 else LetterState.FAILED if m["dead_at"] is not None else LetterState.QUEUED)
+    return LetterEntry(key=m["key"], case_id=m["case_id"], kind=LetterKind(m["kind"]),
+                       method=DeliveryMethod(m["method"]), subject=m["subject"],
+                       text=m["body"], sent_by=m["sent_by"], sent_at=m["sent_at"],
+                       recipient=m["recipient"], resend_of=m["resend_of"], state=state,
+                       error=m["last_error"], delivered_at=delivered_at, view=dict(m["view"]))
 
 
 class SqlLetterLog:
@@ -109,6 +112,25 @@ def with_letters_sent(cases: Table, where: ColumnElement[bool]) -> Select[Any]:
             .outerjoin(_L, _L.c.case_id == cases.c.id)
             .outerjoin(_O, _ITS_EMAIL)
             .where(where))
+
+
+_LETTER_FIELDS = ("id", "key", "case_id", "kind", "method", "subject", "body", "view",
+                  "recipient", "sent_by", "sent_at", "state", "resend_of")
+_DELIVERY_FIELDS = ("delivered_at", "dead_at", "last_error")
+_LOGGED = "letter_"
+
+
+def with_letters_logged(stmt: Select[Any]) -> Select[Any]:
+    """A ``with_letters_sent`` statement with each row's whole letter too, as the log
+    shows it (``letters_logged_of`` reads them off the rows)."""
+    return stmt.add_columns(*(_L.c[f].label(_LOGGED + f) for f in _LETTER_FIELDS),
+                            *(_O.c[f].label(_LOGGED + f) for f in _DELIVERY_FIELDS))
+
+
+def letters_logged_of(rows: Iterable[Row[Any]]) -> list[LetterEntry]:
+    """The case's letters, oldest first, from rows of ``with_letters_logged``."""
+    return [_entry(r, _LOGGED) for r in sorted(
+        (r for r in rows if r.letter_id is not None), key=lambda r: r.letter_id)]
 
 
 def letters_sent_of(rows: Iterable[Row[Any]]) -> frozenset[str]:

@@ -146,6 +146,11 @@ class InMemoryCaseRepository:
     def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
         return self.get(case_id), self._roles.roles_of(user_id)
 
+    def get_with_letters(self, case_id: int, user_id: str
+                         ) -> tuple[Case, frozenset[Role], list[LetterEntry]]:
+        case, roles = self.get_with_roles(case_id, user_id)
+        return case, roles, [e for e in self._store.letters if e.case_id == case_id]
+
     def get_by_reference(self, reference: str) -> Case:
         for case in self._visible().values():
             if case.reference == reference:

@@ -75,9 +75,12 @@ class AnyTime(DeskBase):
         """
         now = self._now()
         with self.reader() as uow:
-            case, roles = uow.cases.get_with_roles(case_id, actor)
+            if letters:  # one read for the case, the roles and the log
+                case, roles, logged = uow.cases.get_with_letters(case_id, actor)
+            else:
+                (case, roles), logged = uow.cases.get_with_roles(case_id, actor), ()
             allowed = may_see_personal_data(actor, case, roles)
-            log = tuple(uow.letters.for_case(case_id)) if letters and allowed else ()
+            log = tuple(logged) if allowed else ()
         seen = record(case, "details_viewed" if allowed else "details_refused", actor=actor,
                       at=now)
         self.views.submit(_View(case, seen))

@@ -142,6 +142,10 @@ def test_a_refused_letter_is_dead_lettered_and_shown_as_failed_then_resent(
     assert message["Message-ID"] == f"<{again.key}@example.co.uk>"
     states = {e.key: e.state for e in desk.letters_of(case.id, actor=CS_USER)}
     assert states == {key: LetterState.FAILED, again.key: LetterState.SENT}
+    # View details reads the log with the case, in one statement: the same entries.
+    shown = desk.view_details(case.id, actor=CS_USER, letters=True).letters
+    assert shown == tuple(desk.letters_of(case.id, actor=CS_USER))
+    assert [e.key for e in shown] == [key, again.key]
     assert kind in desk.get_case(case.id).letters_sent
     assert [c.letters_sent for c in desk.list_cases(viewer=CS_USER, which="open")
             if c.id == case.id] == [desk.get_case(case.id).letters_sent]
