@@ -35,7 +35,7 @@ def _entry(row: Row[Any], prefix: str = "") -> LetterEntry:
     """A row of ``_LETTERS`` as the log's entry (its columns named ``prefix`` + name)."""
     m: Mapping[Any, Any] = row._mapping
     if prefix:
-        m = {name: m[prefix + name] for name in (*_LETTER_FIELDS, *_DELIVERY_FIELDS)}
+        m = {k[len(prefix):]: v for k, v in m.items() if k.startswith(prefix)}
     state = LetterState(m["state"])
     delivered_at = m["delivered_at"]
     if m["method"] == DeliveryMethod.EMAIL.value:
@@ -92,7 +92,8 @@ def _went() -> Any:  # a letter that went or is going: not an email dead-lettere
 
 
 # Each letter with its email's delivery (a letter by post has none), oldest first.
-_LETTERS = select(_L, _O.c.delivered_at, _O.c.dead_at, _O.c.last_error).outerjoin(_O, _ITS_EMAIL)
+_DELIVERY = (_O.c.delivered_at, _O.c.dead_at, _O.c.last_error)
+_LETTERS = select(_L, *_DELIVERY).outerjoin(_O, _ITS_EMAIL)
 _LETTER_BY_KEY = _LETTERS.where(_L.c.key == bindparam("key"))
 _LETTERS_OF_CASE = _LETTERS.where(_L.c.case_id == bindparam("case_id")).order_by(_L.c.id)
 
@@ -114,17 +115,13 @@ def with_letters_sent(cases: Table, where: ColumnElement[bool]) -> Select[Any]:
             .where(where))
 
 
-_LETTER_FIELDS = ("id", "key", "case_id", "kind", "method", "subject", "body", "view",
-                  "recipient", "sent_by", "sent_at", "state", "resend_of")
-_DELIVERY_FIELDS = ("delivered_at", "dead_at", "last_error")
 _LOGGED = "letter_"
 
 
 def with_letters_logged(stmt: Select[Any]) -> Select[Any]:
     """A ``with_letters_sent`` statement with each row's whole letter too, as the log
     shows it (``letters_logged_of`` reads them off the rows)."""
-    return stmt.add_columns(*(_L.c[f].label(_LOGGED + f) for f in _LETTER_FIELDS),
-                            *(_O.c[f].label(_LOGGED + f) for f in _DELIVERY_FIELDS))
+    return stmt.add_columns(*(c.label(_LOGGED + c.name) for c in (*_L.c, *_DELIVERY)))
 
 
 def letters_logged_of(rows: Iterable[Row[Any]]) -> list[LetterEntry]:
