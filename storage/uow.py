@@ -85,11 +85,12 @@ class SqlUnitOfWork:
     ) -> None:
         session = self.session
         try:
-            # Anything not committed explicitly is forgotten, error or not.
-            session.rollback()
+            # Anything not committed explicitly is forgotten, error or not: closing ends the
+            # transaction with a rollback, without first expiring every loaded object as
+            # ``Session.rollback()`` would (they are discarded with the session anyway).
+            session.close()
         finally:
             db.leave_reference_gate(session)
-            session.close()
             self._session = None
 
     def commit(self) -> None:
