@@ -129,24 +129,27 @@ class SlackPeople:
 
         A value that already carries its text (the blank intake modal, made once a
         second) and names nobody is passed on as it is: not written out, not read back.
+        Nor is one that is plain JSON already (dicts and lists, as the View details modal
+        is built) and names nobody: it is written out once and carries that text.
         """
         scalars: dict[str, Any] = {}
         out: dict[str, Any] = {}
         for key, value in kwargs.items():
             text = getattr(value, "json_text", None) if isinstance(value, dict | list) else None
+            plain = False
             if not isinstance(text, str):
                 if value is None or isinstance(value, str | int | float):
                     scalars[key] = value
                     continue
-                try:
-                    text = json.dumps(value, default=_block_kit_dict)
-                except (TypeError, ValueError):
+                text, plain = _plain_json(value)
+                if text is None:
                     return cast(dict[str, Any], self.to_slack(kwargs))
             elif "P-" not in text:
                 out[key] = value
                 continue
             translated = self._translated(text)
-            out[key] = with_json_text(json.loads(translated), translated)
+            out[key] = (with_json_text(value, text) if plain and translated is text
+                        else with_json_text(json.loads(translated), translated))
         if scalars:
             out.update(self.to_slack(scalars))
         return {key: out[key] for key in kwargs}
@@ -176,6 +179,19 @@ class SlackPeople:
             return plain
         found = self.resolve(ids)
         return _replace(plain, found)
+
+
+def _plain_json(value: Any) -> tuple[str | None, bool]:
+    """``value`` written out as JSON, and whether it was plain JSON already (no Block Kit
+    objects in it); (None, False) if it cannot be written out at all."""
+    try:
+        return json.dumps(value), True
+    except (TypeError, ValueError):
+        pass
+    try:
+        return json.dumps(value, default=_block_kit_dict), False
+    except (TypeError, ValueError):
+        return None, False
 
 
 def _block_kit_dict(value: Any) -> Any:

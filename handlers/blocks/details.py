@@ -1,19 +1,22 @@
-"""View details: the complainant's personal data, for someone the need-to-know rule allows."""
+"""View details: the complainant's personal data, for someone the need-to-know rule allows.
+
+Built as plain Block Kit JSON (``handlers.blocks.plain``), not ``slack_sdk.models``
+objects: every View details click opens this modal, and writing those objects out cost
+more than everything else in building it (see that module).
+"""
 
 from __future__ import annotations
-
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from cases.intake import LABELS
 from cases.services import PersonalDetails
 from cases.views import DisplayCalendar, format_when
-from handlers.blocks._common import clip, context, escape, section, sections
-from handlers.blocks.inputs import CHECKLIST_LABELS, modal
+from handlers.blocks._common import clip, escape
+from handlers.blocks.inputs import CHECKLIST_LABELS
+from handlers.blocks.plain import JSONBlock, JSONView, context, modal, section, sections
 from handlers.ids import CallbackId
 
 
-def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
+def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> JSONView:
     """The complainant's personal data, for someone the need-to-know rule allows."""
     i = details.intake
 
@@ -25,7 +28,7 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
         relationship += f" ({i.relationship_other})"
     checklist = ", ".join(label for key, label in CHECKLIST_LABELS.items()
                           if getattr(i.checklist, key)) or "none"
-    blocks: list[Block] = [
+    blocks: list[JSONBlock] = [
         context(f"Case *{details.reference}* · personal data: this view is recorded in the "
                 "case history. Do not copy it into channels."),
         section("\n".join([
@@ -64,6 +67,6 @@ def details_modal(details: PersonalDetails, calendar: DisplayCalendar) -> View:
                  close="Close")
 
 
-def _whole(label: str, text: str | None) -> list[Block]:
+def _whole(label: str, text: str | None) -> list[JSONBlock]:
     """A heading and what someone typed, across as many sections as it takes: never cut."""
     return list(sections(f"*{label}*\n" + (escape(text) if text else "_not given_")))

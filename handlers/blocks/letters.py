@@ -23,6 +23,9 @@ from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
 from cases.step_letters import LETTER_METHOD as STEP_LETTER_METHOD
 from cases.step_letters import LETTER_TEXT as STEP_LETTER_TEXT
 from handlers.blocks._common import Message, context, escape, option, plain
+from handlers.blocks.plain import JSONBlock, JSONView, button, divider
+from handlers.blocks.plain import context as json_context
+from handlers.blocks.plain import section as json_section
 
 # Block ids (also the action ids) of the letter inputs, the core's input names: the
 # listener reads them back and a refusal names them.
@@ -61,27 +64,26 @@ def with_letter_choice(view: View, choice: LetterChoice) -> View:
     return view
 
 
-def letters_log_blocks(lines: list[LogLine]) -> list[Block]:
-    """The communications log: each letter, how and when it went, its state; Resend."""
-    blocks: list[Block] = [DividerBlock(),
-                           context("*Letters to the complainant*" if lines else
-                                   "*Letters to the complainant:* none yet")]
+def letters_log_blocks(lines: list[LogLine]) -> list[JSONBlock]:
+    """The communications log: each letter, how and when it went, its state; Resend.
+
+    Plain JSON (``handlers.blocks.plain``): it ends the View details modal."""
+    blocks: list[JSONBlock] = [divider(),
+                               json_context("*Letters to the complainant*" if lines else
+                                            "*Letters to the complainant:* none yet")]
     for line in lines:
         text = (f"*{escape(line.title)}* {escape(line.how)}, {line.when}, by <@{line.by}>: "
                 f"_{escape(line.state)}_")
         if line.error:
             text += f"\n{escape(line.error[:300])}"
-        button = (ButtonElement(text=plain("Resend"), action_id=RESEND_ACTION,
-                                value=f"{line.case_id}:{line.key}")
-                  if line.resendable else None)
-        blocks.append(SectionBlock(text={"type": "mrkdwn", "text": text[:3000]},
-                                   accessory=button))
+        blocks.append(json_section(text, accessory=button(
+            "Resend", RESEND_ACTION, f"{line.case_id}:{line.key}") if line.resendable else None))
     return blocks
 
 
-def with_letters_log(view: View, lines: list[LogLine]) -> View:
+def with_letters_log(view: JSONView, lines: list[LogLine]) -> JSONView:
     """A modal (the case's details) with the communications log at its end."""
-    view.blocks = [*(view.blocks or []), *letters_log_blocks(lines)]
+    view["blocks"] = [*view.get("blocks", ()), *letters_log_blocks(lines)]
     return view
 
 

@@ -46,7 +46,7 @@ def test_the_log_says_what_went_how_when_and_offers_resend_for_a_failed_email() 
     assert (failed.how, failed.when, failed.state) == (
         "by email to ada@example.com", "2 December 2026 15:04", "Failed")
     assert failed.resendable and not lines[0].resendable
-    blocks = [b.to_dict() for b in letters_log_blocks(lines)]
+    blocks = letters_log_blocks(lines)
     buttons = [b["accessory"] for b in blocks if "accessory" in b]
     assert buttons == [{"type": "button", "action_id": RESEND_ACTION, "value": "7:letter-a",
                         "text": {"type": "plain_text", "text": "Resend", "emoji": True}}]

@@ -25,7 +25,7 @@ def test_a_3000_character_response_and_facts_are_shown_whole() -> None:
                                       late_reason="Found in the post room."))
     view = blocks.details_modal(PersonalDetails(
         "TT-2026-0001", intake, person_response=response,
-        person_responded_at=datetime(2026, 5, 6, 10, tzinfo=UTC)), UKWorkingCalendar()).to_dict()
+        person_responded_at=datetime(2026, 5, 6, 10, tzinfo=UTC)), UKWorkingCalendar())
     assert view_refusal(view) is None  # within Slack's limits: 3,000 per section
     shown = _texts(view).replace("\n", " ")
     assert len(response) == 3000

@@ -131,13 +131,14 @@ def test_call_arguments_are_to_slacks_and_carry_the_json_text_that_is_sent() -> 
     naming = {"type": "modal", "blocks": [{"text": f"<@{BEA.id}>"}]}
     kwargs = {"channel": BEA.id, "text": f"for <@{ADA.id}>", "view": memo,
               "blocks": [{"elements": [{"initial_user": BEA.id}]}],
-              "modal": JSONObject(naming, json.dumps(naming)), "unfurl": None}
+              "modal": JSONObject(naming, json.dumps(naming)), "unfurl": None,
+              "details": {"type": "modal", "blocks": [{"text": "plain JSON, nobody named"}]}}
     args = people.call_arguments(kwargs)
     assert args == people.to_slack(kwargs)
     assert list(args) == list(kwargs)
     assert args["view"] is memo  # names nobody: passed on, not written out again
     assert args["modal"] == {"type": "modal", "blocks": [{"text": "<@U0BEA0001>"}]}
-    for key in ("modal", "blocks"):
+    for key in ("modal", "blocks", "details"):  # details: written out once, not read back
         assert json.loads(args[key].json_text) == args[key]
     assert json.loads(json_body(args)) == people.to_slack(kwargs)
     assert kwargs["modal"] == naming  # the caller's value is not changed
