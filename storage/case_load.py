@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Select, Table, bindparam, func, select, type_coerce
+from sqlalchemy import JSON, Connection, Select, Table, bindparam, func, select, type_coerce
 
 from cases.errors import NotFound
 from cases.model import Case
 from storage.case_rows import DEADLINE_COLUMNS, case_from_row, deadlines_from_json
+from storage.driver_select import DriverSelect
 from storage.letter_log import letters_sent_of, with_letters_logged, with_letters_sent
 from storage.models import CaseRow, DeadlineRow, RoleRow
 
@@ -52,6 +53,26 @@ def case_by_id(dialect: str, *, with_roles: bool = False, with_letters: bool = F
 
 
 _CASE_LOADS: dict[tuple[str, bool, bool], Select[Any]] = {}
+_DRIVER_LOADS: dict[tuple[str, str, bool, bool], DriverSelect] = {}
+
+
+def case_rows(connection: Connection, case_id: int, user_id: str | None = None, *,
+              letters: bool = False) -> list[Any]:
+    """The rows of ``case_by_id`` for ``case_id`` (and with ``user_id``, that person's
+    roles; with ``letters``, the communications log), read on the driver's cursor
+    (``storage.driver_select``): every button on a case runs this statement."""
+    dialect = connection.dialect
+    roles = user_id is not None
+    key = (dialect.name, dialect.driver, roles, letters)
+    select_ = _DRIVER_LOADS.get(key)
+    params: dict[str, Any] = {"case_id": case_id}
+    if roles:
+        params["user_id"] = user_id
+    if select_ is None:
+        select_ = DriverSelect(case_by_id(dialect.name, with_roles=roles, with_letters=letters),
+                               dialect, params)
+        _DRIVER_LOADS[key] = select_
+    return select_.rows(connection, params)
 _ROLES = cast(Table, RoleRow.__table__)
 
 

@@ -26,7 +26,7 @@ from cases.communications import LetterEntry
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
 from cases.roles import Role
-from storage.case_load import case_by_id, case_of_rows
+from storage.case_load import case_of_rows, case_rows
 from storage.case_rows import (
     case_from_row,
     case_values,
@@ -108,8 +108,7 @@ class SqlCaseRepository:
     def get(self, case_id: int) -> Case:
         """Load one case by id; raises NotFound. One query: the case with the letters it
         sent and its deadlines."""
-        stmt = case_by_id(self.session.get_bind().dialect.name)
-        return case_of_rows(list(self.session.execute(stmt, {"case_id": case_id})), case_id)
+        return case_of_rows(case_rows(self.session.connection(), case_id), case_id)
 
     def get_with_roles(self, case_id: int, user_id: str) -> tuple[Case, frozenset[Role]]:
         """One case by id and the roles ``user_id`` holds, in ``get``'s one query."""
@@ -123,9 +122,7 @@ class SqlCaseRepository:
         return case_of_rows(rows, case_id), _roles(rows), letters_logged_of(rows)
 
     def _rows_with_roles(self, case_id: int, user_id: str, *, letters: bool) -> list[Any]:
-        stmt = case_by_id(self.session.get_bind().dialect.name, with_roles=True,
-                          with_letters=letters)
-        return list(self.session.execute(stmt, {"case_id": case_id, "user_id": user_id}))
+        return case_rows(self.session.connection(), case_id, user_id, letters=letters)
 
     def get_by_reference(self, reference: str) -> Case:
         """Load one case by its reference; raises NotFound."""
