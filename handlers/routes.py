@@ -38,6 +38,8 @@ _ARG_NAMES = (frozenset(inspect.signature(Args.__init__).parameters) - {"self", 
 class _Route:
     handler: Callable[..., Any]
     arg_names: tuple[str, ...]
+    # Slack is answered (an empty ack) before the handler runs: see ``Routes.action``.
+    acks_first: bool = False
 
     def __call__(self, args: Args, ack: AckFn) -> Any:
         """The handler, given what it asks for of ``args`` and ``ack`` as its ack."""
@@ -45,13 +47,13 @@ class _Route:
                                for name in self.arg_names})
 
 
-def _route(handler: Callable[..., Any]) -> _Route:
+def _route(handler: Callable[..., Any], *, acks_first: bool = False) -> _Route:
     names = tuple(inspect.signature(handler).parameters)
     unknown = [n for n in names if n not in _ARG_NAMES]
     if unknown:
         raise TypeError(f"{handler.__name__} asks for {', '.join(unknown)}, which bolt "
                         "does not give listeners")
-    return _Route(handler, names)
+    return _Route(handler, names, acks_first)
 
 
 class _Table:
@@ -63,21 +65,28 @@ class _Table:
         self.id_field = id_field
         self.routes: dict[str, _Route] = {}
 
-    def add(self, key: str, handler: Callable[..., Any]) -> None:
+    def add(self, key: str, handler: Callable[..., Any], *, acks_first: bool = False) -> None:
         if not isinstance(key, str) or not key:
             raise TypeError(f"a {self.kind} is routed by its id, a non-empty string: {key!r}")
         if key in self.routes:
             raise ValueError(f"two listeners for the {self.kind} {key!r}")
-        self.routes[key] = _route(handler)
+        self.routes[key] = _route(handler, acks_first=acks_first)
 
     def pattern(self) -> re.Pattern[str]:
         return _exactly(self.routes)
 
-    def work(self, args: Args, ack: AckFn) -> Any:
-        """The route for the payload's id, run (bolt matched this kind of payload)."""
+    def _of(self, args: Args) -> _Route:
         payload = getattr(args, self.payload)
-        assert payload is not None
-        return self.routes[payload[self.id_field]](args, ack)
+        assert payload is not None  # bolt matched this kind of payload
+        return self.routes[payload[self.id_field]]
+
+    def acks_first(self, args: Args) -> bool:
+        """Whether the payload's route is answered before it runs."""
+        return self._of(args).acks_first
+
+    def work(self, args: Args, ack: AckFn) -> Any:
+        """The route for the payload's id, run."""
+        return self._of(args)(args, ack)
 
 
 def _exactly(keys: Iterable[str]) -> re.Pattern[str]:
@@ -102,8 +111,14 @@ class Routes:
         self._installed = False
         self.error = app.error
 
-    def action(self, action_id: str) -> Callable[[Handler], Handler]:
-        return self._adder(self._actions, action_id)
+    def action(self, action_id: str, *, acks_first: bool = False
+               ) -> Callable[[Handler], Handler]:
+        """``acks_first``: the request thread answers Slack with an empty ack before the
+        handler runs, and the handler's own ``ack()`` does nothing. For a button whose
+        handler acks first thing anyway, that saves the wait for a pool thread to start
+        it (View details). An error in such a handler is reported as one after the ack.
+        """
+        return self._adder(self._actions, action_id, acks_first=acks_first)
 
     def view(self, callback_id: str) -> Callable[[Handler], Handler]:
         return self._adder(self._views, callback_id)
@@ -131,12 +146,13 @@ class Routes:
 
         return add
 
-    def _adder(self, table: _Table, key: str) -> Callable[[Handler], Handler]:
+    def _adder(self, table: _Table, key: str, *, acks_first: bool = False
+               ) -> Callable[[Handler], Handler]:
         if self._installed:
             raise RuntimeError("listeners are registered before the routes are installed")
 
         def add(handler: Handler) -> Handler:
-            table.add(key, handler)
+            table.add(key, handler, acks_first=acks_first)
             return handler
 
         return add
@@ -150,5 +166,5 @@ class Routes:
                               (self._views, self._app.view_submission),
                               (self._shortcuts, self._app.shortcut)):
             if table.routes:
-                listen(table.pattern())(self._handoff.acking(table.work,
-                                                             f"route_{table.payload}"))
+                listen(table.pattern())(self._handoff.acking(
+                    table.work, f"route_{table.payload}", acks_first=table.acks_first))

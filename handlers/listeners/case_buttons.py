@@ -20,9 +20,8 @@ from handlers.routes import Routes
 
 
 def register(app: Routes, deps: HandlerDeps) -> None:
-    @app.action(ActionId.VIEW_DETAILS.value)
-    def handle_button_view_details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    @app.action(ActionId.VIEW_DETAILS.value, acks_first=True)
+    def handle_button_view_details(body: dict[str, Any], client: WebClient) -> None:
         user = actor_of(body, deps.people)
 
         def read() -> tuple[str, Any]:

@@ -119,6 +119,39 @@ def test_an_error_after_the_ack_reaches_the_error_handler_with_nothing_to_answer
     assert thread != threading.current_thread().name  # the listener's, not the request's
 
 
+def test_a_button_that_acks_first_is_answered_before_its_handler_even_starts() -> None:
+    app, routes, handoff = _app()
+    release, done = threading.Event(), threading.Event()
+    seen: list[tuple[str, bool]] = []
+    acks: list[Any] = []
+
+    @routes.action("press", acks_first=True)
+    def pressed(ack: Any) -> None:
+        acks.append(ack())  # does nothing: Slack has its answer
+        release.wait(WAIT)
+        done.set()
+        raise ValueError("Slack refused the modal")
+
+    @routes.action("other")
+    def other(ack: Any) -> None:
+        ack(text="the ordinary way")
+
+    @routes.error
+    def on_error(error: Exception, response: BoltResponse | None) -> None:
+        seen.append((str(error), response is None))
+
+    routes.install()
+    answer = _press(app)
+    assert (answer.status, answer.body) == (200, "")
+    assert not done.is_set() and not handoff.wait_idle(0.05), "answered while it waits"
+    release.set()
+    assert handoff.wait_idle(WAIT) and done.is_set()
+    assert acks == [None]
+    assert seen == [("Slack refused the modal", True)]  # an error after the answer
+    other_answer = _press(app, "other")
+    assert (other_answer.status, other_answer.body) == (200, "the ordinary way")
+
+
 def test_a_listener_that_never_acks_leaves_the_request_once_slack_stops_waiting() -> None:
     app, routes, handoff = _app(ack_timeout=0.2)
     release = threading.Event()
