@@ -42,7 +42,8 @@ REFERENCE_PREFIX = "TT"
 _CASES = cast(Table, CaseRow.__table__)
 _CASE_INSERT = insert(_CASES).returning(_CASES.c.id, sort_by_parameter_order=True)
 _SET_REFERENCE = (update(_CASES).where(_CASES.c.id == bindparam("case_id"))
-                  .values(reference=bindparam("reference")))
+                  .values(reference=bindparam("reference"))
+                  .execution_options(preserve_rowcount=True))
 _OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 
 
@@ -66,6 +67,22 @@ _INTAKE_KEY_LOCKS = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
                          "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, n) "
                          "ORDER BY n")
 _COUNTER_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
+# PostgreSQL: the year's counter moved on and the cases given their references in one
+# statement (the UPDATE reads the upsert's RETURNING): one round trip fewer per intake
+# batch than the upsert and an UPDATE after it. The number is written as Python's
+# ``{n:04d}`` writes it: four digits at least, all of them past 9999.
+_NUMBER_CASES = text(
+    "WITH counter AS ("
+    " INSERT INTO reference_counters (year, last_number) VALUES (:year, :n)"
+    " ON CONFLICT (year) DO UPDATE"
+    " SET last_number = reference_counters.last_number + excluded.last_number"
+    " RETURNING last_number) "
+    "UPDATE cases SET reference = :prefix || CASE WHEN counter.last_number - :n + u.k < 10000"
+    " THEN lpad((counter.last_number - :n + u.k)::text, 4, '0')"
+    " ELSE (counter.last_number - :n + u.k)::text END "
+    "FROM counter, unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(id, k) "
+    "WHERE cases.id = u.id "
+    "RETURNING cases.id, cases.reference")
 
 
 def _roles(rows: list[Any]) -> frozenset[Role]:
@@ -276,15 +293,37 @@ class SqlCaseRepository:
 
     def number(self, year: int, *cases: Case) -> None:
         """The year's next references on added cases, in their order, and their search
-        terms with them: three statements, however many cases."""
+        terms with them: two statements on PostgreSQL, three on SQLite, however many
+        cases. NotFound if one of them is not stored (the caller rolls back)."""
         if not cases:
             return
-        for case, reference in zip(cases, self._references(year, len(cases)), strict=True):
-            assert case.id is not None
-            case.reference = reference
-        self.session.connection().execute(
-            _SET_REFERENCE, [{"case_id": c.id, "reference": c.reference} for c in cases])
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._number_in_one(year, cases)
+        else:
+            references = self._references(year, len(cases))
+            for case, reference in zip(cases, references, strict=True):
+                assert case.id is not None
+                case.reference = reference
+            written = self.session.connection().execute(
+                _SET_REFERENCE, [{"case_id": c.id, "reference": c.reference} for c in cases])
+            if written.rowcount != len(cases):
+                raise NotFound("Not every case to number is stored.")
         index_cases(self.session, cases)
+
+    def _number_in_one(self, year: int, cases: Sequence[Case]) -> None:
+        """PostgreSQL: the counter's upsert and the references written, one statement."""
+        enter_reference_gate(self.session)
+        ids = [case.id for case in cases]
+        if None in ids or len(set(ids)) != len(ids):
+            raise ValueError("only added cases are numbered, each once")
+        rows = self.session.connection().execute(_NUMBER_CASES, {
+            "year": year, "n": len(cases), "prefix": f"{REFERENCE_PREFIX}-{year:04d}-",
+            "ids": ids})
+        given: dict[int | None, str] = {case_id: reference for case_id, reference in rows}
+        if len(given) != len(cases):
+            raise NotFound("Not every case to number is stored.")
+        for case in cases:
+            case.reference = given[case.id]
 
     def add(self, *cases: Case) -> None:
         """Insert new cases with their deadlines and history; assigns each ``case.id``.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from cases.errors import ConcurrentChange, NotFound
 from cases.intake import IntakeRecord
 from cases.lifecycle import record
 from cases.model import (
+    UNNUMBERED,
     Case,
     Deadline,
     DeadlineKind,
@@ -22,7 +23,7 @@ from cases.model import (
     State,
 )
 from cases.services import ComplaintsDesk
-from storage.uow import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.integration.conftest import CS_USER, NOW
 
 
@@ -171,6 +172,31 @@ def test_unknown_case_is_not_found(uow_factory: SqlUnitOfWorkFactory) -> None:
         with pytest.raises(NotFound):
             uow.cases.get_by_reference("TT-1999-0001")
         assert uow.cases.find_by_intake_key("nope") is None
+
+
+def _new_case(intake: dict[str, Any], n: int) -> Case:
+    return Case(reference=f"{UNNUMBERED}{n}", intake=IntakeRecord.model_validate(intake),
+                received_at=NOW, effective_receipt=NOW.date(), logged_by="U0LOG",
+                logged_at=NOW)
+
+
+def test_references_go_past_9999_in_order_and_only_stored_cases_are_numbered(
+        uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    with uow_factory() as uow:
+        cast(SqlUnitOfWork, uow).session.execute(text(
+            "INSERT INTO reference_counters (year, last_number) VALUES (2031, 9998)"))
+        batch = [_new_case(intake, n) for n in range(3)]
+        uow.cases.add(*batch)
+        uow.cases.number(2031, *batch)
+        uow.commit()
+    assert [c.reference for c in batch] == ["TT-2031-9999", "TT-2031-10000", "TT-2031-10001"]
+    with uow_factory() as uow:
+        assert [uow.cases.get(c.id or 0).reference for c in batch] == [
+            "TT-2031-9999", "TT-2031-10000", "TT-2031-10001"]
+        gone = _new_case(intake, 9)
+        gone.id = 999_999
+        with pytest.raises(NotFound):
+            uow.cases.number(2031, gone)
 
 
 def _log_received(desk: ComplaintsDesk, intake: dict[str, Any], received: str,
