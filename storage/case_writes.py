@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases.errors import NotFound
 from cases.model import Case
+from storage import pg_rows
 from storage.db import upsert_insert
 from storage.models import CaseEventRow, CaseRow, DeadlineRow
 
@@ -76,6 +77,12 @@ def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # A (case, kind) twice would be updated twice by one statement, which PostgreSQL
+        # refuses: the last one given wins, as it did row by row.
+        last = {(row["case_id"], row["kind"]): row for row in rows}
+        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()))
+        return
     stmt = _DEADLINE_UPSERTS.get(dialect)
     if stmt is None:
         deadlines = cast(Table, DeadlineRow.__table__)
@@ -98,7 +105,13 @@ def append_events(session: Session, cases: Sequence[Case]) -> int:
             for case in cases for e in case.new_events]
     if not rows:
         return 0
-    result = session.connection().execute(_EVENT_APPEND, rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        written = pg_rows.write(connection, pg_rows.EVENTS, rows)
+        for case in cases:
+            case.new_events.clear()
+        return written
+    result = connection.execute(_EVENT_APPEND, rows)
     for case in cases:
         case.new_events.clear()
     return int(result.rowcount)

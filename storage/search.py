@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, intersect, select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cases.model import Case
 from cases.search import key_range, search_terms
+from storage import pg_rows
 from storage.search_rows import CaseSearchTermRow
 
 _TERMS = cast(Table, CaseSearchTermRow.__table__)
@@ -30,8 +31,7 @@ def index_case(session: Session, case: Case, *, keep_former: bool = False) -> No
     # Else nothing to delete: the case was added in this transaction (``add``, ``number``);
     # a term already there would fail the primary key loudly, not be kept silently.
     if terms:
-        session.connection().execute(_TERM_INSERT, [{"case_id": case.id, "term": term}
-                                                    for term in sorted(terms)])
+        _insert_terms(session, [{"case_id": case.id, "term": term} for term in sorted(terms)])
 
 
 def index_cases(session: Session, cases: Sequence[Case]) -> None:
@@ -39,7 +39,15 @@ def index_cases(session: Session, cases: Sequence[Case]) -> None:
     rows = [{"case_id": case.id, "term": term} for case in cases
             for term in sorted(search_terms(case.reference, case.intake))]
     if rows:
-        session.connection().execute(_TERM_INSERT, rows)
+        _insert_terms(session, rows)
+
+
+def _insert_terms(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        pg_rows.write(connection, pg_rows.TERMS, rows)
+    else:
+        connection.execute(_TERM_INSERT, rows)
 
 
 def matching_ids(session: Session, keys: Sequence[str], *, limit: int) -> list[int]:
