@@ -21,7 +21,7 @@ request thread around the wait, not around the whole listener.
 
 A routed button may be marked to ack first (``Routes.action(..., acks_first=True)``): its
 request is answered with an empty ack at once, as an event's is, without waiting for a pool
-thread to start the listener; under load that wait was most of View details' answer time.
+thread to start the listener (under load, waiting for that thread's turn at the GIL).
 """
 
 from __future__ import annotations

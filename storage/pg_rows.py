@@ -3,8 +3,8 @@ parameter each, as ``storage.outbox_writer`` writes the outbox.
 
 Row by row (an ``executemany``), psycopg runs a pipeline with one statement per row: an
 intake batch wrote its deadlines, its first events and a dozen search terms per case
-that way, and those pipelines were about a fifth of the bot's CPU per intake on
-PostgreSQL (bench/README.md, ninth round). Here each is one short statement, whose rows
+that way, and those pipelines were about 12% of the bot's CPU per intake on PostgreSQL
+(bench/README.md, ninth round). Here each is one short statement, whose rows
 the server reads from the JSON in C. SQLite keeps its ``executemany``, which runs in C.
 
 Instants go as ISO 8601 text in UTC and are cast back to ``timestamptz``; the order the
