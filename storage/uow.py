@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -85,13 +86,20 @@ class SqlUnitOfWork:
     ) -> None:
         session = self.session
         try:
-            # Anything not committed explicitly is forgotten, error or not: closing ends the
-            # transaction with a rollback, without first expiring every loaded object as
-            # ``Session.rollback()`` would (they are discarded with the session anyway).
-            session.close()
+            # Anything not committed explicitly is forgotten, error or not. Without an
+            # error, closing ends the transaction with a rollback, without first expiring
+            # every loaded object as ``Session.rollback()`` would (they are discarded with
+            # the session anyway). After an error, the rollback is explicit: a COMMIT that
+            # failed leaves SQLAlchemy's transaction inactive, and closing that would hand
+            # the connection back to the pool still inside SQLite's transaction.
+            if exc_type is not None:
+                session.rollback()
         finally:
-            db.leave_reference_gate(session)
-            self._session = None
+            try:
+                session.close()
+            finally:
+                db.leave_reference_gate(session)
+                self._session = None
 
     def commit(self) -> None:
         """Make everything done in this unit durable, at once."""
@@ -99,6 +107,13 @@ class SqlUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit: use a writing one")
         try:
             self.session.commit()
+        except BaseException:
+            # A COMMIT that failed is rolled back here, so that nothing of it outlives the
+            # call (on SQLite the transaction is still open, the write lock still held).
+            # The COMMIT's error is the one raised, whatever the rollback meets.
+            with contextlib.suppress(Exception):
+                self.session.rollback()
+            raise
         finally:
             db.leave_reference_gate(self.session)
 
