@@ -136,8 +136,9 @@ class HandOff:
 
         def listener(args: Args) -> None:
             if acks_first is not None and acks_first(args):
-                args.ack()
+                # Queued first: if it cannot be (shutting down), Slack is not told it was.
                 self._submit(self._run_after_ack, work, args)
+                args.ack()
                 return
             answer = _Answer(args.ack)
             self._submit(self._run, work, args, answer)

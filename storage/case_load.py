@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Connection, Select, Table, bindparam, func, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Dialect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+)
 
 from cases.errors import NotFound
 from cases.model import Case
@@ -53,7 +64,9 @@ def case_by_id(dialect: str, *, with_roles: bool = False, with_letters: bool = F
 
 
 _CASE_LOADS: dict[tuple[str, bool, bool], Select[Any]] = {}
-_DRIVER_LOADS: dict[tuple[str, str, bool, bool], DriverSelect] = {}
+# Per dialect object (its processors are its own), then per variant.
+_DRIVER_LOADS: WeakKeyDictionary[Dialect, dict[tuple[bool, bool], DriverSelect]] = (
+    WeakKeyDictionary())
 
 
 def case_rows(connection: Connection, case_id: int, user_id: str | None = None, *,
@@ -63,15 +76,15 @@ def case_rows(connection: Connection, case_id: int, user_id: str | None = None, 
     (``storage.driver_select``): every button on a case runs this statement."""
     dialect = connection.dialect
     roles = user_id is not None
-    key = (dialect.name, dialect.driver, roles, letters)
-    select_ = _DRIVER_LOADS.get(key)
     params: dict[str, Any] = {"case_id": case_id}
     if roles:
         params["user_id"] = user_id
+    loads = _DRIVER_LOADS.setdefault(dialect, {})
+    select_ = loads.get((roles, letters))
     if select_ is None:
         select_ = DriverSelect(case_by_id(dialect.name, with_roles=roles, with_letters=letters),
                                dialect, params)
-        _DRIVER_LOADS[key] = select_
+        loads[(roles, letters)] = select_
     return select_.rows(connection, params)
 _ROLES = cast(Table, RoleRow.__table__)
 

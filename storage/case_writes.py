@@ -81,7 +81,8 @@ def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
         # A (case, kind) twice would be updated twice by one statement, which PostgreSQL
         # refuses: the last one given wins, as it did row by row.
         last = {(row["case_id"], row["kind"]): row for row in rows}
-        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()))
+        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()),
+                      pg_rows.DEADLINE_TIMES)
         return
     stmt = _DEADLINE_UPSERTS.get(dialect)
     if stmt is None:
@@ -107,7 +108,7 @@ def append_events(session: Session, cases: Sequence[Case]) -> int:
         return 0
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        written = pg_rows.write(connection, pg_rows.EVENTS, rows)
+        written = pg_rows.write(connection, pg_rows.EVENTS, rows, pg_rows.EVENT_TIMES)
         for case in cases:
             case.new_events.clear()
         return written

@@ -15,19 +15,22 @@ named tuple with the statement's column keys (and ``_mapping``), so code reading
 ``row.reference`` reads it the same either way; ``tests/integration/test_driver_select.py``
 holds the two equal on both databases.
 
-A driver error is not raised from here: the statement is run again through SQLAlchemy on
-the same connection, which raises it (or what follows from it) as every other statement
-does, wrapped, with a lost connection invalidated. A statement that expands a list
-parameter (``IN``) is refused: its SQL depends on the list.
+A driver error is raised as SQLAlchemy raises one (``DBAPIError.instance``: an
+``OperationalError``, ``IntegrityError`` … with the driver's error as ``orig``), and a
+connection the dialect says is lost is invalidated first, so the pool does not hand it out
+again. A statement that expands a list parameter (``IN``) is refused: its SQL depends on
+the list.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.exc import DBAPIError
 
 
 def _row_class(keys: list[str]) -> Any:
@@ -81,18 +84,23 @@ class DriverSelect:
             values[name] = process(value) if process is not None and value is not None else value
         bound: Any = values if self._order is None else [values[n] for n in self._order]
         driver = connection.connection.dbapi_connection
-        error = getattr(connection.dialect.loaded_dbapi, "Error", Exception)
+        dialect = connection.dialect
+        dbapi_error = dialect.loaded_dbapi.Error
+        cursor = None
         try:
             cursor = driver.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(self.sql, bound)
-                fetched = cursor.fetchall()
-            finally:
-                cursor.close()
-        except error:
-            # Said as SQLAlchemy says it, with what it does about it (a lost connection
-            # invalidated): the same statement through SQLAlchemy.
-            return list(connection.execute(self.stmt, dict(params)))
+            cursor.execute(self.sql, bound)
+            fetched = cursor.fetchall()
+        except dbapi_error as error:
+            lost = dialect.is_disconnect(error, driver, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, bound, error, dbapi_error,
+                                      connection_invalidated=lost, dialect=dialect) from error
+        finally:
+            if cursor is not None:
+                with contextlib.suppress(dbapi_error):
+                    cursor.close()
         make, processors = self._make, self._processors
         if not processors:
             return [make(row) for row in fetched]

@@ -50,13 +50,22 @@ TERMS = text(
     f"SELECT CAST(t.r ->> 'case_id' AS integer), t.r ->> 'term' FROM {_ROWS} ORDER BY t.n")
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return require_aware(value).isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
+EVENT_TIMES = ("at",)
+DEADLINE_TIMES = _DEADLINE_TIMES
 
 
-def write(connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Run one of the statements above for ``rows``; how many rows it wrote."""
-    result = connection.execute(statement, {"rows": json.dumps(list(rows), default=_plain)})
+def write(connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]],
+          times: Sequence[str] = ()) -> int:
+    """Run one of the statements above for ``rows``; how many rows it wrote.
+
+    ``times``: the columns that hold instants (aware datetimes, written in UTC; a naive
+    one is refused, as ``storage.models.UTCDateTime`` refuses it). Anything else must be
+    JSON already, as it must be for the JSON columns on SQLite."""
+    if times:
+        rows = [{**row, **{name: _utc(row[name]) for name in times}} for row in rows]
+    result = connection.execute(statement, {"rows": json.dumps(list(rows))})
     return int(result.rowcount)
+
+
+def _utc(value: datetime | None) -> str | None:
+    return None if value is None else require_aware(value).isoformat()

@@ -74,12 +74,22 @@ def test_the_driver_read_gives_sqlalchemys_rows_column_for_column(
         assert got[0].user_roles == expected[0].user_roles
 
 
-def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(engine: Engine) -> None:
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it_even_inside_a_transaction(
+        engine: Engine) -> None:
     missing = DriverSelect(select(column("x")).select_from(table("no_such_table"))
                            .where(column("x") == bindparam("x")), engine.dialect, {"x": 1})
-    with engine.connect() as connection, pytest.raises(sqlalchemy.exc.DBAPIError) as raised:
-        missing.rows(connection, {"x": 1})
-    assert "no_such_table" in str(raised.value)
+    with Session(engine) as session:
+        connection = session.connection()  # a transaction begun, as a writer's is
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as raised:
+            missing.rows(connection, {"x": 1})
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as through_sqlalchemy:
+            session.rollback()
+            session.execute(missing.stmt, {"x": 1})
+    # The driver's own error, wrapped as SQLAlchemy wraps it: not what a second try says.
+    assert type(raised.value) is type(through_sqlalchemy.value)
+    assert type(raised.value.orig) is type(through_sqlalchemy.value.orig)
+    assert "no_such_table" in str(raised.value.orig)
+    assert not raised.value.connection_invalidated
 
 
 def test_a_statement_expanding_a_list_is_not_kept_compiled(engine: Engine) -> None:

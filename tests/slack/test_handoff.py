@@ -127,8 +127,8 @@ def test_a_button_that_acks_first_is_answered_before_its_handler_even_starts() -
 
     @routes.action("press", acks_first=True)
     def pressed(ack: Any) -> None:
+        release.wait(WAIT)  # never acks before this: the answer cannot have come from it
         acks.append(ack())  # does nothing: Slack has its answer
-        release.wait(WAIT)
         done.set()
         raise ValueError("Slack refused the modal")
 
