@@ -126,6 +126,18 @@ def test_every_case_field_survives_add_and_get(
     assert history[0].details == {"k": [1, 2]}
 
 
+def test_a_full_and_a_sparse_case_added_together_both_come_back_as_they_went(
+        uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    full, sparse, also_sparse = _full_case(intake), _new_case(intake, 1), _new_case(intake, 2)
+    with uow_factory() as uow:  # one insert: columns None in every row are left out
+        uow.cases.add(sparse, full, also_sparse)
+        uow.commit()
+    with uow_factory() as uow:
+        for case in (sparse, full, also_sparse):
+            assert case.id is not None
+            assert uow.cases.get(case.id) == case
+
+
 def test_save_bumps_version_and_numbers_history_after_the_last_event(
         desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
     case_id = desk.log_complaint(intake, logged_by=CS_USER).id
