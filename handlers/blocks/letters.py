@@ -23,6 +23,7 @@ from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
 from cases.step_letters import LETTER_METHOD as STEP_LETTER_METHOD
 from cases.step_letters import LETTER_TEXT as STEP_LETTER_TEXT
 from handlers.blocks._common import Message, context, escape, option, plain
+from handlers.blocks.casefile import MODAL_BLOCKS_MAX
 from handlers.blocks.plain import JSONBlock, JSONView, button, divider
 from handlers.blocks.plain import context as json_context
 from handlers.blocks.plain import section as json_section
@@ -64,13 +65,19 @@ def with_letter_choice(view: View, choice: LetterChoice) -> View:
     return view
 
 
-def letters_log_blocks(lines: list[LogLine]) -> list[JSONBlock]:
+def letters_log_blocks(lines: list[LogLine], room: int | None = None) -> list[JSONBlock]:
     """The communications log: each letter, how and when it went, its state; Resend.
 
-    Plain JSON (``handlers.blocks.plain``): it ends the View details modal."""
+    Plain JSON (``handlers.blocks.plain``): it ends the View details modal. ``room``: the
+    most blocks it may take; the newest letters that fit are shown, and a line says how
+    many earlier ones the case file has."""
     blocks: list[JSONBlock] = [divider(),
                                json_context("*Letters to the complainant*" if lines else
                                             "*Letters to the complainant:* none yet")]
+    hidden = 0
+    if room is not None and len(blocks) + len(lines) > room:
+        shown = max(room - len(blocks) - 1, 0)
+        hidden, lines = len(lines) - shown, lines[:shown]  # newest first
     for line in lines:
         text = (f"*{escape(line.title)}* {escape(line.how)}, {line.when}, by <@{line.by}>: "
                 f"_{escape(line.state)}_")
@@ -78,12 +85,17 @@ def letters_log_blocks(lines: list[LogLine]) -> list[JSONBlock]:
             text += f"\n{escape(line.error[:300])}"
         blocks.append(json_section(text, accessory=button(
             "Resend", RESEND_ACTION, f"{line.case_id}:{line.key}") if line.resendable else None))
+    if hidden:
+        blocks.append(json_context(f"… and {hidden} earlier letter{'s' * (hidden != 1)}: "
+                                   "the case file lists every one."))
     return blocks
 
 
 def with_letters_log(view: JSONView, lines: list[LogLine]) -> JSONView:
-    """A modal (the case's details) with the communications log at its end."""
-    view["blocks"] = [*view.get("blocks", ()), *letters_log_blocks(lines)]
+    """A modal (the case's details) with the communications log at its end, within
+    Slack's 100 blocks a modal."""
+    shown = list(view.get("blocks", ()))
+    view["blocks"] = [*shown, *letters_log_blocks(lines, MODAL_BLOCKS_MAX - len(shown))]
     return view
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from cases.communications import LetterEntry, LetterState, log_lines
+from slack_sdk.models.views import View
+
+from cases.communications import LetterEntry, LetterState, LogLine, log_lines
 from cases.company import CompanyDetails
 from cases.letters import DeliveryMethod, LetterKind, letter_choice, stage_one_acknowledgement
-from handlers.blocks.letters import RESEND_ACTION, letters_log_blocks
+from cases.services import PersonalDetails
+from handlers.blocks.details import details_modal
+from handlers.blocks.letters import RESEND_ACTION, letters_log_blocks, with_letters_log
 from tests.letters.helpers import a_case
+from tests.unit.test_blocks import CAL, worst_intake
 
 VIEW = stage_one_acknowledgement(a_case(), CompanyDetails(), date(2026, 12, 2),
                                  owner_name="Ada", reply_by=date(2026, 12, 31))
@@ -50,3 +55,23 @@ def test_the_log_says_what_went_how_when_and_offers_resend_for_a_failed_email() 
     buttons = [b["accessory"] for b in blocks if "accessory" in b]
     assert buttons == [{"type": "button", "action_id": RESEND_ACTION, "value": "7:letter-a",
                         "text": {"type": "plain_text", "text": "Resend", "emoji": True}}]
+
+
+def test_a_long_log_fits_the_details_modal_newest_first_and_says_how_many_are_not_shown(
+        ) -> None:
+    lines = [LogLine(key=f"letter-{n}", case_id=7, title=f"Letter {n}", how="by post",
+                     when="2 December 2026 15:04", by="U0CS", state="Posted", error=None,
+                     resendable=False) for n in range(150, 0, -1)]  # newest first
+    view = with_letters_log(details_modal(PersonalDetails("TT-2026-0001", worst_intake()),
+                                          CAL), lines)
+    assert len(view["blocks"]) == 100
+    View(**view).validate_json()  # within Slack's limits, by slack_sdk's own checks
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    shown = [t for t in texts if t.startswith("*Letter ")]
+    assert shown[0].startswith("*Letter 150*")
+    hidden = 150 - len(shown)
+    assert view["blocks"][-1]["elements"][0]["text"] == (
+        f"… and {hidden} earlier letters: the case file lists every one.")
+    few = with_letters_log(details_modal(PersonalDetails("TT-2026-0001", worst_intake()),
+                                         CAL), lines[:3])
+    assert "earlier" not in str(few["blocks"][-1])
