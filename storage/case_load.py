@@ -64,6 +64,7 @@ def case_by_id(dialect: str, *, with_roles: bool = False, with_letters: bool = F
 
 
 _CASE_LOADS: dict[tuple[str, bool, bool], Select[Any]] = {}
+_ROLES = cast(Table, RoleRow.__table__)
 # Per dialect object (its processors are its own), then per variant.
 _DRIVER_LOADS: WeakKeyDictionary[Dialect, dict[tuple[bool, bool], DriverSelect]] = (
     WeakKeyDictionary())
@@ -86,7 +87,6 @@ def case_rows(connection: Connection, case_id: int, user_id: str | None = None, 
                                dialect, params)
         loads[(roles, letters)] = select_
     return select_.rows(connection, params)
-_ROLES = cast(Table, RoleRow.__table__)
 
 
 def case_of_rows(rows: Sequence[Any], case_id: int) -> Case:

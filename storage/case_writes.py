@@ -81,8 +81,7 @@ def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
         # A (case, kind) twice would be updated twice by one statement, which PostgreSQL
         # refuses: the last one given wins, as it did row by row.
         last = {(row["case_id"], row["kind"]): row for row in rows}
-        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()),
-                      pg_rows.DEADLINE_TIMES)
+        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()))
         return
     stmt = _DEADLINE_UPSERTS.get(dialect)
     if stmt is None:
@@ -108,11 +107,9 @@ def append_events(session: Session, cases: Sequence[Case]) -> int:
         return 0
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        written = pg_rows.write(connection, pg_rows.EVENTS, rows, pg_rows.EVENT_TIMES)
-        for case in cases:
-            case.new_events.clear()
-        return written
-    result = connection.execute(_EVENT_APPEND, rows)
+        written = pg_rows.write(connection, pg_rows.EVENTS, rows)
+    else:
+        written = int(connection.execute(_EVENT_APPEND, rows).rowcount)
     for case in cases:
         case.new_events.clear()
-    return int(result.rowcount)
+    return written

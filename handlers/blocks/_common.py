@@ -25,6 +25,7 @@ BUTTON_TEXT_MAX = 75
 HEADER_TEXT_MAX = 150
 OPTION_TEXT_MAX = 75
 FIELD_TEXT_MAX = 2000
+MODAL_BLOCKS_MAX = 100
 
 MARKER_EMOJI: dict[Marker, str] = {
     Marker.ON_TIME: ":large_green_circle:",

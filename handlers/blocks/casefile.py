@@ -26,6 +26,7 @@ from cases.usecases.casefile import OPERATOR, FoundCase
 from cases.views import DisplayCalendar, format_when
 from handlers.blocks._common import (
     BUTTON_TEXT_MAX,
+    MODAL_BLOCKS_MAX,
     SECTION_TEXT_MAX,
     case_button,
     clip,
@@ -46,7 +47,6 @@ from handlers.ids import (
     encode_page_ref,
 )
 
-MODAL_BLOCKS_MAX = 100
 # Room left on every page for the page line and the paging buttons.
 PAGE_BLOCKS = MODAL_BLOCKS_MAX - 4
 

@@ -22,8 +22,7 @@ from cases.communications import LogLine
 from cases.letters import LETTER_LABELS, METHOD_LABELS, LetterChoice
 from cases.step_letters import LETTER_METHOD as STEP_LETTER_METHOD
 from cases.step_letters import LETTER_TEXT as STEP_LETTER_TEXT
-from handlers.blocks._common import Message, context, escape, option, plain
-from handlers.blocks.casefile import MODAL_BLOCKS_MAX
+from handlers.blocks._common import MODAL_BLOCKS_MAX, Message, context, escape, option, plain
 from handlers.blocks.plain import JSONBlock, JSONView, button, divider
 from handlers.blocks.plain import context as json_context
 from handlers.blocks.plain import section as json_section
