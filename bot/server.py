@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.then_run import answer_then_run
 from bot.wake import WakeListener, wake_sender
 from bot.workers import WorkerRole, supervise
 
@@ -192,12 +193,18 @@ def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
                      refused.status)
             error = "invalid request" if refused.status == 401 else "malformed request"
             return _answer(start_response, refused.status, {"error": error})
-        # What bolt's WSGI adapter does with a request, on the one already built.
-        answer = runtime.app.dispatch(request)
+        # What bolt's WSGI adapter does with a request, on the one already built; the work
+        # after a decided answer is kept to run here once the answer is sent.
+        with runtime.listeners.deferring() as kept:
+            answer = runtime.app.dispatch(request)
         response = WsgiHttpResponse(status=answer.status, headers=answer.headers,
                                     body=answer.body)
-        start_response(response.status, response.get_headers())
-        return response.get_body()
+        headers = response.get_headers()
+        if not kept:
+            start_response(response.status, headers)
+            return response.get_body()
+        return answer_then_run(start_response, response.status, headers,
+                               response.get_body(), kept)
 
     return app
 

@@ -22,13 +22,23 @@ request thread around the wait, not around the whole listener.
 A routed button may be marked to ack first (``Routes.action(..., acks_first=True)``): its
 request is answered with an empty ack at once, as an event's is, without waiting for a pool
 thread to start the listener (under load, waiting for that thread's turn at the GIL).
+
+Over HTTP, such work after an answer that is already decided (an event's, an acks-first
+button's) need not change threads at all: the WSGI app opens ``deferring()`` around bolt's
+dispatch, and the work is kept to run in the request thread once the answer has been
+written to Slack (PEP 3333: a server sends each block it is given before asking for the
+next). That saves the pool's hand-off, about 55 µs of CPU a request on the benchmark's
+machine (bench/README.md, tenth round). Socket Mode, and any dispatch outside
+``deferring()``, hand the work to the pool as before.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -96,6 +106,7 @@ class HandOff:
         self._ack_timeout = ack_timeout
         self._running = 0  # listeners submitted and not yet finished
         self._changed = threading.Condition()
+        self._local = threading.local()  # .kept: work deferred in this thread, if deferring
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no listener is running (nor waiting for a thread); False on timeout.
@@ -114,6 +125,28 @@ class HandOff:
         except BaseException:
             self._finished()
             raise
+
+    @contextmanager
+    def deferring(self) -> Iterator[list[Callable[[], None]]]:
+        """Within it, in this thread, work after a decided answer is kept, not handed to the
+        pool: the list it gives holds it, each item counted as running until it has run.
+        The caller runs every item, once the answer is sent, even if sending it failed."""
+        kept: list[Callable[[], None]] = []
+        self._local.kept = kept
+        try:
+            yield kept
+        finally:
+            self._local.kept = None
+
+    def _after(self, run: Callable[..., None], *args: Any) -> None:
+        """Work after the answer: kept for this thread if it is deferring, else the pool's."""
+        kept = getattr(self._local, "kept", None)
+        if kept is None:
+            self._submit(run, *args)
+            return
+        with self._changed:
+            self._running += 1
+        kept.append(partial(self._counted, run, *args))
 
     def _counted(self, run: Callable[..., None], *args: Any) -> None:
         try:
@@ -137,7 +170,7 @@ class HandOff:
         def listener(args: Args) -> None:
             if acks_first is not None and acks_first(args):
                 # Queued first: if it cannot be (shutting down), Slack is not told it was.
-                self._submit(self._run_after_ack, work, args)
+                self._after(self._run_after_ack, work, args)
                 args.ack()
                 return
             answer = _Answer(args.ack)
@@ -155,7 +188,7 @@ class HandOff:
 
         def listener(args: Args) -> None:
             args.ack()
-            self._submit(self._run_after_ack, work, args)
+            self._after(self._run_after_ack, work, args)
 
         listener.__name__ = name
         return listener
