@@ -252,3 +252,37 @@ def test_the_bots_own_app_runs_its_listeners_through_the_hand_off(
     answer = slack.command(CS_AGENT, "help")
     assert answer.status == 200 and "/complaint new" in str(answer.body)
     assert slack.runtime.listeners.wait_idle(WAIT)
+
+
+def test_while_deferring_work_after_a_decided_answer_waits_for_this_thread() -> None:
+    # As the WSGI app runs it: the answer is sent first, then the kept work, in this thread.
+    app, routes, handoff = _app()
+    ran: list[tuple[str, str]] = []
+    here = threading.current_thread().name
+
+    @routes.action("press", acks_first=True)
+    def pressed(ack: Any) -> None:
+        ran.append(("press", threading.current_thread().name))
+
+    @routes.event("app_home_opened")
+    def opened() -> None:
+        ran.append(("home", threading.current_thread().name))
+
+    @routes.action("other")
+    def other(ack: Any) -> None:
+        ack(text="the ordinary way")  # the answer waits for this ack: on the pool
+        ran.append(("other", threading.current_thread().name))
+
+    routes.install()
+    with handoff.deferring() as kept:
+        assert (_press(app).status, _event(app).status) == (200, 200)
+        assert _press(app, "other").body == "the ordinary way"
+    assert handoff.wait_idle(WAIT) is False, "the kept work counts as running"
+    assert [name for name, _ in ran] == ["other"] and ran[0][1] != here
+    assert len(kept) == 2
+    for work in kept:
+        work()
+    assert ran[1:] == [("press", here), ("home", here)]
+    assert handoff.wait_idle(WAIT)
+    _press(app)  # outside deferring: the pool's again
+    assert handoff.wait_idle(WAIT) and ran[-1][0] == "press" and ran[-1][1] != here
