@@ -161,13 +161,19 @@ class HandOff:
                 self._changed.notify_all()
 
     def acking(self, work: Work, name: str,
-               acks_first: Callable[[Args], bool] | None = None) -> Callable[[Args], None]:
+               acks_first: Callable[[Args], bool] | None = None,
+               answers_last: Callable[[Args], bool] | None = None) -> Callable[[Args], None]:
         """A bolt listener that returns once ``work`` has acked (or failed before it).
 
         ``acks_first``: for the requests it says yes to, Slack is answered at once and
-        ``work`` runs after, as ``acked`` does (its ``ack`` then does nothing)."""
+        ``work`` runs after, as ``acked`` does (its ``ack`` then does nothing).
+        ``answers_last``: for the requests it says yes to, ``work`` runs here, in the
+        request thread, and Slack is answered once it returns (it acks as it ends)."""
 
         def listener(args: Args) -> None:
+            if answers_last is not None and answers_last(args):
+                self._run_here(work, args)
+                return
             if acks_first is not None and acks_first(args):
                 # Queued first: if it cannot be (shutting down), Slack is not told it was.
                 self._after(self._run_after_ack, work, args)
@@ -201,6 +207,15 @@ class HandOff:
                 self._report(error, args)
         finally:
             answer.finished()
+
+    def _run_here(self, work: Work, args: Args) -> None:
+        answer = _Answer(args.ack)
+        try:
+            work(args, answer.ack)
+        except Exception as error:
+            if answer.fail(error):
+                raise  # before the ack: bolt's error handler answers Slack
+            self._report(error, args)
 
     def _run_after_ack(self, work: Work, args: Args) -> None:
         try:

@@ -40,6 +40,8 @@ class _Route:
     arg_names: tuple[str, ...]
     # Slack is answered (an empty ack) before the handler runs: see ``Routes.action``.
     acks_first: bool = False
+    # The handler runs in the request thread; its ack is its last act: see ``Routes.view``.
+    answers_last: bool = False
 
     def __call__(self, args: Args, ack: AckFn) -> Any:
         """The handler, given what it asks for of ``args`` and ``ack`` as its ack."""
@@ -47,13 +49,14 @@ class _Route:
                                for name in self.arg_names})
 
 
-def _route(handler: Callable[..., Any], *, acks_first: bool = False) -> _Route:
+def _route(handler: Callable[..., Any], *, acks_first: bool = False,
+           answers_last: bool = False) -> _Route:
     names = tuple(inspect.signature(handler).parameters)
     unknown = [n for n in names if n not in _ARG_NAMES]
     if unknown:
         raise TypeError(f"{handler.__name__} asks for {', '.join(unknown)}, which bolt "
                         "does not give listeners")
-    return _Route(handler, names, acks_first)
+    return _Route(handler, names, acks_first, answers_last)
 
 
 class _Table:
@@ -65,12 +68,13 @@ class _Table:
         self.id_field = id_field
         self.routes: dict[str, _Route] = {}
 
-    def add(self, key: str, handler: Callable[..., Any], *, acks_first: bool = False) -> None:
+    def add(self, key: str, handler: Callable[..., Any], *, acks_first: bool = False,
+            answers_last: bool = False) -> None:
         if not isinstance(key, str) or not key:
             raise TypeError(f"a {self.kind} is routed by its id, a non-empty string: {key!r}")
         if key in self.routes:
             raise ValueError(f"two listeners for the {self.kind} {key!r}")
-        self.routes[key] = _route(handler, acks_first=acks_first)
+        self.routes[key] = _route(handler, acks_first=acks_first, answers_last=answers_last)
 
     def pattern(self) -> re.Pattern[str]:
         return _exactly(self.routes)
@@ -83,6 +87,10 @@ class _Table:
     def acks_first(self, args: Args) -> bool:
         """Whether the payload's route is answered before it runs."""
         return self._of(args).acks_first
+
+    def answers_last(self, args: Args) -> bool:
+        """Whether the payload's route runs in the request thread, answering as it ends."""
+        return self._of(args).answers_last
 
     def work(self, args: Args, ack: AckFn) -> Any:
         """The route for the payload's id, run."""
@@ -120,8 +128,14 @@ class Routes:
         """
         return self._adder(self._actions, action_id, acks_first=acks_first)
 
-    def view(self, callback_id: str) -> Callable[[Handler], Handler]:
-        return self._adder(self._views, callback_id)
+    def view(self, callback_id: str, *, answers_last: bool = False
+             ) -> Callable[[Handler], Handler]:
+        """``answers_last``: the handler acks as the last thing it does that takes time
+        (``handlers.answers.answer_submission``: it validates and records, then answers
+        with the outcome), so it runs in the request thread, without a pool thread to
+        wait for: Slack has its answer when the handler returns, as it would have at the
+        ack. An error after the ack is reported as one after the ack, as ever."""
+        return self._adder(self._views, callback_id, answers_last=answers_last)
 
     def shortcut(self, callback_id: str) -> Callable[[Handler], Handler]:
         return self._adder(self._shortcuts, callback_id)
@@ -146,13 +160,13 @@ class Routes:
 
         return add
 
-    def _adder(self, table: _Table, key: str, *, acks_first: bool = False
-               ) -> Callable[[Handler], Handler]:
+    def _adder(self, table: _Table, key: str, *, acks_first: bool = False,
+               answers_last: bool = False) -> Callable[[Handler], Handler]:
         if self._installed:
             raise RuntimeError("listeners are registered before the routes are installed")
 
         def add(handler: Handler) -> Handler:
-            table.add(key, handler, acks_first=acks_first)
+            table.add(key, handler, acks_first=acks_first, answers_last=answers_last)
             return handler
 
         return add
@@ -167,4 +181,5 @@ class Routes:
                               (self._shortcuts, self._app.shortcut)):
             if table.routes:
                 listen(table.pattern())(self._handoff.acking(
-                    table.work, f"route_{table.payload}", acks_first=table.acks_first))
+                    table.work, f"route_{table.payload}", acks_first=table.acks_first,
+                    answers_last=table.answers_last))

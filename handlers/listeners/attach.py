@@ -59,7 +59,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
         client.views_open(trigger_id=trigger_of(body),
                           view=attach_modal(text, files_of(message), source))
 
-    @app.view(CallbackId.ATTACH.value)
+    @app.view(CallbackId.ATTACH.value, answers_last=True)
     def handle_submission_attach(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
             user = actor_of(body, deps.people)

@@ -47,7 +47,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
     def handle_button_reassign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         _push(deps, ack, body, client, lambda read: reassign_modal(read.file))
 
-    @app.view(CallbackId.EDIT_DETAILS.value)
+    @app.view(CallbackId.EDIT_DETAILS.value, answers_last=True)
     def handle_submission_edit_details(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
             user = actor_of(body, deps.people)
@@ -58,7 +58,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
                                           expected_version=ref.version)
         answer_submission(ack, deps, run)
 
-    @app.view(CallbackId.REASSIGN.value)
+    @app.view(CallbackId.REASSIGN.value, answers_last=True)
     def handle_submission_reassign(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> object:
             user = actor_of(body, deps.people)

@@ -133,7 +133,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
         if part(body, "view", "callback_id") == CallbackId.INTAKE.value:
             refresh_dates(client, body, deps)
 
-    @app.view(CallbackId.INTAKE.value)
+    @app.view(CallbackId.INTAKE.value, answers_last=True)
     def handle_view_intake(ack: Ack, body: dict[str, Any]) -> None:
         def run() -> None:
             user = actor_of(body, deps.people)

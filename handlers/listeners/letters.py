@@ -88,7 +88,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
         ack()
         _open_final_letter(deps, body, client)
 
-    @app.view(CallbackId.SEND_FINAL_LETTER.value)
+    @app.view(CallbackId.SEND_FINAL_LETTER.value, answers_last=True)
     def handle_view_send_final_letter(ack: Ack, body: dict[str, Any],
                                       client: WebClient) -> None:
         answer_submission(ack, deps, lambda: _send_final_letter(deps, body, client))

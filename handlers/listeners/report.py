@@ -88,7 +88,7 @@ def register(app: Routes, deps: HandlerDeps) -> None:
         today = deps.calendar.local_date(deps.clock.now())
         client.views_open(trigger_id=trigger, view=record_review_modal(start, end, today))
 
-    @app.view(CallbackId.RECORD_REVIEW.value)
+    @app.view(CallbackId.RECORD_REVIEW.value, answers_last=True)
     def handle_view_record_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         def submit() -> None:
             user = actor_of(body, deps.people)

@@ -156,4 +156,5 @@ def _listener(deps: HandlerDeps, callback: CallbackId, form: type[Form],
 
 def register(app: Routes, deps: HandlerDeps) -> None:
     for callback, form in f.STEP_FORMS.items():
-        app.view(callback.value)(_listener(deps, callback, form, RUNNERS[callback]))
+        listener = _listener(deps, callback, form, RUNNERS[callback])
+        app.view(callback.value, answers_last=True)(listener)

@@ -286,3 +286,45 @@ def test_while_deferring_work_after_a_decided_answer_waits_for_this_thread() -> 
     assert handoff.wait_idle(WAIT)
     _press(app)  # outside deferring: the pool's again
     assert handoff.wait_idle(WAIT) and ran[-1][0] == "press" and ran[-1][1] != here
+
+
+def _submit(app: App, callback_id: str = "form") -> BoltResponse:
+    payload = {"type": "view_submission", "team": {"id": "T0TEST001"},
+               "user": {"id": "U0SUBMIT", "team_id": "T0TEST001"},
+               "view": {"id": "V0001", "type": "modal", "callback_id": callback_id,
+                        "state": {"values": {}}}}
+    return app.dispatch(BoltRequest(body=json.dumps(payload),
+                                    headers={"content-type": "application/json"}))
+
+
+def test_a_submission_that_answers_last_runs_in_the_request_thread() -> None:
+    app, routes, handoff = _app()
+    ran: list[str] = []
+    seen: list[tuple[str, bool]] = []
+
+    @routes.view("form", answers_last=True)
+    def submitted(ack: Any) -> None:
+        ran.append(threading.current_thread().name)
+        ack(response_action="errors", errors={"name": "give a name"})
+        raise RuntimeError("waking delivery failed")  # after the answer: reported
+
+    @routes.view("broken", answers_last=True)
+    def broken(ack: Any) -> None:
+        ack(surprise=1)  # raises before answering: the error handler answers
+
+    @routes.error
+    def on_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+        seen.append((type(error).__name__, response is None))
+        if response is None:
+            return None  # Slack has its answer already
+        return BoltResponse(status=200, body="Something went wrong; nothing was saved.")
+
+    routes.install()
+    answer = _submit(app)
+    assert answer.status == 200 and json.loads(answer.body) == {
+        "response_action": "errors", "errors": {"name": "give a name"}}
+    assert ran == [threading.current_thread().name]
+    assert seen == [("RuntimeError", True)]
+    assert _submit(app, "broken").body == "Something went wrong; nothing was saved."
+    assert seen[1] == ("TypeError", False)
+    assert handoff.wait_idle(0)  # nothing was handed to the pool
