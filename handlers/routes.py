@@ -140,9 +140,17 @@ class Routes:
     def shortcut(self, callback_id: str) -> Callable[[Handler], Handler]:
         return self._adder(self._shortcuts, callback_id)
 
-    def command(self, name: str) -> Callable[[Handler], Handler]:
-        """A slash command's listener; it acks as bolt's would (once answered)."""
-        return self._direct(self._app.command(name), self._handoff.acking)
+    def command(self, name: str, *, acks_first: Callable[[Args], bool] | None = None
+                ) -> Callable[[Handler], Handler]:
+        """A slash command's listener; it acks as bolt's would (once answered).
+
+        ``acks_first``: the requests it says yes to are answered with an empty ack before
+        the handler runs, as ``action(..., acks_first=True)`` buttons are (a command whose
+        answer for them is an empty ack, given first, with nothing to refuse before it)."""
+        def wrap(route: _Route, handler_name: str) -> Callable[[Args], None]:
+            return self._handoff.acking(route, handler_name, acks_first=acks_first)
+
+        return self._direct(self._app.command(name), wrap)
 
     def event(self, name: str) -> Callable[[Handler], Handler]:
         """An Events API listener: Slack is answered at once (bolt acks events itself)."""

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack
+from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
 from cases.errors import DomainError, IntakeInvalid
@@ -17,7 +18,7 @@ from cases.views import format_day
 from handlers import blocks
 from handlers.answers import command_answer, tell
 from handlers.deps import HandlerDeps
-from handlers.identity import actor_of
+from handlers.identity import actor_of, slack_user_of
 from handlers.ids import SlashCommand
 from handlers.listeners.casefile import CASEFILE_VERBS
 from handlers.listeners.intake import open_intake
@@ -184,8 +185,20 @@ VERBS = {"new": (ComplaintCommand.new, 0), "help": (ComplaintCommand.help, 0),
          "report": (ComplaintCommand.report, 0), **CASEFILE_VERBS, **RECORDS_VERBS}
 
 
+def opens_the_intake(args: Args) -> bool:
+    """`/complaint new` that says who sent it and carries a trigger: nothing is left to
+    refuse before its ack, which is empty, so Slack is answered at once and the intake form
+    opened after (``Routes.command(..., acks_first=...)``)."""
+    body = args.body
+    try:
+        return (Complaint.parse(text_of(body, "text")).verb == "new"
+                and bool(trigger_of(body)) and bool(slack_user_of(body)))
+    except BadPayload:
+        return False
+
+
 def register(app: Routes, deps: HandlerDeps) -> None:
-    @app.command(SlashCommand.COMPLAINT.value)
+    @app.command(SlashCommand.COMPLAINT.value, acks_first=opens_the_intake)
     def handle_command_complaint(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         try:
             user = actor_of(body, deps.people)

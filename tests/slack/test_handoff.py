@@ -328,3 +328,40 @@ def test_a_submission_that_answers_last_runs_in_the_request_thread() -> None:
     assert _submit(app, "broken").body == "Something went wrong; nothing was saved."
     assert seen[1] == ("TypeError", False)
     assert handoff.wait_idle(0)  # nothing was handed to the pool
+
+
+def _type(app: App, text: str, **fields: Any) -> BoltResponse:
+    body = {"command": "/complaint", "text": text, "user_id": "U0TYPIST1",
+            "team_id": "T0TEST001", "channel_id": "C0CS00001", **fields}
+    return app.dispatch(BoltRequest(body=json.dumps(body),
+                                    headers={"content-type": "application/json"}))
+
+
+def test_complaint_new_is_answered_before_its_handler_starts_and_other_verbs_are_not(
+        ) -> None:
+    from handlers.listeners.commands import opens_the_intake
+
+    app, routes, handoff = _app()
+    release, done = threading.Event(), threading.Event()
+
+    @routes.command("/complaint", acks_first=opens_the_intake)
+    def typed(ack: Any, body: dict[str, Any]) -> None:
+        if body["text"].strip().lower() == "new" and isinstance(body.get("trigger_id"), str) \
+                and body["trigger_id"] and body["user_id"]:
+            release.wait(WAIT)  # opening the form: after Slack has its answer
+            ack(text="too late to say anything")
+            done.set()
+            return
+        ack(text=f"answered: {body['text']!r}")
+
+    routes.install()
+    answer = _type(app, " NEW ", trigger_id="13345224609.738474920.8088930838d88f008e0")
+    assert (answer.status, answer.body) == (200, "")
+    assert not done.is_set() and not handoff.wait_idle(0.05), "answered while it waits"
+    release.set()
+    assert handoff.wait_idle(WAIT) and done.is_set()
+    # What could still be refused is answered the ordinary way, by the handler's own ack.
+    assert _type(app, "new").body == "answered: 'new'"  # no trigger to open a form with
+    assert _type(app, "new", trigger_id=7).body == "answered: 'new'"
+    assert _type(app, "help", trigger_id="1.2.3").body == "answered: 'help'"
+    assert _type(app, "new", trigger_id="1.2.3", user_id="").body == "answered: 'new'"
