@@ -112,3 +112,67 @@ def test_an_interrupted_write_leaves_nobody_waiting() -> None:
 def test_max_batch_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         GroupCommit(lambda items: list(items), max_batch=0)
+
+
+def test_many_callers_at_once_each_get_their_own_outcome_and_none_is_left_waiting() -> None:
+    # The turn passes from leader to leader; every caller wakes to its own outcome.
+    def write(items: Sequence[str]) -> list[str]:
+        threading.Event().wait(0.0005)  # a transaction's round trips: others queue
+        if any(item.endswith("!") for item in items):
+            raise ValueError("refused")
+        return [item.upper() for item in items]
+
+    group: GroupCommit[str, str] = GroupCommit(write, max_batch=4)
+    outcomes: dict[str, str] = {}
+
+    def caller(n: int) -> None:
+        for i in range(40):
+            item = f"c{n}-{i}" + ("!" if i % 7 == 3 else "")
+            try:
+                outcomes[item] = group.submit(item)
+            except ValueError:
+                outcomes[item] = "refused"
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(t.is_alive() for t in threads), "a caller was left waiting"
+    assert len(outcomes) == 12 * 40
+    assert all(v == ("refused" if k.endswith("!") else k.upper()) for k, v in outcomes.items())
+    assert group.batches < group.items, "callers shared batches"
+    assert group.waiting == 0
+
+
+def test_callers_queued_behind_an_interrupted_write_are_still_written() -> None:
+    writer = Writer()
+
+    def interrupted_first(items: Sequence[str]) -> list[str]:
+        result = writer(items)
+        if len(writer.batches) == 1:
+            raise KeyboardInterrupt
+        return result
+
+    group: GroupCommit[str, str] = GroupCommit(interrupted_first)
+    results: dict[str, str | BaseException] = {}
+
+    def run(item: str) -> None:
+        try:
+            results[item] = group.submit(item)
+        except BaseException as exc:  # noqa: BLE001 - asserted on below
+            results[item] = exc
+
+    first = threading.Thread(target=run, args=("a",))
+    first.start()
+    assert writer.first_started.wait(10)
+    others = [threading.Thread(target=run, args=(item,)) for item in ("b", "c")]
+    for thread in others:
+        thread.start()
+    while group.waiting < 2:
+        threading.Event().wait(0.001)
+    writer.release_first.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert isinstance(results.pop("a"), KeyboardInterrupt)
+    assert results == {"b": "B", "c": "C"}
