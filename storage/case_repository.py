@@ -27,6 +27,7 @@ from cases.communications import LetterEntry
 from cases.errors import ConcurrentChange, NotFound
 from cases.model import OPEN_STATES, UNNUMBERED, Case, DeadlineKind, HistoryEvent, State
 from cases.roles import Role
+from storage import pg_rows
 from storage.case_load import case_of_rows, case_rows
 from storage.case_rows import (
     case_from_row,
@@ -355,8 +356,12 @@ class SqlCaseRepository:
         # Core statements with bound parameters, here and for deadlines and the outbox: the
         # compiled SQL is cached, where .values(**literals) rebuilt and re-keyed it per call
         # (half the CPU of an intake, all of it inside SQLite's write lock).
-        ids = self.session.connection().execute(_CASE_INSERT, _given_columns(
-            [{"version": c.version, **case_values(c)} for c in cases])).scalars().all()
+        rows = _given_columns([{"version": c.version, **case_values(c)} for c in cases])
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":  # one JSON parameter (storage.pg_rows)
+            ids: Sequence[int] = pg_rows.insert_returning_ids(connection, _CASES, rows)
+        else:
+            ids = connection.execute(_CASE_INSERT, rows).scalars().all()
         for case, case_id in zip(cases, ids, strict=True):
             case.id = case_id
         write_deadlines(self.session, cases)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, text
+from sqlalchemy import JSON, Connection, Table, TextClause, text
+from sqlalchemy.dialects import postgresql
 
 from cases.clock import require_aware
 
@@ -62,6 +63,45 @@ TERMS = RowsStatement(text(
     f"SELECT CAST(t.r ->> 'case_id' AS integer), t.r ->> 'term' FROM {_ROWS} ORDER BY t.n"))
 
 
+_INSERTS: dict[tuple[str, tuple[str, ...]], RowsStatement] = {}  # per table and columns
+
+
+def insert_returning_ids(connection: Connection, table: Table,
+                         rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert ``rows`` (each with the same keys, columns of ``table``) in one statement;
+    their new ids, in the order the rows were given.
+
+    Each column is read from the JSON as its own type (a JSON column as the JSON itself,
+    so a None stays JSON null, as SQLAlchemy stores it); dates and instants go as ISO
+    8601. The rows are selected in the order given and the ids come from the table's
+    sequence as they are inserted, so the ids sorted are the rows' ids in order (what
+    SQLAlchemy's own ``sort_by_parameter_order`` relies on for such a key)."""
+    columns = tuple(rows[0])
+    statement = _INSERTS.get((table.name, columns))
+    if statement is None:
+        statement = _INSERTS[table.name, columns] = _insert(table, columns)
+    rows = [{**row, **{name: _iso(row[name]) for name in statement.times}} for row in rows]
+    found = connection.execute(statement.sql, {"rows": json.dumps(rows)})
+    return sorted(int(new_id) for new_id in found.scalars())
+
+
+def _insert(table: Table, columns: tuple[str, ...]) -> RowsStatement:
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # the dialect's class
+    values, times = [], []
+    for name in columns:
+        column = table.c[name]
+        if isinstance(column.type, JSON):
+            values.append(f"t.r -> '{name}'")
+            continue
+        kind = column.type.compile(dialect=dialect)
+        if kind.startswith(("TIMESTAMP", "DATE")):
+            times.append(name)
+        values.append(f"CAST(t.r ->> '{name}' AS {kind})")
+    return RowsStatement(text(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
+        f"FROM {_ROWS} ORDER BY t.n RETURNING id"), times=tuple(times))
+
+
 def write(connection: Connection, statement: RowsStatement,
           rows: Sequence[Mapping[str, Any]]) -> int:
     """Run one of the statements above for ``rows``; how many rows it wrote. Apart from
@@ -76,3 +116,10 @@ def write(connection: Connection, statement: RowsStatement,
 
 def _utc(value: datetime | None) -> str | None:
     return None if value is None else require_aware(value).isoformat()
+
+
+def _iso(value: date | None) -> str | None:
+    """A date, or an instant (aware, as ``_utc``), as ISO 8601."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    return None if value is None else value.isoformat()
