@@ -49,7 +49,8 @@ def build_app(deps: HandlerDeps, *, client: WebClient, signing_secret: str | Non
     through. The same app serves HTTP and Socket Mode.
 
     Bolt calls each listener in the request thread (``process_before_response``); the
-    listeners hand their work to a pool and return once it acks (``handlers.handoff``).
+    listeners hand their work to a pool and return once it acks, or keep it in the request
+    thread where that is the same answer sooner (``handlers.handoff``).
     """
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = App(client=client, signing_secret=signing_secret or "socket-mode",

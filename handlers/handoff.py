@@ -135,6 +135,13 @@ class HandOff:
         self._local.kept = kept
         try:
             yield kept
+        except BaseException:
+            # The answer will not be sent by the caller: the work goes to the pool, as it
+            # would have without deferring, rather than being lost (and counted forever).
+            for work in kept:
+                self._executor.submit(work)
+            kept.clear()
+            raise
         finally:
             self._local.kept = None
 

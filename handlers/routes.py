@@ -11,7 +11,9 @@ so bolt answers it as before (404, "unhandled request" logged).
 
 Commands and events are few; each is its own bolt listener. Every listener, routed or
 not, is wrapped by ``handlers.handoff``: bolt gets it back as soon as it acks, and the rest
-of its work goes on in a pool thread. The error handler goes to bolt as it is.
+of its work goes on in a pool thread (or, for work after an answer already sent over HTTP,
+in the request thread; a submission that answers last runs there whole). The error handler
+goes to bolt as it is.
 """
 
 from __future__ import annotations

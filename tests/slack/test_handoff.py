@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 
@@ -365,3 +366,21 @@ def test_complaint_new_is_answered_before_its_handler_starts_and_other_verbs_are
     assert _type(app, "new", trigger_id=7).body == "answered: 'new'"
     assert _type(app, "help", trigger_id="1.2.3").body == "answered: 'help'"
     assert _type(app, "new", trigger_id="1.2.3", user_id="").body == "answered: 'new'"
+
+
+def test_work_kept_while_deferring_goes_to_the_pool_if_the_dispatch_fails() -> None:
+    app, routes, handoff = _app()
+    ran: list[str] = []
+
+    @routes.action("press", acks_first=True)
+    def pressed(ack: Any) -> None:
+        ran.append(threading.current_thread().name)
+
+    routes.install()
+    with pytest.raises(RuntimeError, match="the answer could not be built"), \
+            handoff.deferring() as kept:
+        assert _press(app).status == 200
+        raise RuntimeError("the answer could not be built")
+    assert kept == []
+    assert handoff.wait_idle(WAIT), "nothing is left counted as running"
+    assert len(ran) == 1 and ran[0] != threading.current_thread().name
