@@ -138,6 +138,34 @@ def test_a_full_and_a_sparse_case_added_together_both_come_back_as_they_went(
             assert uow.cases.get(case.id) == case
 
 
+def test_new_cases_come_with_their_deadlines_and_first_events_and_json_nulls(
+        uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    # On PostgreSQL the cases go in one statement, their deadlines and events in another.
+    batch = [_new_case(intake, n) for n in range(3)]
+    for n, case in enumerate(batch):
+        case.deadlines[DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT] = Deadline(
+            kind=DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT, due_at=NOW + timedelta(days=n + 1),
+            original_due_at=NOW + timedelta(days=n + 1), started_at=NOW)
+        if n != 1:  # one case with no first event: only its deadline is written
+            record(case, "logged", actor="U0LOG", at=NOW, after=State.LOGGED)
+            record(case, "note", actor="U0LOG", at=NOW, details={"n": n})
+    with uow_factory() as uow:
+        uow.cases.add(*batch)
+        uow.commit()
+    with uow_factory() as uow:
+        session = cast(SqlUnitOfWork, uow).session
+        for n, case in enumerate(batch):
+            assert case.id is not None
+            stored = uow.cases.get(case.id)
+            assert stored.deadlines[DeadlineKind.STAGE_ONE_ACKNOWLEDGEMENT].due_at == \
+                NOW + timedelta(days=n + 1)
+            expected = [] if n == 1 else [(1, "logged"), (2, "note")]
+            assert [(e.seq, e.action) for e in uow.cases.history(case.id)] == expected
+        # A JSON column with nothing in it holds JSON null, as SQLAlchemy writes it.
+        assert session.execute(text(
+            "SELECT count(*) FROM cases WHERE decision IS NULL")).scalar_one() == 0
+
+
 def test_save_bumps_version_and_numbers_history_after_the_last_event(
         desk: ComplaintsDesk, uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
     case_id = desk.log_complaint(intake, logged_by=CS_USER).id
