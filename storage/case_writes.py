@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from cases.errors import NotFound
@@ -35,24 +35,6 @@ _EVENT_APPEND = insert(_EVENTS).from_select(
     .where(_CASES.c.id == bindparam("case_id")),
 ).execution_options(preserve_rowcount=True)
 _DEADLINE_UPSERTS: dict[str, Any] = {}  # per dialect, built on first use
-
-
-# JSON columns keep an explicit None: SQLAlchemy stores it as JSON null, where a column left
-# out would be SQL NULL. No other column of ``cases`` has a default but ``version``, given.
-_JSON_COLUMNS = frozenset(c.name for c in _CASES.columns if isinstance(c.type, JSON))
-
-
-def given_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows without the columns that are None in every one of them (NULL either way).
-
-    A new case from an intake has values in fewer than half of its 43 columns, and a batch
-    insert of three with every column was 690 µs of CPU on PostgreSQL, against 405 µs
-    with only the given ones (fewer parameters to bind and convert)."""
-    keep = [key for key in rows[0]
-            if key in _JSON_COLUMNS or any(row[key] is not None for row in rows)]
-    if len(keep) == len(rows[0]):
-        return rows
-    return [{key: row[key] for key in keep} for row in rows]
 
 
 def _added(case: Case) -> int:
@@ -86,46 +68,20 @@ def append_history(session: Session, cases: Sequence[Case]) -> None:
         raise NotFound(_missing(ids, stored))
 
 
-def _deadline_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
+def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
+    """Insert or update the cases' deadlines, in one statement."""
     rows = [{"case_id": case.id, "kind": d.kind.value, "due_at": d.due_at,
              "original_due_at": d.original_due_at, "started_at": d.started_at,
              "met_at": d.met_at, "retired_at": d.retired_at}
             for case in cases for d in case.deadlines.values()]
-    # A (case, kind) twice would be updated twice by one PostgreSQL statement, which it
-    # refuses: the last one given wins, as it did row by row.
-    return list({(row["case_id"], row["kind"]): row for row in rows}.values())
-
-
-def _event_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
-    return [{"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
-             "from_state": e.from_state.value if e.from_state else None,
-             "to_state": e.to_state.value if e.to_state else None,
-             "details": dict(e.details)}
-            for case in cases for e in case.new_events]
-
-
-def write_new_cases_rows(session: Session, cases: Sequence[Case]) -> None:
-    """The deadlines and first events of cases just inserted: on PostgreSQL in one
-    statement (``pg_rows.write_together``), elsewhere one each."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        write_deadlines(session, cases)
-        append_events(session, cases)
-        return
-    pg_rows.write_together(connection, [(pg_rows.DEADLINES, _deadline_rows(cases)),
-                                        (pg_rows.EVENTS, _event_rows(cases))])
-    for case in cases:
-        case.new_events.clear()
-
-
-def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
-    """Insert or update the cases' deadlines, in one statement."""
-    rows = _deadline_rows(cases)
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        pg_rows.write(session.connection(), pg_rows.DEADLINES, rows)
+        # A (case, kind) twice would be updated twice by one statement, which PostgreSQL
+        # refuses: the last one given wins, as it did row by row.
+        last = {(row["case_id"], row["kind"]): row for row in rows}
+        pg_rows.write(session.connection(), pg_rows.DEADLINES, list(last.values()))
         return
     stmt = _DEADLINE_UPSERTS.get(dialect)
     if stmt is None:
@@ -142,7 +98,11 @@ def write_deadlines(session: Session, cases: Sequence[Case]) -> None:
 def append_events(session: Session, cases: Sequence[Case]) -> int:
     """Insert each case's ``new_events``, numbered on from its last; how many were
     inserted (none for a case that is not in the table)."""
-    rows = _event_rows(cases)
+    rows = [{"case_id": case.id, "at": e.at, "actor": e.actor, "action": e.action,
+             "from_state": e.from_state.value if e.from_state else None,
+             "to_state": e.to_state.value if e.to_state else None,
+             "details": dict(e.details)}
+            for case in cases for e in case.new_events]
     if not rows:
         return 0
     connection = session.connection()

@@ -107,41 +107,11 @@ def write(connection: Connection, statement: RowsStatement,
     """Run one of the statements above for ``rows``; how many rows it wrote. Apart from
     its instants, a row must be JSON already, as it must be for the JSON columns on
     SQLite."""
-    result = connection.execute(statement.sql, {"rows": json.dumps(_timed(statement, rows))})
+    if statement.times:
+        rows = [{**row, **{name: _utc(row[name]) for name in statement.times}}
+                for row in rows]
+    result = connection.execute(statement.sql, {"rows": json.dumps(list(rows))})
     return int(result.rowcount)
-
-
-_TOGETHER: dict[tuple[int, ...], TextClause] = {}  # per sequence of statements
-
-
-def write_together(connection: Connection,
-                   parts: Sequence[tuple[RowsStatement, Sequence[Mapping[str, Any]]]]) -> None:
-    """Run several of the statements above as one, each with its own rows (a part with
-    none is left out): one round trip where there were as many as parts. All but the last
-    run as data-modifying ``WITH`` queries, which PostgreSQL runs to completion whether or
-    not the last one reads them; none of them sees the rows another inserts."""
-    given = [(statement, rows) for statement, rows in parts if rows]
-    if len(given) <= 1:
-        for statement, rows in given:
-            write(connection, statement, rows)
-        return
-    key = tuple(id(statement) for statement, _ in given)
-    sql = _TOGETHER.get(key)
-    if sql is None:
-        texts = [statement.sql.text.replace(":rows", f":rows{i}")
-                 for i, (statement, _) in enumerate(given)]
-        sql = _TOGETHER[key] = text(
-            "WITH " + ", ".join(f"w{i} AS ({t})" for i, t in enumerate(texts[:-1]))
-            + " " + texts[-1])
-    connection.execute(sql, {f"rows{i}": json.dumps(_timed(statement, rows))
-                             for i, (statement, rows) in enumerate(given)})
-
-
-def _timed(statement: RowsStatement, rows: Sequence[Mapping[str, Any]]
-           ) -> list[Mapping[str, Any]]:
-    if not statement.times:
-        return list(rows)
-    return [{**row, **{name: _utc(row[name]) for name in statement.times}} for row in rows]
 
 
 def _utc(value: datetime | None) -> str | None:
