@@ -197,9 +197,9 @@ def wsgi_app(runtime: Runtime, *, signing_secret: str | None = None) -> WsgiApp:
         # after a decided answer is kept to run here once the answer is sent.
         with runtime.listeners.deferring() as kept:
             answer = runtime.app.dispatch(request)
-        response = WsgiHttpResponse(status=answer.status, headers=answer.headers,
-                                    body=answer.body)
-        headers = response.get_headers()
+            response = WsgiHttpResponse(status=answer.status, headers=answer.headers,
+                                        body=answer.body)
+            headers = response.get_headers()
         if not kept:
             start_response(response.status, headers)
             return response.get_body()

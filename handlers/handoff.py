@@ -46,6 +46,9 @@ from slack_bolt.kwargs_injection import Args
 from slack_bolt.response import BoltResponse
 
 ACK_TIMEOUT = 3.0  # seconds: Slack stops waiting for an answer after 3
+# At most this many of the HTTP server's request threads (16) run work kept for after an
+# answer at once, so a slow Slack API cannot leave none free to answer the next request.
+DEFERRED_MAX = 8
 
 AckFn = Callable[..., Any]  # bolt's ack, or one that also tells the request thread
 Work = Callable[[Args, AckFn], Any]  # a listener, given bolt's arguments and the ack to call
@@ -100,10 +103,13 @@ def _answered(*args: Any, **kwargs: Any) -> None:
 class HandOff:
     """Wraps listeners so that bolt, calling them in the request thread, gets their ack fast."""
 
-    def __init__(self, app: App, executor: Executor, ack_timeout: float = ACK_TIMEOUT) -> None:
+    def __init__(self, app: App, executor: Executor, ack_timeout: float = ACK_TIMEOUT,
+                 deferred_max: int = DEFERRED_MAX) -> None:
         self._app = app
         self._executor = executor
         self._ack_timeout = ack_timeout
+        # Request threads that may be running deferred work at once; past that, the pool's.
+        self._deferrable = threading.BoundedSemaphore(deferred_max)
         self._running = 0  # listeners submitted and not yet finished
         self._changed = threading.Condition()
         self._local = threading.local()  # .kept: work deferred in this thread, if deferring
@@ -138,22 +144,37 @@ class HandOff:
         except BaseException:
             # The answer will not be sent by the caller: the work goes to the pool, as it
             # would have without deferring, rather than being lost (and counted forever).
-            for work in kept:
-                self._executor.submit(work)
-            kept.clear()
+            self.hand_over(kept)
             raise
         finally:
             self._local.kept = None
 
+    def hand_over(self, kept: list[Callable[[], None]]) -> None:
+        """Work kept that this thread will not run after all: to the pool (here, if the
+        pool takes no more)."""
+        while kept:
+            work = kept.pop(0)
+            try:
+                self._executor.submit(work)
+            except RuntimeError:  # shut down
+                work()
+
     def _after(self, run: Callable[..., None], *args: Any) -> None:
-        """Work after the answer: kept for this thread if it is deferring, else the pool's."""
+        """Work after the answer: kept for this thread if it is deferring and fewer than
+        ``deferred_max`` threads are running such work, else the pool's."""
         kept = getattr(self._local, "kept", None)
-        if kept is None:
+        if kept is None or not self._deferrable.acquire(blocking=False):
             self._submit(run, *args)
             return
         with self._changed:
             self._running += 1
-        kept.append(partial(self._counted, run, *args))
+        kept.append(partial(self._counted, self._released, run, *args))
+
+    def _released(self, run: Callable[..., None], *args: Any) -> None:
+        try:
+            run(*args)
+        finally:
+            self._deferrable.release()
 
     def _counted(self, run: Callable[..., None], *args: Any) -> None:
         try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, TextClause, text
+from sqlalchemy import JSON, Connection, String, Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 
 from cases.clock import require_aware
@@ -93,7 +93,10 @@ def _insert(table: Table, columns: tuple[str, ...]) -> RowsStatement:
         if isinstance(column.type, JSON):
             values.append(f"t.r -> '{name}'")
             continue
-        kind = column.type.compile(dialect=dialect)
+        # Text as ``text``: an explicit cast to VARCHAR(n) would cut a longer value short,
+        # where assigning it to the column refuses it, as a bound parameter was refused.
+        kind = "text" if isinstance(column.type, String) else column.type.compile(
+            dialect=dialect)
         if kind.startswith(("TIMESTAMP", "DATE")):
             times.append(name)
         values.append(f"CAST(t.r ->> '{name}' AS {kind})")

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 
 from cases.clock import FrozenClock
 from cases.errors import ConcurrentChange, NotFound
@@ -164,6 +165,22 @@ def test_new_cases_come_with_their_deadlines_and_first_events_and_json_nulls(
         # A JSON column with nothing in it holds JSON null, as SQLAlchemy writes it.
         assert session.execute(text(
             "SELECT count(*) FROM cases WHERE decision IS NULL")).scalar_one() == 0
+
+
+def test_a_value_too_long_for_its_column_is_never_stored_cut_short(
+        uow_factory: SqlUnitOfWorkFactory, intake: dict[str, Any]) -> None:
+    case = _new_case(intake, 7)
+    case.intake_key = "V" * 300  # the column holds 255
+    with uow_factory() as uow:
+        session = cast(SqlUnitOfWork, uow).session
+        if session.get_bind().dialect.name == "postgresql":
+            with pytest.raises(DataError, match="too long"):
+                uow.cases.add(case)
+            return
+        uow.cases.add(case)  # SQLite has no lengths: it keeps every character
+        uow.commit()
+    with uow_factory() as uow:
+        assert case.id is not None and uow.cases.get(case.id).intake_key == "V" * 300
 
 
 def test_save_bumps_version_and_numbers_history_after_the_last_event(

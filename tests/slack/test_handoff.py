@@ -384,3 +384,44 @@ def test_work_kept_while_deferring_goes_to_the_pool_if_the_dispatch_fails() -> N
     assert kept == []
     assert handoff.wait_idle(WAIT), "nothing is left counted as running"
     assert len(ran) == 1 and ran[0] != threading.current_thread().name
+
+
+def test_past_the_bound_work_after_an_answer_goes_to_the_pool_even_while_deferring() -> None:
+    # A slow Slack must not leave every request thread busy with work after its answer.
+    app = App(signing_secret="s", request_verification_enabled=False,
+              process_before_response=True,
+              authorize=lambda **_: AuthorizeResult(enterprise_id=None, team_id="T0TEST001",
+                                                    bot_token="xoxb-test",
+                                                    bot_user_id="UBOTFAKE"))
+    pool = ThreadPoolExecutor(max_workers=2)
+    handoff = HandOff(app, pool, deferred_max=1)
+    routes = Routes(app, handoff)
+    ran: list[str] = []
+
+    @routes.action("press", acks_first=True)
+    def pressed(ack: Any) -> None:
+        ran.append(threading.current_thread().name)
+
+    routes.install()
+    here = threading.current_thread().name
+    with handoff.deferring() as kept:
+        assert (_press(app).status, _press(app).status) == (200, 200)
+    assert len(kept) == 1
+    assert _wait_for(lambda: len(ran) == 1) and ran[0] != here  # the second: the pool's
+    kept.pop()()
+    assert ran[1] == here
+    with handoff.deferring() as kept:  # the bound was given back when the work ended
+        _press(app)
+    assert len(kept) == 1
+    pool.shutdown()
+    handoff.hand_over(kept)  # the pool takes no more: run here rather than lost
+    assert ran[2] == here and handoff.wait_idle(WAIT)
+
+
+def _wait_for(condition: Any) -> bool:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
