@@ -1,5 +1,5 @@
-"""PostgreSQL: a batch's history events, deadlines and search terms written as one JSON
-parameter each, as ``storage.outbox_writer`` writes the outbox.
+"""PostgreSQL: a batch's new cases, history events, deadlines and search terms written as
+one JSON parameter each, as ``storage.outbox_writer`` writes the outbox.
 
 Row by row (an ``executemany``), psycopg runs a pipeline with one statement per row: an
 intake batch wrote its deadlines, its first events and a dozen search terms per case
@@ -29,8 +29,8 @@ _ROWS = "json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS t(r, n)"
 
 @dataclass(frozen=True)
 class RowsStatement:
-    """A statement reading its rows from ``:rows``, and which of their columns are instants
-    (aware datetimes, written as ISO 8601 in UTC; a naive one is refused, as
+    """A statement reading its rows from ``:rows``, and which of their columns are dates or
+    instants (written as ISO 8601; a naive instant is refused, as
     ``storage.models.UTCDateTime`` refuses it)."""
 
     sql: TextClause
@@ -80,8 +80,7 @@ def insert_returning_ids(connection: Connection, table: Table,
     statement = _INSERTS.get((table.name, columns))
     if statement is None:
         statement = _INSERTS[table.name, columns] = _insert(table, columns)
-    rows = [{**row, **{name: _iso(row[name]) for name in statement.times}} for row in rows]
-    found = connection.execute(statement.sql, {"rows": json.dumps(rows)})
+    found = connection.execute(statement.sql, {"rows": _as_json(statement, rows)})
     return sorted(int(new_id) for new_id in found.scalars())
 
 
@@ -110,19 +109,21 @@ def write(connection: Connection, statement: RowsStatement,
     """Run one of the statements above for ``rows``; how many rows it wrote. Apart from
     its instants, a row must be JSON already, as it must be for the JSON columns on
     SQLite."""
-    if statement.times:
-        rows = [{**row, **{name: _utc(row[name]) for name in statement.times}}
-                for row in rows]
-    result = connection.execute(statement.sql, {"rows": json.dumps(list(rows))})
+    result = connection.execute(statement.sql, {"rows": _as_json(statement, rows)})
     return int(result.rowcount)
 
 
-def _utc(value: datetime | None) -> str | None:
-    return None if value is None else require_aware(value).isoformat()
+def _as_json(statement: RowsStatement, rows: Sequence[Mapping[str, Any]]) -> str:
+    """The ``:rows`` parameter: the rows as a JSON array, their dates and instants as ISO
+    8601 (instants in UTC)."""
+    if statement.times:
+        rows = [{**row, **{name: _iso(row[name]) for name in statement.times}}
+                for row in rows]
+    return json.dumps(list(rows))
 
 
 def _iso(value: date | None) -> str | None:
-    """A date, or an instant (aware, as ``_utc``), as ISO 8601."""
+    """A date, or an instant (aware, else refused), as ISO 8601."""
     if isinstance(value, datetime):
-        return _utc(value)
+        return require_aware(value).isoformat()
     return None if value is None else value.isoformat()

@@ -10,6 +10,7 @@ from typing import Any
 from cases import deadlines as dl
 from cases.access import may_see_case, may_see_personal_data
 from cases.clock import require_aware
+from cases.communications import LetterEntry
 from cases.errors import IntakeInvalid, NotAllowed, NotFound
 from cases.events import TimelineEvent as E
 from cases.lifecycle import (
@@ -48,7 +49,7 @@ class _Seen:
 
     case: Case
     allowed: bool
-    letters: tuple[Any, ...]
+    letters: tuple[LetterEntry, ...]
 
 
 class AnyTime(DeskBase):
